@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from customers.models import Customer, DelegatedAdmin
+
+
+class DelegatedAdminInline(admin.TabularInline):
+    model = DelegatedAdmin
+    extra = 0
+    raw_id_fields = ["organisation"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = [
+        "company_name",
+        "primary_domain",
+        "provider",
+        "reseller",
+        "country",
+        "created_at",
+    ]
+    list_filter = ["country", "provider"]
+    search_fields = ["company_name", "primary_domain", "contact_email"]
+    list_select_related = ["provider", "reseller"]
+    raw_id_fields = ["provider", "reseller"]
+    date_hierarchy = "created_at"
+    # The temporary password hash is a secret: excluded from every admin page.
+    exclude = ["admin_password_hash"]
+    readonly_fields = ["uuid", "admin_username", "created_by", "created_at"]
+    inlines = [DelegatedAdminInline]
+
+
+@admin.register(DelegatedAdmin)
+class DelegatedAdminAdmin(admin.ModelAdmin):
+    list_display = ["customer", "organisation", "granted_at"]
+    search_fields = ["customer__company_name", "organisation__legal_name"]
+    list_select_related = ["customer", "organisation"]
+    raw_id_fields = ["customer", "organisation"]
+    readonly_fields = ["granted_by", "granted_at"]

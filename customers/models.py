@@ -1,0 +1,116 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.tenancy import TenantQuerySet
+
+DOMAIN_PREFIX_REGEX = r"^[a-z0-9][a-z0-9-]{1,25}[a-z0-9]$"
+
+
+class CustomerQuerySet(TenantQuerySet):
+    def for_org(self, org):
+        """A provider sees the customers it owns; a reseller those it holds delegated admin on."""
+        if org is None:
+            return self.none()
+        if org.is_provider:
+            return self.filter(provider=org)
+        return self.filter(
+            Exists(DelegatedAdmin.objects.filter(customer=OuterRef("pk"), organisation=org))
+        )
+
+
+class Customer(models.Model):
+    """A company served by a provider, optionally through an associated reseller."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="customers"
+    )
+    reseller = models.ForeignKey(
+        "partners.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="associated_customers",
+        verbose_name=_("indirect reseller"),
+    )
+    company_name = models.CharField(_("company name"), max_length=200)
+    primary_domain = models.CharField(_("primary domain"), max_length=100, unique=True)
+    street = models.CharField(_("street"), max_length=200)
+    city = models.CharField(_("city"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    country = models.CharField(_("country"), max_length=2)
+    contact_first_name = models.CharField(_("first name"), max_length=100)
+    contact_last_name = models.CharField(_("last name"), max_length=100)
+    contact_email = models.EmailField(_("email"))
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    admin_username = models.CharField(_("admin user name"), max_length=150, blank=True)
+    # Only a hash of the one-time temporary password is kept.
+    admin_password_hash = models.CharField(max_length=200, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["company_name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(provider=models.F("reseller")), name="customer_reseller_not_provider"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "company_name"], name="customer_provider_name_idx"),
+            models.Index(fields=["provider", "reseller"], name="customer_provider_reseller_idx"),
+        ]
+
+    def __str__(self):
+        return self.company_name
+
+
+class DelegatedAdminQuerySet(TenantQuerySet):
+    def for_org(self, org):
+        """Rows of customers visible to ``org``."""
+        if org is None:
+            return self.none()
+        return self.filter(customer__in=Customer.objects.for_org(org))
+
+
+class DelegatedAdmin(models.Model):
+    """An organisation holding admin rights on a customer."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="delegated_admins"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="delegated_admin_rights"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DelegatedAdminQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delegated admin")
+        verbose_name_plural = _("delegated admins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "organisation"], name="delegated_admin_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "customer"], name="delegated_admin_org_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} on {self.customer}"

@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from portal.models import ActivityEvent, OutboundEmail, User
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "must_change_password"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["email"]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        ("Portal", {"fields": ["must_change_password"]}),
+    ]
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["subject", "to", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    # Bodies may carry invite links (one-time secrets): never shown, never edited.
+    exclude = ["body_text", "body_html"]
+    readonly_fields = [
+        "uuid",
+        "organisation",
+        "kind",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "organisation",
+        "actor",
+        "verb",
+        "object_type",
+        "object_repr",
+        "ip_address",
+    ]
+    list_filter = ["verb", "object_type"]
+    search_fields = ["object_repr", "verb", "organisation__legal_name", "actor__email"]
+    date_hierarchy = "created_at"
+    list_select_related = ["organisation", "actor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,59 @@
+"""Outbound mail: one function per kind of email, each queued as an outbox row.
+
+A row is written in the caller's transaction; the Celery task that sends it is
+enqueued only after commit, so a rolled-back action sends nothing, and a broker
+that is down leaves the row queued for the relay to pick up.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from portal.models import OutboundEmail
+
+log = logging.getLogger(__name__)
+
+
+def queue_email(
+    *, kind: str, to: str, context: dict, org=None, language: str | None = None
+) -> OutboundEmail:
+    """Render ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html`` into an outbox row."""
+    with translation.override(language or translation.get_language()):
+        subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())
+        body_text = render_to_string(f"emails/{kind}-body.txt", context)
+        body_html = render_to_string(f"emails/{kind}-body.html", context)
+    return queue_rendered_email(
+        kind=kind, to=to, subject=subject, body_text=body_text, body_html=body_html, org=org
+    )
+
+
+def queue_rendered_email(
+    *, kind: str, to: str, subject: str, body_text: str, body_html: str = "", org=None
+) -> OutboundEmail:
+    """Write an already-written message (e.g. a draft the user edited) to the outbox."""
+    email = OutboundEmail.objects.create(
+        organisation=org,
+        kind=kind,
+        to=to,
+        subject=subject[:250],
+        body_text=body_text,
+        body_html=body_html,
+    )
+    transaction.on_commit(lambda: enqueue_send(email.pk))
+    return email
+
+
+def enqueue_send(email_id: int) -> bool:
+    """Hand one outbox row to Celery; False (row stays queued) when the broker is unreachable."""
+    from portal.tasks import send_outbound_email
+
+    try:
+        send_outbound_email.delay(email_id)
+    except Exception:  # broker down: the relay resends queued rows later
+        log.warning("Could not enqueue outbound email %s; it stays queued", email_id, exc_info=True)
+        return False
+    return True

@@ -1,0 +1,340 @@
+"""Demo data: two providers, their resellers, staff sign-ins, a catalogue, customers and subscriptions.
+
+Idempotent: every row is looked up by its natural key first, so running it
+twice leaves the same row counts.
+"""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import Customer, DelegatedAdmin
+from partners.models import Membership, Organisation, PartnerLocation, Partnership
+from portal.roles import Role
+from subscriptions.models import Offer, Order, OrderLine, Subscription
+
+PASSWORD = "Demo-Portal-2026"
+
+OFFERS = [
+    # name, sku, min, max, term, kind
+    ("Microsoft 365 Business Basic", "CFQ7TTC0LH18", 1, 300, "monthly", "seats"),
+    ("Microsoft 365 Business Standard", "CFQ7TTC0LDPB", 1, 300, "monthly", "seats"),
+    ("Microsoft 365 Business Premium", "CFQ7TTC0LCHC", 1, 300, "annual", "seats"),
+    ("Office 365 E3", "CFQ7TTC0LF8Q", 1, 10000, "annual", "seats"),
+    ("Microsoft 365 E5", "CFQ7TTC0LFLZ", 1, 10000, "annual", "seats"),
+    ("Exchange Online (Plan 1)", "CFQ7TTC0LH16", 1, 10000, "monthly", "seats"),
+    ("Microsoft Teams Essentials", "CFQ7TTC0RM8K", 1, 300, "monthly", "seats"),
+    ("Microsoft Defender for Business", "CFQ7TTC0LCHC-DFB", 1, 300, "annual", "seats"),
+    ("Power BI Pro", "CFQ7TTC0L3PB", 1, 5000, "monthly", "seats"),
+    ("Azure plan", "DZH318Z0BPS6", 1, 1, "monthly", "azure_plan"),
+]
+
+PROVIDERS = [
+    {
+        "legal_name": "Contoso Distribution",
+        "partner_id": "4100001",
+        "location_id": "4100011",
+        "domain": "contoso.example",
+        "country": "US",
+        "regions": "North America, Europe",
+        "website": "https://contoso.example",
+        "users": [
+            ("admin", "Avery", "Admin", Role.GLOBAL_ADMIN),
+            ("users", "Uma", "Users", Role.USER_ADMIN),
+            ("agent", "Alex", "Agent", Role.ADMIN_AGENT),
+            ("sales", "Sam", "Sales", Role.SALES_AGENT),
+        ],
+    },
+    {
+        "legal_name": "Northwind Cloud",
+        "partner_id": "4200001",
+        "location_id": "4200011",
+        "domain": "northwind.example",
+        "country": "JP",
+        "regions": "Japan, Asia Pacific",
+        "website": "https://northwind.example",
+        "users": [("admin", "Naoko", "Admin", Role.GLOBAL_ADMIN)],
+    },
+]
+
+RESELLERS = [
+    # legal name, global id, location id, domain, country, partners, agreement accepted
+    (
+        "Fabrikam Solutions",
+        "5100001",
+        "5100011",
+        "fabrikam.example",
+        "US",
+        ["Contoso Distribution"],
+        True,
+    ),
+    (
+        "Tailspin Toys IT",
+        "5200001",
+        "5200011",
+        "tailspin.example",
+        "GB",
+        ["Contoso Distribution", "Northwind Cloud"],
+        True,
+    ),
+    (
+        "Adatum Consulting",
+        "5300001",
+        "5300011",
+        "adatum.example",
+        "DE",
+        ["Contoso Distribution"],
+        False,
+    ),
+    ("Litware Systems", "5400001", "5400011", "litware.example", "JP", ["Northwind Cloud"], True),
+]
+
+COMPANY_WORDS = [
+    "Alpine",
+    "Blue Yonder",
+    "Coho",
+    "Datum",
+    "Easton",
+    "Fourth Coffee",
+    "Graphic",
+    "Humongous",
+    "Lamna",
+    "Lucerne",
+    "Margie",
+    "Nod",
+    "Proseware",
+    "Relecloud",
+    "Southridge",
+    "Trey",
+    "Wide World",
+    "Wingtip",
+    "Woodgrove",
+    "Bellows",
+]
+SUFFIXES = ["Ltd", "Inc", "GmbH", "KK", "LLC"]
+CITIES = [
+    ("Seattle", "US", "98101"),
+    ("London", "GB", "EC1A 1BB"),
+    ("Berlin", "DE", "10115"),
+    ("Tokyo", "JP", "100-0001"),
+    ("Osaka", "JP", "530-0001"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisations, sign-ins, catalogue, customers and subscriptions (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rng = random.Random(2026)  # noqa: S311 - demo data, not a secret
+        self.operator()
+        offers = [self.offer(*row) for row in OFFERS]
+        providers = {p["legal_name"]: self.provider(p) for p in PROVIDERS}
+        resellers = {}
+        for name, gid, lid, domain, country, partners, accepted in RESELLERS:
+            reseller = self.organisation(
+                kind=Organisation.Kind.RESELLER,
+                legal_name=name,
+                partner_id=gid,
+                location_id=lid,
+                domain=domain,
+                country=country,
+                accepted=accepted,
+            )
+            self.user(f"admin@{domain}", "Admin", name.split()[0], reseller, Role.GLOBAL_ADMIN)
+            for provider_name in partners:
+                provider = providers[provider_name]
+                admin = Membership.objects.filter(
+                    organisation=provider, role=Role.GLOBAL_ADMIN
+                ).first()
+                if not Partnership.objects.filter(
+                    provider=provider, reseller=reseller, status="active"
+                ).exists():
+                    Partnership.objects.create(
+                        provider=provider, reseller=reseller, created_by=admin.user
+                    )
+            resellers[name] = reseller
+
+        for provider in providers.values():
+            partner_ids = Partnership.objects.filter(provider=provider, status="active").values(
+                "reseller_id"
+            )
+            partnered = list(Organisation.objects.filter(pk__in=partner_ids).order_by("legal_name"))
+            self.customers(provider, partnered, offers, rng)
+
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
+        )
+        rows = [
+            ("admin@contoso.example", "Contoso Distribution", "Global admin"),
+            ("users@contoso.example", "Contoso Distribution", "User management admin"),
+            ("agent@contoso.example", "Contoso Distribution", "Admin agent"),
+            ("sales@contoso.example", "Contoso Distribution", "Sales agent"),
+            ("admin@northwind.example", "Northwind Cloud", "Global admin"),
+            ("admin@fabrikam.example", "Fabrikam Solutions (reseller)", "Global admin"),
+            ("admin@tailspin.example", "Tailspin Toys IT (reseller)", "Global admin"),
+            ("admin@adatum.example", "Adatum Consulting (reseller)", "Global admin"),
+            ("admin@litware.example", "Litware Systems (reseller)", "Global admin"),
+            ("operator@portal.example", "platform operator", "Django admin at /admin/"),
+        ]
+        for email, org, role in rows:
+            self.stdout.write(f"  {email:28} {org:32} {role}")
+        self.stdout.write(f"  password for all: {PASSWORD}")
+
+    def operator(self):
+        User = get_user_model()
+        user = User.objects.filter(email="operator@portal.example").first()
+        if user is None:
+            User.objects.create_superuser(
+                username="operator@portal.example",
+                email="operator@portal.example",
+                password=PASSWORD,
+                first_name="Platform",
+                last_name="Operator",
+            )
+
+    def offer(self, name, sku, min_l, max_l, term, kind):
+        offer, _ = Offer.objects.get_or_create(
+            sku=sku,
+            defaults={
+                "name": name,
+                "min_licences": min_l,
+                "max_licences": max_l,
+                "billing_term": term,
+                "kind": kind,
+            },
+        )
+        return offer
+
+    def organisation(
+        self,
+        *,
+        kind,
+        legal_name,
+        partner_id,
+        location_id,
+        domain,
+        country,
+        accepted=True,
+        **profile,
+    ):
+        org, created = Organisation.objects.get_or_create(
+            partner_id=partner_id,
+            defaults={
+                "kind": kind,
+                "legal_name": legal_name,
+                "contact_email": f"partners@{domain}",
+                "country": country,
+            },
+        )
+        if created:
+            if accepted:
+                org.agreement_accepted_at = timezone.now() - timedelta(days=200)
+            for key, value in profile.items():
+                setattr(org, key, value)
+            org.save()
+        PartnerLocation.objects.get_or_create(
+            location_partner_id=location_id,
+            defaults={"organisation": org, "name": f"{legal_name} HQ", "country": country},
+        )
+        return org
+
+    def provider(self, spec):
+        org = self.organisation(
+            kind=Organisation.Kind.PROVIDER,
+            legal_name=spec["legal_name"],
+            partner_id=spec["partner_id"],
+            location_id=spec["location_id"],
+            domain=spec["domain"],
+            country=spec["country"],
+            directory_listed=True,
+            directory_name=spec["legal_name"],
+            directory_regions=spec["regions"],
+            directory_website=spec["website"],
+            directory_contact=f"partners@{spec['domain']}",
+            directory_description=f"{spec['legal_name']} serves indirect resellers in {spec['regions']}.",
+        )
+        for local, first, last, role in spec["users"]:
+            self.user(f"{local}@{spec['domain']}", first, last, org, role)
+        return org
+
+    def user(self, email, first, last, org, role):
+        User = get_user_model()
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=email, email=email, password=PASSWORD, first_name=first, last_name=last
+            )
+        Membership.objects.get_or_create(user=user, defaults={"organisation": org, "role": role})
+        return user
+
+    def customers(self, provider, partnered, offers, rng):
+        admin = (
+            Membership.objects.filter(organisation=provider, role=Role.GLOBAL_ADMIN).first().user
+        )
+        seat_offers = [o for o in offers if o.kind == Offer.Kind.SEATS]
+        tag = provider.legal_name.split()[0].lower()
+        for i in range(20):
+            word = COMPANY_WORDS[i]
+            prefix = f"{word.lower().replace(' ', '')}{tag[:4]}"
+            domain = f"{prefix}.onmicrosoft.example"
+            if Customer.objects.filter(primary_domain=domain).exists():
+                continue
+            reseller = partnered[i % len(partnered)] if partnered and i % 4 != 3 else None
+            city, country, postal = CITIES[i % len(CITIES)]
+            customer = Customer.objects.create(
+                provider=provider,
+                reseller=reseller,
+                company_name=f"{word} {SUFFIXES[i % len(SUFFIXES)]}",
+                primary_domain=domain,
+                street=f"{10 + i} Main Street",
+                city=city,
+                postal_code=postal,
+                country=country,
+                contact_first_name="Jordan",
+                contact_last_name=word.split()[0],
+                contact_email=f"it@{prefix}.example",
+                contact_phone="+1 555 0100",
+                admin_username=f"admin@{domain}",
+                created_by=admin,
+            )
+            DelegatedAdmin.objects.create(
+                customer=customer, organisation=provider, granted_by=admin
+            )
+            if reseller:
+                DelegatedAdmin.objects.create(
+                    customer=customer, organisation=reseller, granted_by=admin
+                )
+            location = reseller.locations.first() if reseller else None
+            order = Order.objects.create(
+                provider=provider,
+                customer=customer,
+                idempotency_key=self._key(domain),
+                submitted_by=admin,
+            )
+            for j in range(3 if i < 10 else 2):
+                offer = seat_offers[(i + j * 3) % len(seat_offers)]
+                quantity = rng.randint(offer.min_licences, min(offer.max_licences, 250))
+                line = OrderLine.objects.create(
+                    order=order, offer=offer, quantity=quantity, reseller=reseller
+                )
+                Subscription.objects.create(
+                    provider=provider,
+                    customer=customer,
+                    offer=offer,
+                    order_line=line,
+                    quantity=quantity,
+                    status="suspended" if (i + j) % 11 == 5 else "active",
+                    reseller_location=location,
+                    support_contact=reseller or provider,
+                )
+
+    @staticmethod
+    def _key(domain):
+        import uuid
+
+        return uuid.uuid5(uuid.NAMESPACE_DNS, f"seed-order.{domain}")

@@ -1,0 +1,107 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.tenancy import TenantQuerySet
+
+
+class User(AbstractUser):
+    """A person who signs in; the username is the lower-cased email address."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    must_change_password = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        if not self.username:
+            self.username = self.email
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class OutboundEmailQuerySet(TenantQuerySet):
+    tenant_field = "organisation"
+
+
+class OutboundEmail(models.Model):
+    """One mail the portal sends: a row first, then a Celery task delivers it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "partners.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=50)
+    to = models.EmailField()
+    subject = models.CharField(max_length=250)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sent", "failed"]),
+                name="outbox_status_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"
+
+
+class ActivityEventQuerySet(TenantQuerySet):
+    tenant_field = "organisation"
+
+
+class ActivityEvent(models.Model):
+    """An audit record: who changed what in which organisation, before and after."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="activity_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=250, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ActivityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="activity_org_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.verb} {self.object_type} {self.object_repr}"

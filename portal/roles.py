@@ -1,0 +1,48 @@
+"""The partner centre's roles and the permission matrix, as data.
+
+Views declare the permission they need (``@org_required(Perm.REMOVE_PARTNERSHIP)``);
+nothing else in the code compares role names.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GLOBAL_ADMIN = "global_admin", _("Global admin")
+    USER_ADMIN = "user_admin", _("User management admin")
+    ADMIN_AGENT = "admin_agent", _("Admin agent")
+    SALES_AGENT = "sales_agent", _("Sales agent")
+
+
+class Perm(models.TextChoices):
+    VIEW = "view", _("View indirect resellers, customers and subscriptions")
+    REQUEST_PARTNERSHIP = "request_partnership", _("Request a partnership")
+    REMOVE_PARTNERSHIP = "remove_partnership", _("Remove a partnership")
+    ADD_CUSTOMER = "add_customer", _("Add a customer, submit an order")
+    MANAGE_SUBSCRIPTIONS = "manage_subscriptions", _("Manage subscriptions")
+    MANAGE_USERS = "manage_users", _("Manage users and roles")
+    VIEW_ACTIVITY = "view_activity", _("View the activity log")
+
+
+_G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    Perm.VIEW: frozenset({_G, _U, _A, _S}),
+    Perm.REQUEST_PARTNERSHIP: frozenset({_G, _A, _S}),
+    Perm.REMOVE_PARTNERSHIP: frozenset({_G, _A}),
+    Perm.ADD_CUSTOMER: frozenset({_G, _A, _S}),
+    Perm.MANAGE_SUBSCRIPTIONS: frozenset({_G, _A, _S}),
+    Perm.MANAGE_USERS: frozenset({_G, _U}),
+    Perm.VIEW_ACTIVITY: frozenset({_G, _U, _A}),
+}
+
+
+def role_has(role: str, perm: str) -> bool:
+    """Whether a role grants a permission."""
+    return role in PERMISSIONS[perm]
+
+
+def perms_for(role: str) -> frozenset[str]:
+    """Every permission a role grants."""
+    return frozenset(p for p, roles in PERMISSIONS.items() if role in roles)

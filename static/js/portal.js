@@ -1,0 +1,53 @@
+// Small behaviours of the portal; no inline script anywhere (CSP).
+(function () {
+  "use strict";
+
+  // Language select submits its form on change.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-autosubmit]")) el.form.submit();
+  });
+
+  // Copy to clipboard: <button data-copy-from="#id"> copies that field's text.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy-from]");
+    if (!button) return;
+    event.preventDefault();
+    var source = document.querySelector(button.getAttribute("data-copy-from"));
+    if (!source) return;
+    var text = "value" in source ? source.value : source.textContent;
+    var done = function () {
+      var status = document.querySelector(button.getAttribute("data-copy-status") || "#copy-status");
+      if (status) status.textContent = button.getAttribute("data-copied-label") || "Copied";
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      source.select && source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // Dialogs: <button data-dialog-open="#id">, <button data-dialog-close>.
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-dialog-open]");
+    if (opener) {
+      var dialog = document.querySelector(opener.getAttribute("data-dialog-open"));
+      if (dialog && dialog.showModal) { event.preventDefault(); dialog.showModal(); }
+      return;
+    }
+    var closer = event.target.closest && event.target.closest("[data-dialog-close]");
+    if (closer) {
+      var dlg = closer.closest("dialog");
+      if (dlg) { event.preventDefault(); dlg.close(); }
+    }
+  });
+
+  // Confirmation on buttons that carry data-confirm (no inline handlers).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+})();

@@ -1,0 +1,99 @@
+from django.contrib import admin
+
+from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "sku",
+        "kind",
+        "min_licences",
+        "max_licences",
+        "billing_term",
+        "is_active",
+    ]
+    list_filter = ["is_active", "billing_term", "kind"]
+    search_fields = ["name", "sku"]
+    readonly_fields = ["uuid", "created_at"]
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    raw_id_fields = ["offer", "reseller"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["uuid", "customer", "provider", "submitted_by", "created_at"]
+    search_fields = ["customer__company_name", "uuid"]
+    list_filter = ["provider"]
+    list_select_related = ["customer", "provider", "submitted_by"]
+    raw_id_fields = ["customer", "provider"]
+    readonly_fields = ["uuid", "idempotency_key", "submitted_by", "created_at"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline]
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin):
+    list_display = ["order", "offer", "quantity", "reseller"]
+    search_fields = ["order__customer__company_name", "offer__name"]
+    list_select_related = ["order__customer", "offer", "reseller"]
+    raw_id_fields = ["order", "offer", "reseller"]
+
+
+class SubscriptionChangeInline(admin.TabularInline):
+    model = SubscriptionChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["field", "before", "after", "actor", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "customer",
+        "offer",
+        "quantity",
+        "status",
+        "reseller_location",
+        "support_contact",
+        "created_at",
+    ]
+    list_filter = ["status", "offer", "provider"]
+    search_fields = ["customer__company_name", "customer__primary_domain", "offer__name"]
+    list_select_related = ["customer", "offer", "reseller_location", "support_contact"]
+    raw_id_fields = [
+        "customer",
+        "provider",
+        "offer",
+        "order_line",
+        "reseller_location",
+        "support_contact",
+    ]
+    readonly_fields = ["uuid", "version", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [SubscriptionChangeInline]
+
+
+@admin.register(SubscriptionChange)
+class SubscriptionChangeAdmin(admin.ModelAdmin):
+    list_display = ["subscription", "field", "before", "after", "actor", "created_at"]
+    list_filter = ["field"]
+    search_fields = ["subscription__customer__company_name"]
+    list_select_related = ["subscription__customer", "subscription__offer", "actor"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,223 @@
+"""factory-boy factories for every model."""
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from customers.models import Customer, DelegatedAdmin
+from partners.models import (
+    Membership,
+    Organisation,
+    PartnerLocation,
+    Partnership,
+    PartnershipRequest,
+)
+from portal.models import ActivityEvent, OutboundEmail, User
+from portal.roles import Role
+from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
+
+PASSWORD = "Test-Password-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    username = factory.SelfAttribute("email")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.PROVIDER
+    legal_name = factory.Sequence(lambda n: f"Organisation {n}")
+    partner_id = factory.Sequence(lambda n: str(7_000_000 + n))
+    contact_email = factory.Sequence(lambda n: f"contact{n}@org.example")
+    country = "US"
+    agreement_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class ProviderFactory(OrganisationFactory):
+    kind = Organisation.Kind.PROVIDER
+    legal_name = factory.Sequence(lambda n: f"Provider {n}")
+    directory_listed = True
+    directory_name = factory.SelfAttribute("legal_name")
+    directory_regions = "Europe"
+    directory_website = "https://provider.example"
+    directory_contact = "partners@provider.example"
+
+
+class ResellerFactory(OrganisationFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
+    kind = Organisation.Kind.RESELLER
+    legal_name = factory.Sequence(lambda n: f"Reseller {n}")
+
+    @factory.post_generation
+    def location(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            PartnerLocationFactory(organisation=obj)
+
+
+class PartnerLocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerLocation
+
+    organisation = factory.SubFactory(ResellerFactory, location=False)
+    name = factory.Sequence(lambda n: f"Location {n}")
+    location_partner_id = factory.Sequence(lambda n: str(8_000_000 + n))
+    country = "US"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(ProviderFactory)
+    role = Role.GLOBAL_ADMIN
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PartnershipRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnershipRequest
+
+    provider = factory.SubFactory(ProviderFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@reseller.example")
+    subject = "Partnership request"
+    message = "Please accept our partnership request."
+    token_hash = factory.LazyFunction(lambda: token_hash(secrets.token_urlsafe(32)))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    sent_at = factory.LazyFunction(timezone.now)
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    provider = factory.SubFactory(ProviderFactory)
+    reseller = factory.SubFactory(ResellerFactory)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+        skip_postgeneration_save = True
+
+    provider = factory.SubFactory(ProviderFactory)
+    reseller = None
+    company_name = factory.Sequence(lambda n: f"Customer {n} Ltd")
+    primary_domain = factory.Sequence(lambda n: f"customer{n}.onmicrosoft.example")
+    street = "1 Main Street"
+    city = "Seattle"
+    postal_code = "98101"
+    country = "US"
+    contact_first_name = "Jordan"
+    contact_last_name = "Lee"
+    contact_email = factory.Sequence(lambda n: f"it{n}@customer.example")
+
+    @factory.post_generation
+    def delegated(obj, create, extracted, **kwargs):
+        """The provider always holds delegated admin; the associated reseller too."""
+        if not create or extracted is False:
+            return
+        DelegatedAdmin.objects.get_or_create(customer=obj, organisation=obj.provider)
+        if obj.reseller_id:
+            DelegatedAdmin.objects.get_or_create(customer=obj, organisation=obj.reseller)
+
+
+class DelegatedAdminFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DelegatedAdmin
+
+    customer = factory.SubFactory(CustomerFactory, delegated=False)
+    organisation = factory.SelfAttribute("customer.provider")
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    name = factory.Sequence(lambda n: f"Offer {n}")
+    sku = factory.Sequence(lambda n: f"SKU{n:06d}")
+    min_licences = 1
+    max_licences = 300
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    customer = factory.SubFactory(CustomerFactory)
+    provider = factory.SelfAttribute("customer.provider")
+    idempotency_key = factory.LazyFunction(uuid.uuid4)
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    offer = factory.SubFactory(OfferFactory)
+    quantity = 10
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    customer = factory.SubFactory(CustomerFactory)
+    provider = factory.SelfAttribute("customer.provider")
+    offer = factory.SubFactory(OfferFactory)
+    quantity = 10
+    support_contact = factory.SelfAttribute("customer.provider")
+
+
+class SubscriptionChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubscriptionChange
+
+    subscription = factory.SubFactory(SubscriptionFactory)
+    field = "quantity"
+    before = "10"
+    after = "12"
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    kind = "test"
+    to = factory.Sequence(lambda n: f"to{n}@example.test")
+    subject = "Hello"
+    body_text = "Body"
+
+
+class ActivityEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityEvent
+
+    organisation = factory.SubFactory(ProviderFactory)
+    verb = "test.done"
+    object_type = "organisation"

@@ -1,0 +1,74 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator_client(client):
+    user = f.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def one_of_each():
+    sub = f.SubscriptionFactory(customer=f.CustomerFactory(reseller=f.ResellerFactory()))
+    f.SubscriptionChangeFactory(subscription=sub)
+    f.OrderLineFactory(order=f.OrderFactory(customer=sub.customer))
+    f.PartnershipRequestFactory(provider=sub.provider)
+    f.PartnershipFactory(provider=sub.provider, reseller=sub.customer.reseller)
+    f.MembershipFactory(organisation=sub.provider)
+    f.ActivityEventFactory(organisation=sub.provider)
+    f.OutboundEmailFactory()
+
+
+MODELS = [
+    m
+    for m in admin.site._registry
+    if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=[m.__name__ for m in MODELS])
+def test_changelist_and_change_page_render(operator_client, one_of_each, model):
+    meta = model._meta
+    response = operator_client.get(
+        reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"), {"q": "a"}
+    )
+    assert response.status_code == 200
+    obj = model.objects.first()
+    response = operator_client.get(
+        reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    )
+    assert response.status_code == 200
+
+
+def test_secrets_are_never_shown(operator_client, one_of_each):
+    from customers.models import Customer
+    from partners.models import PartnershipRequest
+
+    req = PartnershipRequest.objects.first()
+    response = operator_client.get(
+        reverse("admin:partners_partnershiprequest_change", args=[req.pk])
+    )
+    assert req.token_hash not in response.content.decode()
+    customer = Customer.objects.first()
+    customer.admin_password_hash = "pbkdf2_sha256$secret-hash-value"
+    customer.save()
+    response = operator_client.get(reverse("admin:customers_customer_change", args=[customer.pk]))
+    assert "secret-hash-value" not in response.content.decode()
+
+
+def test_every_model_is_registered():
+    from django.apps import apps
+
+    ours = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+    ]
+    assert set(ours) <= set(admin.site._registry)

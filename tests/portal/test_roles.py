@@ -1,0 +1,28 @@
+"""The permission matrix of the design, one test per cell."""
+
+import pytest
+
+from portal.roles import PERMISSIONS, Perm, Role, role_has
+
+G, U, A, S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
+
+MATRIX = {
+    Perm.VIEW: {G: True, U: True, A: True, S: True},
+    Perm.REQUEST_PARTNERSHIP: {G: True, U: False, A: True, S: True},
+    Perm.REMOVE_PARTNERSHIP: {G: True, U: False, A: True, S: False},
+    Perm.ADD_CUSTOMER: {G: True, U: False, A: True, S: True},
+    Perm.MANAGE_SUBSCRIPTIONS: {G: True, U: False, A: True, S: True},
+    Perm.MANAGE_USERS: {G: True, U: True, A: False, S: False},
+    Perm.VIEW_ACTIVITY: {G: True, U: True, A: True, S: False},
+}
+
+CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]
+
+
+@pytest.mark.parametrize(("perm", "role", "allowed"), CELLS, ids=[f"{p}-{r}" for p, r, _ in CELLS])
+def test_the_matrix_cell(perm, role, allowed):
+    assert role_has(role, perm) is allowed
+
+
+def test_every_permission_is_in_the_design_matrix():
+    assert set(PERMISSIONS) == set(MATRIX)

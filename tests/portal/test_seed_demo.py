@@ -1,0 +1,43 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+    }
+
+
+def test_seed_demo_twice_gives_the_same_row_counts():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = _counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _counts() == first
+    assert first["customers.Customer"] == 40
+    assert first["subscriptions.Subscription"] == 100
+    assert first["subscriptions.Offer"] >= 8
+    from portal.models import User
+
+    assert User.objects.get(email="admin@contoso.example").check_password("Demo-Portal-2026")
+
+
+def test_seed_demo_creates_the_documented_sign_ins():
+    from partners.models import Membership
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    roles = {
+        m.user.email: (m.organisation.legal_name, m.role)
+        for m in Membership.objects.select_related("user", "organisation")
+    }
+    assert roles["admin@contoso.example"] == ("Contoso Distribution", "global_admin")
+    assert roles["users@contoso.example"] == ("Contoso Distribution", "user_admin")
+    assert roles["agent@contoso.example"] == ("Contoso Distribution", "admin_agent")
+    assert roles["sales@contoso.example"] == ("Contoso Distribution", "sales_agent")
+    assert roles["admin@northwind.example"] == ("Northwind Cloud", "global_admin")
+    assert roles["admin@fabrikam.example"][0] == "Fabrikam Solutions"
+    assert roles["admin@tailspin.example"][0] == "Tailspin Toys IT"
