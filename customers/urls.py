@@ -6,4 +6,6 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
+    path("new/", views.customer_new, name="customer_new"),
+    path("<uuid:customer_id>/", views.customer_detail, name="customer_detail"),
 ]
