@@ -150,7 +150,7 @@ def test_it_runs_a_constant_number_of_queries(
         f.CustomerFactory(provider=provider, reseller=reseller, delegated=False)
     for i in range(size):
         f.PartnershipRequestFactory(provider=provider, email=f"r{i}@reseller.example")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = provider_client.get(URL)
     assert response.status_code == 200
 
