@@ -6,6 +6,31 @@ app_name = "partners"
 
 urlpatterns = [
     path("resellers/", views.reseller_list, name="reseller_list"),
+    path("resellers/requests/new/", views.request_new, name="request_new"),
+    path("resellers/requests/<uuid:request_id>/send/", views.request_send, name="request_send"),
+    path(
+        "resellers/requests/<uuid:request_id>/resend/",
+        views.request_resend,
+        name="request_resend",
+    ),
+    path(
+        "resellers/requests/<uuid:request_id>/revoke/",
+        views.request_revoke,
+        name="request_revoke",
+    ),
+    path(
+        "resellers/<uuid:partnership_id>/remove/",
+        views.partnership_remove,
+        name="partnership_remove",
+    ),
+    path("invite/<str:token>/", views.invite, name="invite"),
+    path("invite/<str:token>/accept/", views.invite_accept, name="invite_accept"),
+    path("invite/<str:token>/enrol/", views.invite_enrol, name="invite_enrol"),
     path("home/", views.reseller_home, name="reseller_home"),
+    path(
+        "home/providers/<uuid:partnership_id>/revoke/",
+        views.provider_revoke,
+        name="provider_revoke",
+    ),
     path("providers/", views.directory, name="directory"),
 ]

@@ -1,19 +1,389 @@
-from django.utils.translation import gettext_lazy as _
+"""Screens of the partners side: Indirect resellers, partnership requests, the invite link,
+removal, the reseller's Indirect providers page and the public provider directory."""
 
+import re
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from partners import selectors, services
+from partners.forms import (
+    DirectorySearchForm,
+    InviteAcceptForm,
+    PartnershipDraftForm,
+    PartnershipRequestEmailForm,
+    ResellerEnrolForm,
+    ResellerFilterForm,
+)
+from partners.models import Partnership, PartnershipRequest
+from partners.services import TOKEN_PATTERN, InviteUnavailable
+from portal.htmx import render_page
 from portal.roles import Perm
-from portal.tenancy import provider_required, reseller_required
-from portal.views import placeholder
+from portal.tenancy import get_for_org, provider_required, reseller_required
+
+PAGE_SIZE = 50
+DIRECTORY_PAGE_SIZE = 25
+# On the reseller's side the roles that may end a partnership (Global admin,
+# Admin agent) are the ones that may begin one by authorising a provider.
+AUTHORISE_PROVIDER = Perm.REMOVE_PARTNERSHIP
+
+
+def mailto_link(*, to: str, subject: str, body: str) -> str:
+    """A mailto: URL (RFC 6068): reserved characters percent-encoded as UTF-8, line breaks CRLF."""
+    body = body.replace("\r\n", "\n").replace("\n", "\r\n")
+    return (
+        f"mailto:{quote(to, safe='@')}"
+        f"?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+    )
+
+
+# Indirect resellers (provider side)
 
 
 @provider_required(Perm.VIEW)
+@require_safe
 def reseller_list(request):
-    return placeholder(request, _("Indirect resellers"))
+    org = request.tenant.org
+    filter_form = ResellerFilterForm(request.GET)
+    filters = filter_form.values()
+    partnerships = open_requests = None
+    if filters["status"] in ("", "active"):
+        partnerships = Paginator(
+            selectors.provider_resellers(provider=org, q=filters["q"], sort=filters["sort"]),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+    if filters["status"] != "active":
+        open_requests = Paginator(
+            selectors.provider_open_requests(provider=org, **filters), PAGE_SIZE
+        ).get_page(request.GET.get("requests_page"))
+    context = {
+        "provider": org,
+        "filter_form": filter_form,
+        "filters": filters,
+        "partnerships": partnerships,
+        "open_requests": open_requests,
+        # Row links are a prefix plus the row's uuid: no URL resolving per row.
+        "reseller_base": reverse("partners:reseller_list"),
+        "customer_new_base": f"{reverse('customers:customer_new')}?reseller=",
+        "can_request": request.tenant.can(Perm.REQUEST_PARTNERSHIP),
+        "can_remove": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        "can_add_customer": request.tenant.can(Perm.ADD_CUSTOMER),
+    }
+    return render_page(request, "partners/reseller_list.html", context, partial="reseller-tables")
+
+
+def _render_request_panel(request, context: dict):
+    context.setdefault("reseller_base", reverse("partners:reseller_list"))
+    return render_page(request, "partners/request_new.html", context, partial="request-panel")
+
+
+def _render_draft(request, partnership_request, form: PartnershipDraftForm, *, sent=False):
+    values = form.data if form.is_bound else form.initial
+    subject, body = values.get("subject", ""), values.get("body", "")
+    return _render_request_panel(
+        request,
+        {
+            "partnership_request": partnership_request,
+            "draft_form": form,
+            "sent": sent,
+            "send_url": reverse("partners:request_send", args=[partnership_request.uuid]),
+            "mailto": mailto_link(to=partnership_request.email, subject=subject, body=body),
+        },
+    )
+
+
+@provider_required(Perm.REQUEST_PARTNERSHIP)
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_new(request):
+    """Step one: the recipient's address. Entering it prepares the request and its link."""
+    org = request.tenant.org
+    form = PartnershipRequestEmailForm(request.POST or None, provider=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            prepared = services.partnership_request_prepare(
+                provider=org, actor=request.user, email=form.cleaned_data["email"]
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            draft = PartnershipDraftForm(
+                initial={
+                    "token": prepared.token,
+                    "subject": prepared.partnership_request.subject,
+                    "body": prepared.body,
+                },
+                partnership_request=prepared.partnership_request,
+            )
+            return _render_draft(request, prepared.partnership_request, draft)
+    return _render_request_panel(request, {"email_form": form})
+
+
+@provider_required(Perm.REQUEST_PARTNERSHIP)
+@require_POST
+def request_send(request, request_id):
+    partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
+    form = PartnershipDraftForm(request.POST, partnership_request=partnership_request)
+    sent = False
+    if form.is_valid():
+        try:
+            services.partnership_request_send(
+                partnership_request=partnership_request,
+                actor=request.user,
+                token=form.cleaned_data["token"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            sent = True
+    return _render_draft(request, partnership_request, form, sent=sent)
+
+
+@provider_required(Perm.REQUEST_PARTNERSHIP)
+@require_POST
+def request_resend(request, request_id):
+    partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
+    try:
+        services.partnership_request_resend(
+            partnership_request=partnership_request, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The request was sent again to %(email)s. The previous link no longer works.")
+            % {"email": partnership_request.email},
+        )
+    return redirect("partners:reseller_list")
+
+
+@provider_required(Perm.REQUEST_PARTNERSHIP)
+@require_POST
+def request_revoke(request, request_id):
+    partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
+    try:
+        services.partnership_request_revoke(
+            partnership_request=partnership_request, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The request to %(email)s was revoked; its link no longer works.")
+            % {"email": partnership_request.email},
+        )
+    return redirect("partners:reseller_list")
+
+
+@provider_required(Perm.REMOVE_PARTNERSHIP)
+@require_http_methods(["GET", "HEAD", "POST"])
+def partnership_remove(request, partnership_id):
+    """Confirm, then end the partnership (Yes)."""
+    partnership = get_for_org(
+        Partnership.objects.active().select_related("reseller"),
+        request.tenant.org,
+        uuid=partnership_id,
+    )
+    if request.method == "POST":
+        try:
+            services.partnership_remove(partnership=partnership, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The partnership with %(reseller)s was removed.")
+                % {"reseller": partnership.reseller.legal_name},
+            )
+        return redirect("partners:reseller_list")
+    return render(request, "partners/partnership_remove.html", {"partnership": partnership})
+
+
+# The invite link (reseller side)
+
+
+def _usable_request(token: str) -> PartnershipRequest:
+    if not re.fullmatch(TOKEN_PATTERN, token):
+        raise InviteUnavailable(
+            _("This invite link is not valid. Check that you copied all of it."), status=404
+        )
+    partnership_request = selectors.request_for_token(token)
+    services.check_invite_usable(partnership_request)
+    return partnership_request
+
+
+def _render_unavailable(request, error: InviteUnavailable):
+    return render(
+        request, "partners/invite_unavailable.html", {"message": error.message}, status=error.status
+    )
+
+
+def _render_invite(request, token, partnership_request, *, accept_form=None, enrol_form=None):
+    tenant, provider, status = request.tenant, partnership_request.provider, 200
+    if not request.user.is_authenticated:
+        state = "visitor"
+    elif tenant is None or not tenant.is_reseller:
+        state, status = "not_reseller", 403
+    elif selectors.has_active_partnership(provider=provider, reseller=tenant.org):
+        state = "already_partnered"
+    elif not tenant.can(AUTHORISE_PROVIDER):
+        state = "no_right"
+    else:
+        state = "eligible"
+    invite_path = reverse("partners:invite", args=[token])
+    context = {
+        "state": state,
+        "provider": provider,
+        "partnership_request": partnership_request,
+        "accept_form": accept_form or InviteAcceptForm(),
+        "enrol_form": enrol_form or ResellerEnrolForm(),
+        "accept_url": reverse("partners:invite_accept", args=[token]),
+        "enrol_url": reverse("partners:invite_enrol", args=[token]),
+        "login_url": f"{reverse('login')}?next={quote(invite_path)}",
+    }
+    return render(request, "partners/invite.html", context, status=status)
+
+
+@require_safe
+def invite(request, token):
+    """What the link opens; reading it changes nothing (mail scanners open links)."""
+    try:
+        partnership_request = _usable_request(token)
+    except InviteUnavailable as error:
+        return _render_unavailable(request, error)
+    return _render_invite(request, token, partnership_request)
+
+
+@require_POST
+def invite_accept(request, token):
+    """Authorize indirect provider: a signed-in reseller admin accepts the invite."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("partners:invite", args=[token]))
+    try:
+        partnership_request = _usable_request(token)
+    except InviteUnavailable as error:
+        return _render_unavailable(request, error)
+    tenant = request.tenant
+    if tenant is None or not tenant.is_reseller:
+        return _render_invite(request, token, partnership_request)
+    if not tenant.can(AUTHORISE_PROVIDER):
+        raise PermissionDenied
+    form = InviteAcceptForm(request.POST)
+    if not form.is_valid():
+        return _render_invite(request, token, partnership_request, accept_form=form)
+    try:
+        services.partnership_accept(token=token, reseller=tenant.org, actor=request.user)
+    except InviteUnavailable as error:
+        return _render_unavailable(request, error)
+    messages.success(
+        request,
+        _("You authorised %(provider)s as your indirect provider.")
+        % {"provider": partnership_request.provider.display_name},
+    )
+    return redirect("partners:reseller_home")
+
+
+@require_POST
+def invite_enrol(request, token):
+    """A visitor enrols a new reseller organisation and accepts the invite in the same step."""
+    try:
+        partnership_request = _usable_request(token)
+    except InviteUnavailable as error:
+        return _render_unavailable(request, error)
+    if request.user.is_authenticated:
+        return redirect("partners:invite", token=token)
+    form = ResellerEnrolForm(request.POST)
+    if not form.is_valid():
+        return _render_invite(request, token, partnership_request, enrol_form=form)
+    fields = {name: form.cleaned_data[name] for name in form.fields}
+    del fields["consent"], fields["agreement"]
+    try:
+        user, _partnership = services.reseller_enrol(token=token, **fields)
+    except InviteUnavailable as error:
+        return _render_unavailable(request, error)
+    except IntegrityError:
+        # Someone registered the same ID or email between validation and saving.
+        form.add_error(
+            None, _("A partner ID or the email was registered a moment ago. Check and try again.")
+        )
+        return _render_invite(request, token, partnership_request, enrol_form=form)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request,
+        _("Welcome. You authorised %(provider)s as your indirect provider.")
+        % {"provider": partnership_request.provider.display_name},
+    )
+    return redirect("partners:reseller_home")
+
+
+# Indirect providers (reseller side)
 
 
 @reseller_required(Perm.VIEW)
+@require_safe
 def reseller_home(request):
-    return placeholder(request, _("Indirect providers"))
+    org = request.tenant.org
+    providers = Paginator(selectors.reseller_providers(reseller=org), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "providers": providers,
+        "customers_count": selectors.reseller_customers_count(reseller=org),
+        "home_base": reverse("partners:reseller_home"),
+        "can_revoke": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+    }
+    return render_page(request, "partners/reseller_home.html", context, partial="provider-table")
 
 
+@reseller_required(Perm.REMOVE_PARTNERSHIP)
+@require_http_methods(["GET", "HEAD", "POST"])
+def provider_revoke(request, partnership_id):
+    """Confirm, then revoke the authorisation of a provider (ends the partnership)."""
+    partnership = get_for_org(
+        Partnership.objects.active().select_related("provider"),
+        request.tenant.org,
+        uuid=partnership_id,
+    )
+    if request.method == "POST":
+        try:
+            services.partnership_revoke(partnership=partnership, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("You revoked the authorisation of %(provider)s.")
+                % {"provider": partnership.provider.display_name},
+            )
+        return redirect("partners:reseller_home")
+    return render(request, "partners/provider_revoke.html", {"partnership": partnership})
+
+
+# Indirect provider directory (public)
+
+
+@require_safe
 def directory(request):
-    return placeholder(request, _("Indirect provider directory"))
+    form = DirectorySearchForm(request.GET)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    providers = Paginator(selectors.directory_providers(q=q), DIRECTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render_page(
+        request,
+        "partners/directory.html",
+        {"form": form, "providers": providers, "q": q},
+        partial="directory-list",
+    )

@@ -51,3 +51,16 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 })();
+
+// Open in email: <a data-mailto-to data-mailto-subject="#id" data-mailto-body="#id"> rebuilds
+// its mailto: link from the fields as edited (the server renders the same link initially).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[data-mailto-to]");
+  if (!link) return;
+  var subject = document.querySelector(link.getAttribute("data-mailto-subject"));
+  var body = document.querySelector(link.getAttribute("data-mailto-body"));
+  if (!subject || !body) return;
+  link.href = "mailto:" + encodeURIComponent(link.getAttribute("data-mailto-to")).replace("%40", "@") +
+    "?subject=" + encodeURIComponent(subject.value) +
+    "&body=" + encodeURIComponent(body.value.replace(/\r?\n/g, "\r\n"));
+});

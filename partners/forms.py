@@ -1,0 +1,212 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from partners import selectors
+from partners.models import Organisation, PartnershipRequest
+from partners.services import hash_token, invite_tokens_in, invite_url, normalise_email
+from portal.models import User
+
+MESSAGE_MAX_LENGTH = 10_000
+partner_id_validator = RegexValidator(r"^[0-9]{1,20}$", _("Enter digits only."))
+country_validator = RegexValidator(
+    r"^[A-Za-z]{2}$", _("Enter the two-letter country code, e.g. JP or US.")
+)
+
+
+class ResellerFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("", _("All")),
+        ("active", _("Active partnerships")),
+        (PartnershipRequest.Status.PENDING, _("Pending requests")),
+        (PartnershipRequest.Status.EXPIRED, _("Expired requests")),
+    ]
+    SORT_CHOICES = [
+        ("name", _("Name (A–Z)")),
+        ("-name", _("Name (Z–A)")),
+        ("date", _("Newest first")),
+        ("-date", _("Oldest first")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+
+    def values(self) -> dict:
+        """The cleaned filters, or the defaults for anything invalid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "q": (data.get("q") or "").strip(),
+            "status": data.get("status") or "",
+            "sort": data.get("sort") or "name",
+        }
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class PartnershipRequestEmailForm(forms.Form):
+    email = forms.EmailField(label=_("Recipient email"), max_length=254)
+
+    def __init__(self, *args, provider: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.pending_request = None
+
+    def clean_email(self):
+        email = normalise_email(self.cleaned_data["email"])
+        if selectors.partnered_reseller_for_email(provider=self.provider, email=email):
+            raise forms.ValidationError(
+                _("This address belongs to a reseller you are already partnered with.")
+            )
+        self.pending_request = selectors.pending_request_for_email(
+            provider=self.provider, email=email
+        )
+        if self.pending_request:
+            raise forms.ValidationError(
+                _("A request to this address is already pending. You can send it again instead.")
+            )
+        return email
+
+
+class PartnershipDraftForm(forms.Form):
+    """The draft email; the body must keep the request's invite link unchanged."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=128)
+    subject = forms.CharField(label=_("Subject"), max_length=250)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
+
+    def __init__(self, *args, partnership_request: PartnershipRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership_request = partnership_request
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        if not body.strip():
+            raise forms.ValidationError(_("Write a message."))
+        return body
+
+    def clean(self):
+        cleaned = super().clean()
+        token, body = cleaned.get("token"), cleaned.get("body")
+        if not token or hash_token(token) != self.partnership_request.token_hash:
+            # The hidden field: a stale draft (resent meanwhile) or a tampered page.
+            self.add_error(
+                None, _("This draft is out of date. Close it and prepare a new request.")
+            )
+        elif body is not None:
+            link = invite_url(token)
+            if any(found != token for found in invite_tokens_in(body)):
+                self.add_error(
+                    "body",
+                    _("The invite link was altered. Put it back exactly as given: %(link)s")
+                    % {"link": link},
+                )
+            elif link not in body:
+                self.add_error(
+                    "body",
+                    _("The message must contain the invite link: %(link)s") % {"link": link},
+                )
+        return cleaned
+
+
+class InviteAcceptForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_(
+            "I authorise this indirect provider to place orders and hold admin rights "
+            "for my organisation's customers."
+        ),
+        error_messages={"required": _("Tick the box to authorise the indirect provider.")},
+    )
+
+
+class ResellerEnrolForm(InviteAcceptForm):
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    partner_id = forms.CharField(
+        label=_("Global partner ID"), max_length=20, validators=[partner_id_validator]
+    )
+    location_partner_id = forms.CharField(
+        label=_("Location partner ID (MPN ID)"),
+        max_length=20,
+        validators=[partner_id_validator],
+        help_text=_("The ID of your first location account; it must differ from the global ID."),
+    )
+    country = forms.CharField(
+        label=_("Country"), max_length=2, min_length=2, validators=[country_validator]
+    )
+    agreement = forms.BooleanField(
+        label=_("I accept the partner agreement on behalf of the company."),
+        error_messages={"required": _("Accept the partner agreement to enrol.")},
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = [
+        "company_name",
+        "partner_id",
+        "location_partner_id",
+        "country",
+        "agreement",
+        "first_name",
+        "last_name",
+        "email",
+        "password",
+        "consent",
+    ]
+
+    def clean_partner_id(self):
+        value = self.cleaned_data["partner_id"]
+        if selectors.partner_id_taken(value):
+            raise forms.ValidationError(_("This partner ID is already registered."))
+        return value
+
+    def clean_location_partner_id(self):
+        value = self.cleaned_data["location_partner_id"]
+        if selectors.partner_id_taken(value):
+            raise forms.ValidationError(_("This partner ID is already registered."))
+        return value
+
+    def clean_country(self):
+        return self.cleaned_data["country"].upper()
+
+    def clean_email(self):
+        email = normalise_email(self.cleaned_data["email"])
+        if selectors.email_has_account(email):
+            raise forms.ValidationError(
+                _("An account with this email already exists. Sign in instead.")
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        partner_id, location_id = cleaned.get("partner_id"), cleaned.get("location_partner_id")
+        if partner_id and location_id and partner_id == location_id:
+            self.add_error(
+                "location_partner_id",
+                _("The location partner ID must differ from the global partner ID."),
+            )
+        password = cleaned.get("password")
+        if password:
+            user = User(
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

@@ -1,0 +1,168 @@
+"""Reads of the partners side, each given the organisation it answers for."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from customers.models import Customer
+from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
+from partners.services import hash_token, normalise_email
+from portal.models import User
+
+PARTNERSHIP_SORTS = {
+    "name": ["reseller__legal_name", "pk"],
+    "-name": ["-reseller__legal_name", "-pk"],
+    "date": ["-created_at", "-pk"],
+    "-date": ["created_at", "pk"],
+}
+REQUEST_SORTS = {
+    "name": ["email", "pk"],
+    "-name": ["-email", "-pk"],
+    "date": ["-created_at", "-pk"],
+    "-date": ["created_at", "pk"],
+}
+
+
+def provider_resellers(*, provider: Organisation, q: str = "", sort: str = "name") -> QuerySet:
+    """The provider's active partnerships with the reseller and its number of associated customers."""
+    customers_count = (
+        Customer.objects.for_org(provider)
+        .filter(reseller=OuterRef("reseller_id"))
+        .order_by()
+        .values("reseller")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    partnerships = (
+        Partnership.objects.for_org(provider)
+        .filter(provider=provider)
+        .active()
+        .select_related("reseller")
+        .annotate(
+            customers_count=Coalesce(
+                Subquery(customers_count, output_field=IntegerField()), Value(0)
+            )
+        )
+    )
+    if q:
+        partnerships = partnerships.filter(
+            Q(reseller__legal_name__icontains=q)
+            | Q(reseller__partner_id__icontains=q)
+            | Q(reseller__contact_email__icontains=q)
+        )
+    return partnerships.order_by(*PARTNERSHIP_SORTS.get(sort, PARTNERSHIP_SORTS["name"]))
+
+
+def provider_open_requests(
+    *, provider: Organisation, q: str = "", status: str = "", sort: str = "date"
+) -> QuerySet:
+    """The provider's requests not yet accepted or revoked: pending ones and expired ones."""
+    now = timezone.now()
+    requests = PartnershipRequest.objects.for_org(provider).filter(
+        status__in=[PartnershipRequest.Status.PENDING, PartnershipRequest.Status.EXPIRED]
+    )
+    if status == PartnershipRequest.Status.PENDING:
+        requests = requests.filter(status=PartnershipRequest.Status.PENDING, expires_at__gt=now)
+    elif status == PartnershipRequest.Status.EXPIRED:
+        requests = requests.filter(
+            Q(status=PartnershipRequest.Status.EXPIRED) | Q(expires_at__lte=now)
+        )
+    if q:
+        requests = requests.filter(email__icontains=q.strip())
+    return requests.order_by(*REQUEST_SORTS.get(sort, REQUEST_SORTS["date"]))
+
+
+def pending_request_for_email(*, provider: Organisation, email: str) -> PartnershipRequest | None:
+    """The provider's pending, unexpired request to this address, if any."""
+    return (
+        PartnershipRequest.objects.for_org(provider)
+        .pending()
+        .filter(email__iexact=normalise_email(email))
+        .first()
+    )
+
+
+def partnered_reseller_for_email(*, provider: Organisation, email: str) -> Organisation | None:
+    """A reseller partnered with the provider whose contact or member uses this address."""
+    email = normalise_email(email)
+    partnered = Partnership.objects.for_org(provider).active().filter(provider=provider)
+    return (
+        Organisation.objects.for_org(provider)
+        .resellers()
+        .filter(pk__in=partnered.values("reseller_id"))
+        .filter(Q(contact_email__iexact=email) | Q(memberships__user__email__iexact=email))
+        .distinct()
+        .first()
+    )
+
+
+def partner_id_taken(value: str) -> bool:
+    """Whether any organisation or location already uses this ID.
+
+    A global ID and a location ID must never be confused, so each is checked
+    against both kinds.
+    """
+    return (
+        Organisation.objects.filter(partner_id=value).exists()
+        or PartnerLocation.objects.filter(location_partner_id=value).exists()
+    )
+
+
+def email_has_account(email: str) -> bool:
+    return User.objects.filter(email__iexact=normalise_email(email)).exists()
+
+
+def request_for_token(token: str) -> PartnershipRequest | None:
+    """The request a link's token opens (the token is the capability), with its provider."""
+    return (
+        PartnershipRequest.objects.select_related("provider")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def has_active_partnership(*, provider: Organisation, reseller: Organisation) -> bool:
+    return (
+        Partnership.objects.for_org(reseller)
+        .active()
+        .filter(provider=provider, reseller=reseller)
+        .exists()
+    )
+
+
+def reseller_providers(*, reseller: Organisation) -> QuerySet:
+    """The providers the reseller has authorised (its active partnerships)."""
+    return (
+        Partnership.objects.for_org(reseller)
+        .filter(reseller=reseller)
+        .active()
+        .select_related("provider")
+        .order_by("provider__legal_name", "pk")
+    )
+
+
+def reseller_customers_count(*, reseller: Organisation) -> int:
+    return Customer.objects.for_org(reseller).count()
+
+
+def directory_providers(*, q: str = "") -> QuerySet:
+    """Listed providers' public profiles (nothing private leaves this queryset)."""
+    providers = Organisation.objects.listed_in_directory().only(
+        "uuid",
+        "legal_name",
+        "directory_name",
+        "directory_regions",
+        "directory_website",
+        "directory_contact",
+        "directory_description",
+    )
+    if q:
+        providers = providers.filter(
+            Q(directory_name__icontains=q)
+            | Q(legal_name__icontains=q)
+            | Q(directory_regions__icontains=q)
+            | Q(directory_description__icontains=q)
+        )
+    return providers.order_by("directory_name", "legal_name", "pk")

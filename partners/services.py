@@ -1,0 +1,425 @@
+"""Writes of the partners side: partnership requests, their acceptance, enrolment, removal.
+
+Every service runs in one transaction and writes an activity event. A request's
+secret token is handed to the caller once and only its SHA-256 hash is stored;
+the message kept on the request has the link replaced by ``INVITE_LINK_MARKER``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import (
+    Membership,
+    Organisation,
+    PartnerLocation,
+    Partnership,
+    PartnershipRequest,
+)
+from portal.audit import record
+from portal.emails import queue_email, queue_rendered_email
+from portal.models import User
+from portal.roles import Role
+
+INVITE_LINK_MARKER = "{invite_link}"
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,128}"
+
+
+class InviteUnavailable(Exception):
+    """An invite link that cannot be used; carries the HTTP status and the reason shown."""
+
+    def __init__(self, message: str, *, status: int = 410):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    partnership_request: PartnershipRequest
+    token: str
+
+    @property
+    def url(self) -> str:
+        return invite_url(self.token)
+
+    @property
+    def body(self) -> str:
+        return self.partnership_request.message.replace(INVITE_LINK_MARKER, self.url)
+
+
+def normalise_email(email: str) -> str:
+    """Email addresses match whatever their case and surrounding spaces."""
+    return (email or "").strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('partners:invite', args=[token])}"
+
+
+def invite_tokens_in(text: str) -> list[str]:
+    """Every invite token linked from ``text``, altered ones included."""
+    placeholder = "0" * 16
+    prefix = invite_url(placeholder).removesuffix(f"{placeholder}/")
+    return re.findall(rf"{re.escape(prefix)}([^\s/]*)", text)
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)  # 256 bits
+    return token, hash_token(token)
+
+
+def _expiry():
+    return timezone.now() + timedelta(days=settings.PARTNERSHIP_INVITE_TTL_DAYS)
+
+
+def _expire_lapsed_requests(*, provider: Organisation, email: str, actor) -> None:
+    """Mark pending requests past their expiry as expired, freeing the address for a new one."""
+    lapsed = PartnershipRequest.objects.for_org(provider).select_for_update()
+    for lapsed_request in lapsed.filter(
+        email=email, status=PartnershipRequest.Status.PENDING, expires_at__lte=timezone.now()
+    ):
+        lapsed_request.status = PartnershipRequest.Status.EXPIRED
+        lapsed_request.save(update_fields=["status"])
+        record(
+            org=provider,
+            actor=actor,
+            verb="partnership_request.expired",
+            obj=lapsed_request,
+            before={"status": "pending"},
+            after={"status": "expired"},
+        )
+
+
+@transaction.atomic
+def partnership_request_prepare(*, provider: Organisation, actor: User, email: str):
+    """Create a pending request with a fresh token and a default draft message; returns it with the token."""
+    email = normalise_email(email)
+    _expire_lapsed_requests(provider=provider, email=email, actor=actor)
+    token, token_hash = _new_token()
+    expires_at = _expiry()
+    context = {
+        "provider": provider,
+        "sender": actor,
+        "invite_link": INVITE_LINK_MARKER,
+        "expires_at": expires_at,
+    }
+    try:
+        with transaction.atomic():
+            partnership_request = PartnershipRequest.objects.create(
+                provider=provider,
+                email=email,
+                subject=" ".join(
+                    render_to_string("emails/partnership-request-subject.txt", context).split()
+                ),
+                message=render_to_string("emails/partnership-request-draft.txt", context).strip()
+                + "\n",
+                token_hash=token_hash,
+                created_by=actor,
+                expires_at=expires_at,
+            )
+    except IntegrityError as exc:  # another member prepared one for this address meanwhile
+        raise ValidationError(_("A request to this address is already pending.")) from exc
+    record(
+        org=provider,
+        actor=actor,
+        verb="partnership_request.created",
+        obj=partnership_request,
+        after={"email": email, "expires_at": expires_at.isoformat()},
+    )
+    return PreparedRequest(partnership_request, token)
+
+
+def _queue_request_email(*, partnership_request: PartnershipRequest, subject: str, body: str):
+    return queue_rendered_email(
+        kind="partnership-request",
+        to=partnership_request.email,
+        subject=subject,
+        body_text=body,
+        body_html=render_to_string(
+            "emails/partnership-request-body.html",
+            {"body": body, "provider": partnership_request.provider},
+        ),
+        org=partnership_request.provider,
+    )
+
+
+def _locked_request(partnership_request: PartnershipRequest) -> PartnershipRequest:
+    return (
+        PartnershipRequest.objects.select_for_update()
+        .select_related("provider")
+        .get(pk=partnership_request.pk)
+    )
+
+
+@transaction.atomic
+def partnership_request_send(
+    *, partnership_request: PartnershipRequest, actor: User, token: str, subject: str, body: str
+) -> PartnershipRequest:
+    """Save the edited draft and email it through the outbox (sent once; later sends are resends)."""
+    locked = _locked_request(partnership_request)
+    if locked.effective_status != PartnershipRequest.Status.PENDING:
+        raise ValidationError(_("This request is no longer pending."))
+    if locked.sent_at is not None:
+        raise ValidationError(_("This request was already sent. Use Resend to send it again."))
+    locked.subject = subject
+    locked.message = body.replace(invite_url(token), INVITE_LINK_MARKER)
+    locked.sent_at = timezone.now()
+    locked.save(update_fields=["subject", "message", "sent_at"])
+    _queue_request_email(partnership_request=locked, subject=subject, body=body)
+    record(
+        org=locked.provider,
+        actor=actor,
+        verb="partnership_request.sent",
+        obj=locked,
+        after={"email": locked.email, "subject": subject},
+    )
+    return locked
+
+
+@transaction.atomic
+def partnership_request_resend(
+    *, partnership_request: PartnershipRequest, actor: User
+) -> PreparedRequest:
+    """Issue a new token (the old link stops working), renew the expiry and email the request again."""
+    locked = _locked_request(partnership_request)
+    if locked.status not in (PartnershipRequest.Status.PENDING, PartnershipRequest.Status.EXPIRED):
+        raise ValidationError(_("Only a pending or expired request can be sent again."))
+    before = {"status": locked.effective_status, "expires_at": locked.expires_at.isoformat()}
+    if locked.status == PartnershipRequest.Status.EXPIRED and (
+        PartnershipRequest.objects.for_org(locked.provider)
+        .pending()
+        .filter(email=locked.email)
+        .exists()
+    ):
+        raise ValidationError(_("A newer request to this address is already pending."))
+    _expire_lapsed_requests(provider=locked.provider, email=locked.email, actor=actor)
+    token, locked.token_hash = _new_token()
+    locked.status = PartnershipRequest.Status.PENDING
+    locked.expires_at = _expiry()
+    locked.sent_at = timezone.now()
+    if INVITE_LINK_MARKER not in locked.message:
+        locked.message = f"{locked.message.rstrip()}\n\n{INVITE_LINK_MARKER}\n"
+    locked.save(update_fields=["token_hash", "status", "expires_at", "sent_at", "message"])
+    prepared = PreparedRequest(locked, token)
+    _queue_request_email(partnership_request=locked, subject=locked.subject, body=prepared.body)
+    record(
+        org=locked.provider,
+        actor=actor,
+        verb="partnership_request.resent",
+        obj=locked,
+        before=before,
+        after={"status": "pending", "expires_at": locked.expires_at.isoformat()},
+    )
+    return prepared
+
+
+@transaction.atomic
+def partnership_request_revoke(
+    *, partnership_request: PartnershipRequest, actor: User
+) -> PartnershipRequest:
+    """Invalidate a request's link for good."""
+    locked = _locked_request(partnership_request)
+    if locked.status not in (PartnershipRequest.Status.PENDING, PartnershipRequest.Status.EXPIRED):
+        raise ValidationError(_("Only a pending or expired request can be revoked."))
+    before = {"status": locked.effective_status}
+    locked.status = PartnershipRequest.Status.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["status", "revoked_at"])
+    record(
+        org=locked.provider,
+        actor=actor,
+        verb="partnership_request.revoked",
+        obj=locked,
+        before=before,
+        after={"status": "revoked"},
+    )
+    return locked
+
+
+def check_invite_usable(partnership_request: PartnershipRequest | None) -> None:
+    """Raise InviteUnavailable (404 unknown, 410 used/revoked/expired) unless the request can be accepted."""
+    if partnership_request is None:
+        raise InviteUnavailable(
+            _("This invite link is not valid. Check that you copied all of it."), status=404
+        )
+    status = partnership_request.effective_status
+    if status == PartnershipRequest.Status.ACCEPTED:
+        raise InviteUnavailable(_("This invite link has already been used."))
+    if status == PartnershipRequest.Status.REVOKED:
+        raise InviteUnavailable(_("This invite link was withdrawn by the indirect provider."))
+    if status == PartnershipRequest.Status.EXPIRED:
+        raise InviteUnavailable(
+            _("This invite link has expired. Ask the indirect provider to send it again.")
+        )
+
+
+@transaction.atomic
+def partnership_accept(*, token: str, reseller: Organisation, actor: User) -> Partnership:
+    """Authorise the inviting provider: one active partnership, the request accepted, the provider emailed."""
+    # The row lock makes concurrent accepts of one link queue up; the second finds it used.
+    partnership_request = (
+        PartnershipRequest.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+    )
+    check_invite_usable(partnership_request)
+    provider = Organisation.objects.get(pk=partnership_request.provider_id)
+    if not reseller.is_reseller:
+        raise InviteUnavailable(
+            _("Only an indirect reseller can authorise an indirect provider."), status=403
+        )
+    if Partnership.objects.active().filter(provider=provider, reseller=reseller).exists():
+        raise InviteUnavailable(
+            _("Your organisation has already authorised %(provider)s.")
+            % {"provider": provider.display_name},
+            status=409,
+        )
+    partnership = Partnership.objects.create(
+        provider=provider, reseller=reseller, request=partnership_request, created_by=actor
+    )
+    partnership_request.status = PartnershipRequest.Status.ACCEPTED
+    partnership_request.accepted_at = timezone.now()
+    partnership_request.accepted_by = actor
+    partnership_request.accepted_org = reseller
+    partnership_request.save(update_fields=["status", "accepted_at", "accepted_by", "accepted_org"])
+    for org in (provider, reseller):
+        record(
+            org=org,
+            actor=actor,
+            verb="partnership.created",
+            obj=partnership,
+            after={"provider": provider.partner_id, "reseller": reseller.partner_id},
+        )
+    record(
+        org=provider,
+        actor=actor,
+        verb="partnership_request.accepted",
+        obj=partnership_request,
+        before={"status": "pending"},
+        after={"status": "accepted", "reseller": reseller.partner_id},
+    )
+    queue_email(
+        kind="partnership-accepted",
+        to=provider.contact_email,
+        context={"provider": provider, "reseller": reseller, "actor": actor},
+        org=provider,
+    )
+    return partnership
+
+
+@transaction.atomic
+def reseller_enrol(
+    *,
+    token: str,
+    company_name: str,
+    partner_id: str,
+    location_partner_id: str,
+    country: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+) -> tuple[User, Partnership]:
+    """Create a reseller organisation with its first location and Global admin, then accept the invite."""
+    email = normalise_email(email)
+    now = timezone.now()
+    reseller = Organisation.objects.create(
+        kind=Organisation.Kind.RESELLER,
+        legal_name=company_name,
+        partner_id=partner_id,
+        contact_email=email,
+        country=country,
+        agreement_accepted_at=now,
+    )
+    PartnerLocation.objects.create(
+        organisation=reseller,
+        name=company_name,
+        location_partner_id=location_partner_id,
+        country=country,
+    )
+    user = User(email=email, username=email, first_name=first_name, last_name=last_name)
+    user.set_password(password)
+    user.save()
+    reseller.agreement_accepted_by = user
+    reseller.save(update_fields=["agreement_accepted_by"])
+    Membership.objects.create(user=user, organisation=reseller, role=Role.GLOBAL_ADMIN)
+    record(
+        org=reseller,
+        actor=user,
+        verb="organisation.enrolled",
+        obj=reseller,
+        after={
+            "partner_id": partner_id,
+            "location_partner_id": location_partner_id,
+            "agreement_accepted_at": now.isoformat(),
+        },
+    )
+    partnership = partnership_accept(token=token, reseller=reseller, actor=user)
+    return user, partnership
+
+
+def _end_partnership(partnership: Partnership, actor: User) -> Partnership:
+    locked = (
+        Partnership.objects.select_for_update()
+        .select_related("provider", "reseller")
+        .get(pk=partnership.pk)
+    )
+    if locked.status != Partnership.Status.ACTIVE:
+        raise ValidationError(_("This partnership has already ended."))
+    locked.status = Partnership.Status.REMOVED
+    locked.removed_by = actor
+    locked.removed_at = timezone.now()
+    locked.save(update_fields=["status", "removed_by", "removed_at"])
+    return locked
+
+
+@transaction.atomic
+def partnership_remove(*, partnership: Partnership, actor: User) -> Partnership:
+    """End a partnership on the provider's side; customers, subscriptions and delegated admin stay."""
+    ended = _end_partnership(partnership, actor)
+    record(
+        org=ended.provider,
+        actor=actor,
+        verb="partnership.removed",
+        obj=ended,
+        before={"status": "active"},
+        after={"status": "removed", "reseller": ended.reseller.partner_id},
+    )
+    return ended
+
+
+@transaction.atomic
+def partnership_revoke(*, partnership: Partnership, actor: User) -> Partnership:
+    """End a partnership on the reseller's side (revoke the authorisation); the provider is emailed."""
+    ended = _end_partnership(partnership, actor)
+    for org in (ended.reseller, ended.provider):
+        record(
+            org=org,
+            actor=actor,
+            verb="partnership.revoked",
+            obj=ended,
+            before={"status": "active"},
+            after={"status": "removed", "reseller": ended.reseller.partner_id},
+        )
+    queue_email(
+        kind="partnership-revoked",
+        to=ended.provider.contact_email,
+        context={"provider": ended.provider, "reseller": ended.reseller, "actor": actor},
+        org=ended.provider,
+    )
+    return ended

@@ -1,0 +1,123 @@
+"""Enrol as an indirect reseller from the invite link, then accept in the same step."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.models import (
+    Membership,
+    Organisation,
+    PartnerLocation,
+    Partnership,
+    PartnershipRequest,
+)
+from portal.models import ActivityEvent, User
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "company_name": "Litware Partners",
+    "partner_id": "5550001",
+    "location_partner_id": "5550002",
+    "country": "jp",
+    "agreement": "on",
+    "first_name": "Aiko",
+    "last_name": "Sato",
+    "email": "  Aiko.Sato@Litware.example ",
+    "password": "a-Long-and-unusual-passphrase-42",
+    "consent": "on",
+}
+
+
+def _enrol(client, prepared, **changes):
+    data = {**VALID, **changes}
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(reverse("partners:invite_enrol", args=[prepared.token]), data)
+
+
+def test_it_creates_the_reseller_accepts_and_signs_in(client, prepared, provider):
+    response = _enrol(client, prepared)
+    assert response.status_code == 302 and response.url == reverse("partners:reseller_home")
+    reseller = Organisation.objects.get(partner_id="5550001")
+    assert reseller.kind == "reseller" and reseller.country == "JP"
+    assert reseller.agreement_accepted_at and reseller.contact_email == "aiko.sato@litware.example"
+    assert PartnerLocation.objects.get(organisation=reseller).location_partner_id == "5550002"
+    user = User.objects.get(email="aiko.sato@litware.example")
+    assert Membership.objects.get(user=user).role == "global_admin"
+    assert reseller.agreement_accepted_by == user
+    assert Partnership.objects.get(reseller=reseller).provider == provider
+    assert PartnershipRequest.objects.get().status == "accepted"
+    assert ActivityEvent.objects.filter(
+        verb="organisation.enrolled", organisation=reseller
+    ).exists()
+    home = client.get(response.url).content.decode()
+    assert provider.display_name in home
+
+
+def _nothing_created():
+    return (
+        not Organisation.objects.filter(legal_name="Litware Partners").exists()
+        and not User.objects.filter(email="aiko.sato@litware.example").exists()
+        and PartnershipRequest.objects.get().status == "pending"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"partner_id": "55-001"}, "Enter digits only."),
+        ({"location_partner_id": "abc"}, "Enter digits only."),
+        ({"location_partner_id": "5550001"}, "must differ from the global partner ID"),
+        ({"agreement": None}, "Accept the partner agreement"),
+        ({"consent": None}, "Tick the box to authorise"),
+        ({"country": "Japan"}, "two-letter country code"),
+        ({"email": "nope"}, "Enter a valid email address."),
+        ({"password": "123"}, "This password is too short."),
+        ({"company_name": ""}, "This field is required."),
+    ],
+    ids=lambda v: str(v)[:30],
+)
+def test_bad_input_is_a_clear_error_and_nothing_is_saved(client, prepared, changes, error):
+    response = _enrol(client, prepared, **changes)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert _nothing_created()
+
+
+@pytest.mark.parametrize("field", ["partner_id", "location_partner_id"])
+@pytest.mark.parametrize("taken_as", ["global", "location"])
+def test_an_id_taken_as_either_kind_is_refused(client, prepared, field, taken_as):
+    if taken_as == "global":
+        f.ResellerFactory(partner_id=VALID[field], location=False)
+    else:
+        f.PartnerLocationFactory(location_partner_id=VALID[field])
+    html = _enrol(client, prepared).content.decode()
+    assert "This partner ID is already registered." in html
+    assert _nothing_created()
+
+
+def test_an_email_with_an_account_is_told_to_sign_in(client, prepared):
+    f.UserFactory(email="aiko.sato@litware.example")
+    html = _enrol(client, prepared).content.decode()
+    assert "Sign in instead" in html
+    assert not Organisation.objects.filter(partner_id="5550001").exists()
+
+
+def test_an_expired_link_creates_nothing(client, prepared):
+    PartnershipRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert _enrol(client, prepared).status_code == 410
+    assert not Organisation.objects.filter(partner_id="5550001").exists()
+    assert not User.objects.filter(email="aiko.sato@litware.example").exists()
+
+
+def test_a_signed_in_user_is_sent_back_to_the_invite(reseller_client, prepared, invite_path):
+    response = _enrol(reseller_client, prepared)
+    assert response.status_code == 302 and response.url == invite_path
+    assert not Organisation.objects.filter(partner_id="5550001").exists()
+
+
+def test_it_refuses_a_get(client, prepared):
+    assert client.get(reverse("partners:invite_enrol", args=[prepared.token])).status_code == 405
