@@ -246,8 +246,11 @@ def activity_log(request):
         members=selectors.member_list(org),
         object_types=selectors.activity_object_types(org),
     )
-    filters = selectors.ActivityFilter(**form.cleaned_data) if form.is_valid() else None
-    events = selectors.activity_events(org, filters or selectors.ActivityFilter())
+    if form.is_valid():
+        filters = selectors.ActivityFilter(**form.cleaned_data)
+    else:  # the errors are shown above the default view, not an unfiltered log
+        filters = selectors.ActivityFilter(date_from=selectors.activity_default_start())
+    events = selectors.activity_events(org, filters)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     for event in page:
         event.verb_label = selectors.verb_label(event.verb)
