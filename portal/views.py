@@ -130,9 +130,9 @@ def staff_invite_revoke(request, invitation_uuid):
 
 def _member_action(request, membership_uuid, action, done_message, **kwargs):
     org = request.tenant.org
-    membership = get_for_org(Membership.objects.select_related("user"), org, uuid=membership_uuid)
+    membership = get_for_org(Membership, org, uuid=membership_uuid)
     try:
-        action(org=org, actor=request.user, membership=membership, **kwargs)
+        membership = action(org=org, actor=request.user, membership=membership, **kwargs)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
