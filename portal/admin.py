@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from portal.models import ActivityEvent, OutboundEmail, User
+from portal.models import ActivityEvent, OutboundEmail, StaffInvitation, User
 
 
 @admin.register(User)
@@ -68,4 +68,30 @@ class ActivityEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "status", "created_at", "expires_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["email", "organisation__legal_name"]
+    list_select_related = ["organisation"]
+    # The token hash is never shown; the audit fields are not editable.
+    exclude = ["token_hash"]
+    readonly_fields = [
+        "uuid",
+        "organisation",
+        "email",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+
+    def has_add_permission(self, request):
         return False

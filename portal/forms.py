@@ -1,6 +1,18 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.utils.translation import gettext_lazy as _
+
+from portal.emails import queue_email
+from portal.models import User
+from portal.roles import Role
+from portal.selectors import verb_label
+from portal.services import user_password_set
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -13,3 +25,127 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALES_AGENT)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class StaffInviteAcceptForm(forms.Form):
+    """A new account for the invited address: name and password."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            candidate = User(
+                email=self.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ActivityFilterForm(forms.Form):
+    """Filters of the activity log; the choices come from the organisation's own data."""
+
+    verb = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.ChoiceField(label=_("By"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, verbs, members, object_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.members = {str(m.uuid): m for m in members}
+        self.fields["verb"].choices = everything + [(v, verb_label(v)) for v in verbs]
+        self.fields["actor"].choices = everything + [
+            (key, m.user.display_name) for key, m in self.members.items()
+        ]
+        self.fields["object_type"].choices = everything + [(t, t) for t in object_types]
+
+    def clean_actor(self):
+        return self.members.get(self.cleaned_data["actor"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset, but the message goes through the outbox like every mail."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        queue_email(
+            kind="password-reset",
+            to=to_email,
+            context={
+                "reset_path_uid": context["uid"],
+                "reset_path_token": context["token"],
+                "site_url": context["site_url"],
+                "user_name": context["user"].display_name,
+            },
+        )
+
+
+class PortalSetPasswordForm(SetPasswordForm):
+    """Setting a password from a reset link retires a temporary password too."""
+
+    def save(self, commit=True):
+        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    def save(self, commit=True):
+        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class StaffInviteJoinForm(forms.Form):
+    """A signed-in person with the invited address only confirms; the account exists."""

@@ -1,3 +1,7 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
 from portal.audit import request_ip
 from portal.tenancy import resolve_tenant
 
@@ -15,3 +19,25 @@ class TenantMiddleware:
             return self.get_response(request)
         finally:
             request_ip.reset(token)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Keep a user holding a temporary password on the password-change page until it is changed."""
+
+    allowed_names = ("password_change", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._allowed_paths = None
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            if self._allowed_paths is None:
+                self._allowed_paths = {reverse(name) for name in self.allowed_names}
+            if request.path not in self._allowed_paths and not request.path.startswith("/static/"):
+                target = reverse("password_change")
+                if getattr(request, "htmx", False):
+                    return HttpResponseClientRedirect(target)
+                return redirect(target)
+        return self.get_response(request)

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.TenantMiddleware",
+    "portal.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -200,13 +201,9 @@ OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 CUSTOMER_DOMAIN_SUFFIX = "onmicrosoft.example"
 
-# Login throttling (django-axes): through Redis when configured, so every
-# worker sees it; in the database on the embedded default.
-AXES_HANDLER = (
-    "axes.handlers.cache.AxesCacheHandler"
-    if CACHE_URL
-    else "axes.handlers.database.AxesDatabaseHandler"
-)
+# Login throttling (django-axes) in the database: shared by every worker, and
+# sign-in stays protected (and working) when Redis is down.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

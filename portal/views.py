@@ -1,18 +1,49 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.forms import EmailAuthenticationForm
-from portal.models import OutboundEmail
-from portal.roles import Perm
-from portal.tenancy import org_required
+from partners.models import Membership
+from portal import ratelimit, selectors, services
+from portal.forms import (
+    ActivityFilterForm,
+    EmailAuthenticationForm,
+    MemberRoleForm,
+    OutboxPasswordResetForm,
+    PortalPasswordChangeForm,
+    PortalSetPasswordForm,
+    StaffInviteAcceptForm,
+    StaffInviteForm,
+    StaffInviteJoinForm,
+)
+from portal.htmx import render_page
+from portal.models import OutboundEmail, StaffInvitation
+from portal.roles import Perm, Role
+from portal.tenancy import get_for_org, org_required
+
+USERS_PER_PAGE = 25
+EVENTS_PER_PAGE = 50
 
 
 class PortalLoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        # A temporary password is replaced before anything else.
+        if self.request.user.must_change_password:
+            return reverse("password_change")
+        return super().get_success_url()
 
 
 def home(request):
@@ -33,19 +64,237 @@ def placeholder(request, title):
     return render(request, "portal/placeholder.html", {"title": title})
 
 
+# Users ---------------------------------------------------------------------
+
+
+@require_GET
 @org_required(Perm.MANAGE_USERS)
 def user_list(request):
-    return placeholder(request, _("Users"))
+    """The organisation's members and pending invitations."""
+    org = request.tenant.org
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.member_list(org, q=q), USERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "q": q,
+        "page": page,
+        "page_query": urlencode({"q": q}) if q else "",
+        "invitations": selectors.pending_staff_invitations(org),
+        "role_choices": Role.choices,
+        "member_base": reverse("user_list"),
+        "invitation_base": reverse("user_list") + "invitations/",
+    }
+    return render_page(request, "portal/user_list.html", context, partial="user-table")
 
 
+@require_http_methods(["GET", "POST"])
+@org_required(Perm.MANAGE_USERS)
+def user_invite(request):
+    """Invite a person by email to join the organisation with a role."""
+    org, status = request.tenant.org, 200
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow(ratelimit.STAFF_INVITE_PER_ORG, str(org.uuid)):
+            form.add_error(None, _("Too many invitations were sent. Try again in an hour."))
+            status = 429
+        else:
+            try:
+                invitation = services.staff_invite_send(
+                    org=org,
+                    actor=request.user,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(request, _("Invitation sent to %s.") % invitation.email)
+                return redirect("user_list")
+    return render(request, "portal/user_invite.html", {"form": form}, status=status)
+
+
+@require_POST
+@org_required(Perm.MANAGE_USERS)
+def staff_invite_revoke(request, invitation_uuid):
+    org = request.tenant.org
+    invitation = get_for_org(StaffInvitation, org, uuid=invitation_uuid)
+    try:
+        services.staff_invite_revoke(org=org, actor=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The invitation to %s was revoked.") % invitation.email)
+    return redirect("user_list")
+
+
+def _member_action(request, membership_uuid, action, done_message, **kwargs):
+    org = request.tenant.org
+    membership = get_for_org(Membership, org, uuid=membership_uuid)
+    try:
+        membership = action(org=org, actor=request.user, membership=membership, **kwargs)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done_message % membership.user.display_name)
+    return redirect("user_list")
+
+
+@require_POST
+@org_required(Perm.MANAGE_USERS)
+def member_role(request, membership_uuid):
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        get_for_org(Membership, request.tenant.org, uuid=membership_uuid)
+        messages.error(request, _("Choose one of the roles."))
+        return redirect("user_list")
+    return _member_action(
+        request,
+        membership_uuid,
+        services.member_set_role,
+        _("The role of %s was saved."),
+        role=form.cleaned_data["role"],
+    )
+
+
+@require_POST
+@org_required(Perm.MANAGE_USERS)
+def member_deactivate(request, membership_uuid):
+    return _member_action(
+        request, membership_uuid, services.member_deactivate, _("%s was deactivated.")
+    )
+
+
+@require_POST
+@org_required(Perm.MANAGE_USERS)
+def member_reactivate(request, membership_uuid):
+    return _member_action(
+        request, membership_uuid, services.member_reactivate, _("%s was reactivated.")
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def staff_invite_accept(request, token):
+    """The invitation link: GET only shows it (mail scanners open links); POST accepts."""
+    invitation = selectors.staff_invitation_by_token(token)
+    if invitation is None or not invitation.is_usable:
+        return render(request, "portal/staff_invite_invalid.html", status=404)
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and user.email.lower() != invitation.email:
+        # Never bind the link to another account: that person signs out first.
+        return render(
+            request,
+            "portal/staff_invite_other_account.html",
+            {"invitation": invitation},
+            status=403,
+        )
+    if user is None and selectors.account_exists(invitation.email):
+        sign_in = f"{reverse('login')}?next={request.path}"
+        return render(
+            request,
+            "portal/staff_invite_sign_in.html",
+            {"invitation": invitation, "sign_in": sign_in},
+        )
+    data = request.POST if request.method == "POST" else None
+    if user is not None:
+        form = StaffInviteJoinForm(data)
+    else:
+        form = StaffInviteAcceptForm(data, email=invitation.email)
+    status = 200
+    if request.method == "POST":
+        if not ratelimit.allow(ratelimit.INVITE_ACCEPT_PER_IP, ratelimit.client_ip(request)):
+            form.is_valid()
+            form.add_error(None, _("Too many attempts. Try again in a few minutes."))
+            status = 429
+        elif form.is_valid():
+            account = {
+                "first_name": form.cleaned_data.get("first_name", ""),
+                "last_name": form.cleaned_data.get("last_name", ""),
+                "password": form.cleaned_data.get("password1", ""),
+            }
+            try:
+                member = services.staff_invite_accept(token=token, user=user, **account)
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                if user is None:
+                    login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome to %s.") % invitation.organisation.legal_name)
+                return redirect("home")
+        else:
+            status = 400
+    context = {"invitation": invitation, "form": form, "signed_in": user is not None}
+    return render(request, "portal/staff_invite_accept.html", context, status=status)
+
+
+# Activity log --------------------------------------------------------------
+
+
+@require_GET
 @org_required(Perm.VIEW_ACTIVITY)
 def activity_log(request):
-    return placeholder(request, _("Activity log"))
+    """The organisation's activity events, filtered; the last 30 days by default."""
+    org = request.tenant.org
+    data = request.GET.copy()
+    if not any(data.get(name) for name in ("date_from", "date_to")):
+        data["date_from"] = selectors.activity_default_start().isoformat()
+    form = ActivityFilterForm(
+        data,
+        verbs=selectors.activity_verbs(org),
+        members=selectors.member_list(org),
+        object_types=selectors.activity_object_types(org),
+    )
+    if form.is_valid():
+        filters = selectors.ActivityFilter(**form.cleaned_data)
+    else:  # the errors are shown above the default view, not an unfiltered log
+        filters = selectors.ActivityFilter(date_from=selectors.activity_default_start())
+    events = selectors.activity_events(org, filters)
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    for event in page:
+        event.verb_label = selectors.verb_label(event.verb)
+        event.change = selectors.change_summary(event.before, event.after)
+    query = data.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "filter_query": query.urlencode()}
+    return render_page(request, "portal/activity_log.html", context, partial="activity-table")
+
+
+# Profile and passwords -----------------------------------------------------
 
 
 @org_required()
 def profile(request):
     return render(request, "portal/profile.html", {"membership": request.tenant.membership})
+
+
+class PortalPasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PortalPasswordChangeForm
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        email = form.cleaned_data["email"]
+        ip_ok = ratelimit.allow(ratelimit.PASSWORD_RESET_PER_IP, ratelimit.client_ip(self.request))
+        email_ok = ip_ok and ratelimit.allow(ratelimit.PASSWORD_RESET_PER_EMAIL, email)
+        if not email_ok:
+            form.add_error(None, _("Too many reset requests. Try again in an hour."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PortalSetPasswordForm
 
 
 def dev_mailbox(request):

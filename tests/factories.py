@@ -16,7 +16,7 @@ from partners.models import (
     Partnership,
     PartnershipRequest,
 )
-from portal.models import ActivityEvent, OutboundEmail, User
+from portal.models import ActivityEvent, OutboundEmail, StaffInvitation, User
 from portal.roles import Role
 from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
 
@@ -221,3 +221,14 @@ class ActivityEventFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(ProviderFactory)
     verb = "test.done"
     object_type = "organisation"
+
+
+class StaffInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffInvitation
+
+    organisation = factory.SubFactory(ProviderFactory)
+    email = factory.Sequence(lambda n: f"staff{n}@example.test")
+    role = Role.SALES_AGENT
+    token_hash = factory.LazyFunction(lambda: token_hash(secrets.token_urlsafe(32)))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))

@@ -24,6 +24,7 @@ def one_of_each():
     f.MembershipFactory(organisation=sub.provider)
     f.ActivityEventFactory(organisation=sub.provider)
     f.OutboundEmailFactory()
+    f.StaffInvitationFactory(organisation=sub.provider)
 
 
 MODELS = [
