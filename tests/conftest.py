@@ -1,5 +1,8 @@
 """Shared fixtures: a provider trio (admin, limited member, outsider), clients per role."""
 
+import os
+import time
+
 import pytest
 from django.test import Client
 
@@ -89,3 +92,37 @@ def pytest_report_header(config):
     db = settings.DATABASES["default"]
     broker = settings.CELERY_BROKER_URL or "none (tasks run eagerly)"
     return [f"database vendor: {db['ENGINE'].rsplit('.', 1)[-1]}", f"celery broker: {broker}"]
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker on the configured Redis broker (required in CI)."""
+    broker = os.environ.get("CELERY_BROKER_URL")
+    if not broker:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the Celery tests against Redis: CELERY_BROKER_URL is not set")
+        pytest.skip("CELERY_BROKER_URL is not set")
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = broker
+    app.control.purge()  # no task left over from another test
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_until(predicate, timeout=20.0, interval=0.1):
+    """Poll ``predicate`` until it is true or ``timeout`` seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
