@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from portal import audit
 from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
@@ -81,7 +83,9 @@ def _create_line(*, order, line: LineRequest, actor) -> Subscription:
         order_line=order_line,
         quantity=line.quantity,
         reseller_location=location,
-        support_contact=reseller or order.provider,
+        # Support comes from the customer's associated reseller (which holds
+        # delegated admin), not from whichever reseller is credited.
+        support_contact=order.customer.reseller or order.provider,
     )
     SubscriptionChange.objects.create(
         subscription=subscription,
@@ -102,3 +106,201 @@ def _create_line(*, order, line: LineRequest, actor) -> Subscription:
         },
     )
     return subscription
+
+
+class SubscriptionError(ValueError):
+    """A change that cannot be made to a subscription (the message, translated, says why)."""
+
+
+class StaleSubscription(SubscriptionError):
+    """The subscription changed since the form was rendered; saving would lose that change."""
+
+    def __init__(self):
+        super().__init__(_("This subscription was changed by someone else; reload"))
+
+
+def _locked(subscription: Subscription, version: int) -> Subscription:
+    """The subscription's row, locked for this transaction, if still at ``version``."""
+    locked = (
+        # Lock only the subscription's row: the joined rows (some nullable) stay free.
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related(
+            "provider",
+            "offer",
+            "customer",
+            "reseller_location__organisation",
+            "support_contact",
+        )
+        .get(pk=subscription.pk)
+    )
+    if locked.version != version:
+        raise StaleSubscription()
+    if locked.status == Subscription.Status.CANCELLED:
+        raise SubscriptionError(_("A cancelled subscription cannot be changed."))
+    return locked
+
+
+def _require_provider(*, org, subscription: Subscription) -> None:
+    # The credited reseller and the support contact are the provider's decisions.
+    if org.pk != subscription.provider_id:
+        raise PermissionDenied
+
+
+def _save_change(
+    *, subscription: Subscription, org, actor, field: str, before: str, after: str, verb: str
+) -> Subscription:
+    """Bump the version, keep the history row and write the activity event(s)."""
+    subscription.version += 1
+    subscription.save()
+    SubscriptionChange.objects.create(
+        subscription=subscription, actor=actor, field=field, before=before, after=after
+    )
+    orgs = {org.pk: org}
+    # The provider's log shows every change of its subscriptions, including a reseller's.
+    orgs.setdefault(subscription.provider_id, subscription.provider)
+    for event_org in orgs.values():
+        audit.record(
+            org=event_org,
+            actor=actor,
+            verb=verb,
+            obj=subscription,
+            before={field: before},
+            after={field: after},
+        )
+    return subscription
+
+
+def location_label(location) -> str:
+    """How a credited location reads in the history: its ID and its organisation."""
+    if location is None:
+        return ""
+    return f"{location.location_partner_id} · {location.organisation.legal_name}"
+
+
+def contact_label(org) -> str:
+    return "" if org is None else f"{org.legal_name} ({org.partner_id})"
+
+
+@transaction.atomic
+def subscription_change_quantity(
+    *, subscription: Subscription, quantity: int, version: int, org, actor
+) -> Subscription:
+    """Change the licence count within the offer's bounds."""
+    locked = _locked(subscription, version)
+    offer = locked.offer
+    if not offer.min_licences <= quantity <= offer.max_licences:
+        raise SubscriptionError(
+            _("Enter a licence count from %(min)s to %(max)s.")
+            % {"min": offer.min_licences, "max": offer.max_licences}
+        )
+    if quantity == locked.quantity:
+        raise SubscriptionError(_("The subscription already has this licence count."))
+    before = locked.quantity
+    locked.quantity = quantity
+    return _save_change(
+        subscription=locked,
+        org=org,
+        actor=actor,
+        field="quantity",
+        before=str(before),
+        after=str(quantity),
+        verb="subscription.quantity_changed",
+    )
+
+
+# Allowed status transitions: action -> (statuses it applies to, resulting status, verb).
+_TRANSITIONS = {
+    "suspend": (
+        {Subscription.Status.ACTIVE},
+        Subscription.Status.SUSPENDED,
+        "subscription.suspended",
+    ),
+    "reactivate": (
+        {Subscription.Status.SUSPENDED},
+        Subscription.Status.ACTIVE,
+        "subscription.reactivated",
+    ),
+    "cancel": (
+        {Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED},
+        Subscription.Status.CANCELLED,
+        "subscription.cancelled",
+    ),
+}
+
+
+def _transition_refused(action: str) -> str:
+    return {
+        "suspend": _("Only an active subscription can be suspended."),
+        "reactivate": _("Only a suspended subscription can be reactivated."),
+        "cancel": _("This subscription cannot be cancelled."),
+    }[action]
+
+
+@transaction.atomic
+def subscription_set_status(
+    *, subscription: Subscription, action: str, version: int, org, actor
+) -> Subscription:
+    """Suspend, reactivate or cancel; any other transition is refused."""
+    _require_provider(org=org, subscription=subscription)
+    allowed_from, new_status, verb = _TRANSITIONS[action]
+    locked = _locked(subscription, version)
+    if locked.status not in allowed_from:
+        raise SubscriptionError(_transition_refused(action))
+    before = locked.status
+    locked.status = new_status
+    return _save_change(
+        subscription=locked,
+        org=org,
+        actor=actor,
+        field="status",
+        before=before,
+        after=new_status,
+        verb=verb,
+    )
+
+
+@transaction.atomic
+def subscription_set_reseller(
+    *, subscription: Subscription, location, version: int, org, actor
+) -> Subscription:
+    """Credit a reseller location (validated by the caller's form), or none."""
+    _require_provider(org=org, subscription=subscription)
+    locked = _locked(subscription, version)
+    if locked.reseller_location_id == (location.pk if location else None):
+        raise SubscriptionError(_("This reseller is already credited."))
+    before = location_label(locked.reseller_location)
+    locked.reseller_location = location
+    return _save_change(
+        subscription=locked,
+        org=org,
+        actor=actor,
+        field="reseller",
+        before=before,
+        after=location_label(location),
+        verb="subscription.reseller_changed",
+    )
+
+
+@transaction.atomic
+def subscription_set_support_contact(
+    *, subscription: Subscription, contact, version: int, org, actor
+) -> Subscription:
+    """Name the provider or the customer's associated reseller as the support contact."""
+    _require_provider(org=org, subscription=subscription)
+    locked = _locked(subscription, version)
+    allowed = {locked.provider_id, locked.customer.reseller_id} - {None}
+    if contact.pk not in allowed:
+        raise SubscriptionError(_("Choose the provider or the customer's associated reseller."))
+    if contact.pk == locked.support_contact_id:
+        raise SubscriptionError(_("This is already the designated support contact."))
+    before = contact_label(locked.support_contact)
+    locked.support_contact = contact
+    return _save_change(
+        subscription=locked,
+        org=org,
+        actor=actor,
+        field="support_contact",
+        before=before,
+        after=contact_label(contact),
+        verb="subscription.support_contact_changed",
+    )

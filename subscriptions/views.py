@@ -1,20 +1,396 @@
-from django.utils.translation import gettext_lazy as _
+import csv
+import uuid
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers.models import Customer
+from portal.htmx import render_page
 from portal.roles import Perm
-from portal.tenancy import org_required, provider_required
-from portal.views import placeholder
+from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
+from subscriptions import selectors, services
+from subscriptions.forms import (
+    QuantityForm,
+    ResellerForm,
+    SubscriptionNewForm,
+    SupportContactForm,
+    VersionedForm,
+)
+from subscriptions.models import Subscription
+
+PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 20
+
+HISTORY_FIELD_LABELS = {
+    "created": gettext_lazy("Created"),
+    "quantity": gettext_lazy("Licences"),
+    "status": gettext_lazy("Status"),
+    "reseller": gettext_lazy("Reseller (MPN ID)"),
+    "support_contact": gettext_lazy("Designated support contact"),
+}
+
+
+def _describe_history(page):
+    """Give each history row its readable field name and values (statuses in the user's language)."""
+    statuses = dict(Subscription.Status.choices)
+    for change in page:
+        change.field_label = HISTORY_FIELD_LABELS.get(change.field, change.field)
+        values = (change.before, change.after)
+        if change.field == "status":
+            values = tuple(statuses.get(value, value) for value in values)
+        change.before_display, change.after_display = values
+    return page
+
+
+def _list_filters(request) -> dict:
+    """The search and filters of a list, with malformed values ignored."""
+    reseller = request.GET.get("reseller", "")
+    try:
+        reseller = str(uuid.UUID(reseller)) if reseller else ""
+    except ValueError:
+        reseller = ""
+    status = request.GET.get("status", "")
+    return {
+        "q": request.GET.get("q", "").strip()[:100],
+        "reseller": reseller if request.tenant.is_provider else "",
+        "status": status if status in Subscription.Status.values else "",
+    }
+
+
+def _table_context(request, subscriptions) -> dict:
+    return {
+        "page": Paginator(selectors.subscription_rows(subscriptions), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+        # Row links are prefix + uuid: no per-row {% url %}.
+        "detail_base": reverse("subscriptions:subscription_list"),
+        "customer_base": reverse("customers:customer_list"),
+    }
 
 
 @org_required(Perm.VIEW)
+@require_GET
 def subscription_list(request):
-    return placeholder(request, _("Subscriptions"))
+    org = request.tenant.org
+    filters = _list_filters(request)
+    context = {
+        **_table_context(request, selectors.subscription_list(org=org, **filters)),
+        "filters": filters,
+        "statuses": Subscription.Status.choices,
+        "resellers": selectors.reseller_filter_choices(provider=org) if org.is_provider else [],
+    }
+    return render_page(
+        request, "subscriptions/subscription_list.html", context, partial="subscription-table"
+    )
+
+
+@reseller_required(Perm.VIEW)
+@require_GET
+def support_queue(request):
+    filters = _list_filters(request)
+    subscriptions = selectors.support_queue(org=request.tenant.org, q=filters["q"])
+    context = {**_table_context(request, subscriptions), "filters": filters}
+    return render_page(
+        request, "subscriptions/support_queue.html", context, partial="subscription-table"
+    )
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_safe(value):
+    # A spreadsheet would run a cell starting with these as a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+@provider_required(Perm.VIEW)
+@require_GET
+def subscription_export(request):
+    filters = _list_filters(request)
+    rows = selectors.export_rows(org=request.tenant.org, **filters)
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow([str(header) for header, _path in selectors.EXPORT_COLUMNS])
+        for row in rows:
+            yield writer.writerow([_csv_safe(value) for value in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="subscriptions.csv"'
+    return response
 
 
 @provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_http_methods(["GET", "POST"])
 def subscription_new(request, customer_id):
-    return placeholder(request, _("New subscription"))
+    org = request.tenant.org
+    customer = get_for_org(Customer, org, uuid=customer_id)
+    if request.method == "POST":
+        form = SubscriptionNewForm(request.POST, provider=org)
+        if form.is_valid():
+            data = form.cleaned_data
+            line = services.LineRequest(
+                offer=data["offer"], quantity=data["quantity"], reseller=data["reseller"]
+            )
+            try:
+                _order, created = services.order_submit(
+                    provider=org,
+                    customer=customer,
+                    lines=[line],
+                    idempotency_key=data["idempotency_key"],
+                    actor=request.user,
+                )
+            except services.OrderError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        _("Subscription to %(offer)s added for %(customer)s.")
+                        % {"offer": data["offer"].name, "customer": customer.company_name},
+                    )
+                else:
+                    messages.info(
+                        request, _("This order was already submitted; it was placed once.")
+                    )
+                return redirect("customers:customer_detail", customer_id=customer.uuid)
+    else:
+        reseller = customer.reseller
+        form = SubscriptionNewForm(
+            provider=org,
+            initial={
+                "idempotency_key": uuid.uuid4(),
+                "reseller": reseller.uuid if reseller else None,
+            },
+        )
+    return render(
+        request,
+        "subscriptions/subscription_new.html",
+        {"form": form, "customer": customer},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _render_detail(request, subscription, *, bound=None, status=200):
+    """The details page; ``bound`` replaces one of its forms with a submitted one."""
+    tenant = request.tenant
+    bound = bound or {}
+    initial = {"version": subscription.version}
+    is_open = subscription.status != Subscription.Status.CANCELLED
+    can_manage = tenant.can(Perm.MANAGE_SUBSCRIPTIONS) and is_open
+    # The credited reseller, the support contact and the lifecycle are the provider's.
+    provider_controls = can_manage and tenant.org.pk == subscription.provider_id
+    context = {
+        "subscription": subscription,
+        "can_manage": can_manage,
+        "provider_controls": provider_controls,
+        "history": _describe_history(
+            Paginator(
+                selectors.subscription_history(org=tenant.org, subscription=subscription),
+                HISTORY_PAGE_SIZE,
+            ).get_page(request.GET.get("page"))
+        ),
+        "customer_base": reverse("customers:customer_list"),
+    }
+    if can_manage:
+        context["quantity_form"] = bound.get("quantity") or QuantityForm(
+            subscription=subscription, initial={**initial, "quantity": subscription.quantity}
+        )
+    if provider_controls:
+        location = subscription.reseller_location
+        context["reseller_form"] = bound.get("reseller") or ResellerForm(
+            provider=tenant.org,
+            initial={
+                **initial,
+                "location_partner_id": location.location_partner_id if location else "",
+            },
+        )
+        context["partner_locations"] = selectors.creditable_locations(provider=tenant.org)
+        context["support_form"] = bound.get("support") or SupportContactForm(
+            subscription=subscription,
+            initial={
+                **initial,
+                "support_contact": getattr(subscription.support_contact, "uuid", None),
+            },
+        )
+        context["status_form"] = bound.get("status") or VersionedForm(initial=initial)
+    return render(request, "subscriptions/subscription_detail.html", context, status=status)
 
 
 @org_required(Perm.VIEW)
+@require_GET
 def subscription_detail(request, subscription_id):
-    return placeholder(request, _("Subscriptions"))
+    subscription = selectors.subscription_for_detail(
+        org=request.tenant.org, subscription_id=subscription_id
+    )
+    return _render_detail(request, subscription)
+
+
+def _apply(request, subscription_id, *, form_name, make_form, change, success, provider_only):
+    """Validate one action's form, run its service, and show the outcome on the details page."""
+    org = request.tenant.org
+    subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
+    if provider_only and org.pk != subscription.provider_id:
+        raise PermissionDenied
+    form = make_form(request.POST, subscription)
+    status = 400
+    if form.is_valid():
+        try:
+            change(subscription, form.cleaned_data)
+        except services.SubscriptionError as exc:
+            # Shown above the page: the action's form may not be on it (a cancelled subscription).
+            messages.error(request, str(exc))
+            status = 409 if isinstance(exc, services.StaleSubscription) else 400
+        else:
+            messages.success(request, success)
+            return redirect("subscriptions:subscription_detail", subscription_id=subscription.uuid)
+    return _render_detail(request, subscription, bound={form_name: form}, status=status)
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_quantity(request, subscription_id):
+    return _apply(
+        request,
+        subscription_id,
+        form_name="quantity",
+        make_form=lambda data, sub: QuantityForm(data, subscription=sub),
+        change=lambda sub, data: services.subscription_change_quantity(
+            subscription=sub,
+            quantity=data["quantity"],
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=_("Licence count changed."),
+        provider_only=False,
+    )
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_reseller(request, subscription_id):
+    return _apply(
+        request,
+        subscription_id,
+        form_name="reseller",
+        make_form=lambda data, sub: ResellerForm(data, provider=request.tenant.org),
+        change=lambda sub, data: services.subscription_set_reseller(
+            subscription=sub,
+            location=data["location_partner_id"],
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=_("Reseller (MPN ID) saved."),
+        provider_only=True,
+    )
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_support_contact(request, subscription_id):
+    return _apply(
+        request,
+        subscription_id,
+        form_name="support",
+        make_form=lambda data, sub: SupportContactForm(data, subscription=sub),
+        change=lambda sub, data: services.subscription_set_support_contact(
+            subscription=sub,
+            contact=data["support_contact"],
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=_("Designated support contact saved."),
+        provider_only=True,
+    )
+
+
+def _status_change(request, subscription_id, *, action, success):
+    return _apply(
+        request,
+        subscription_id,
+        form_name="status",
+        make_form=lambda data, sub: VersionedForm(data),
+        change=lambda sub, data: services.subscription_set_status(
+            subscription=sub,
+            action=action,
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=success,
+        provider_only=True,
+    )
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_suspend(request, subscription_id):
+    return _status_change(
+        request, subscription_id, action="suspend", success=_("Subscription suspended.")
+    )
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_reactivate(request, subscription_id):
+    return _status_change(
+        request, subscription_id, action="reactivate", success=_("Subscription reactivated.")
+    )
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_http_methods(["GET", "POST"])
+def subscription_cancel(request, subscription_id):
+    """GET asks for confirmation (the page without script); POST cancels."""
+    if request.method == "POST":
+        return _status_change(
+            request, subscription_id, action="cancel", success=_("Subscription cancelled.")
+        )
+    org = request.tenant.org
+    subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
+    if org.pk != subscription.provider_id:
+        raise PermissionDenied
+    return render(
+        request,
+        "subscriptions/subscription_cancel.html",
+        {
+            "subscription": subscription,
+            "form": VersionedForm(initial={"version": subscription.version}),
+        },
+    )
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_GET
+def check_id(request):
+    """Check a typed location partner ID and answer with a message fragment (HTMX)."""
+    if not request.tenant.is_provider:
+        raise PermissionDenied
+    value = request.GET.get("location_partner_id", "").strip()
+    context = {"checked_id": value}
+    if not value:
+        context["check_error"] = _("Enter a location partner ID to check.")
+    else:
+        try:
+            context["location"] = selectors.reseller_location_check(
+                provider=request.tenant.org, location_partner_id=value
+            )
+        except ValidationError as exc:
+            context["check_error"] = exc.messages[0]
+    return render(request, "subscriptions/subscription_detail.html#check-id-result", context)

@@ -1,0 +1,141 @@
+"""One small form per subscription action."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from subscriptions import selectors
+from subscriptions.models import Subscription
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.legal_name} ({obj.partner_id})"
+
+
+class OfferChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s (%(min)s–%(max)s licences)") % {
+            "name": obj.name,
+            "min": obj.min_licences,
+            "max": obj.max_licences,
+        }
+
+
+class SubscriptionNewForm(forms.Form):
+    """Offer, licence count within its bounds, optionally a creditable reseller."""
+
+    offer = OfferChoiceField(label=_("Offer"), queryset=None, to_field_name="uuid")
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    reseller = OrganisationChoiceField(
+        label=_("Indirect reseller"),
+        queryset=None,
+        required=False,
+        to_field_name="uuid",
+        empty_label=_("None"),
+        help_text=_("Only active partners that have accepted the partner agreement are listed."),
+    )
+    # Generated when the form is first shown; a repeated submit reuses it and
+    # so places no second order.
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = selectors.orderable_offers()
+        self.fields["reseller"].queryset = selectors.creditable_resellers(provider=provider)
+
+    def clean(self):
+        cleaned = super().clean()
+        offer, quantity = cleaned.get("offer"), cleaned.get("quantity")
+        if offer and quantity and not offer.min_licences <= quantity <= offer.max_licences:
+            self.add_error(
+                "quantity",
+                _("Enter a licence count from %(min)s to %(max)s for %(offer)s.")
+                % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name},
+            )
+        return cleaned
+
+
+class VersionedForm(forms.Form):
+    """Carries the subscription version the page was rendered with (no lost update)."""
+
+    # The details page shows several of these forms: ids must not collide.
+    id_prefix = "status"
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class QuantityForm(VersionedForm):
+    id_prefix = "quantity"
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+
+    def __init__(self, *args, subscription: Subscription, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer = subscription.offer
+        self.fields["quantity"].widget.attrs.update(min=offer.min_licences, max=offer.max_licences)
+        self.fields["quantity"].help_text = _("From %(min)s to %(max)s.") % {
+            "min": offer.min_licences,
+            "max": offer.max_licences,
+        }
+        self.offer = offer
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if not self.offer.min_licences <= quantity <= self.offer.max_licences:
+            raise forms.ValidationError(
+                _("Enter a licence count from %(min)s to %(max)s.")
+                % {"min": self.offer.min_licences, "max": self.offer.max_licences}
+            )
+        return quantity
+
+
+class ResellerForm(VersionedForm):
+    """The credited reseller location, by its location partner ID; empty clears it."""
+
+    id_prefix = "reseller"
+
+    location_partner_id = forms.CharField(
+        label=_("Reseller (MPN ID)"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Choose an active partner's location ID or type one and select Check ID. "
+            "Leave empty to credit no reseller."
+        ),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "list": "partner-locations"}
+        ),
+    )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+
+    def clean_location_partner_id(self):
+        value = self.cleaned_data["location_partner_id"].strip()
+        if not value:
+            return None
+        return selectors.reseller_location_check(provider=self.provider, location_partner_id=value)
+
+
+class SupportContactForm(VersionedForm):
+    """The provider or the customer's associated reseller, and no one else."""
+
+    id_prefix = "support"
+
+    support_contact = OrganisationChoiceField(
+        label=_("Designated support contact"),
+        queryset=None,
+        to_field_name="uuid",
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, subscription: Subscription, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_contact"].queryset = selectors.support_contact_choices(
+            subscription=subscription
+        )

@@ -1,0 +1,77 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from portal.roles import Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("subscriptions:export")
+
+
+def _rows(response):
+    assert response.streaming is True
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_it_streams_the_providers_subscriptions_as_csv(
+    provider_client, provider, other_provider, subscription, reseller_location, reseller
+):
+    subscription.reseller_location = reseller_location
+    subscription.support_contact = reseller
+    subscription.save()
+    f.SubscriptionFactory(
+        customer=f.CustomerFactory(provider=other_provider, company_name="Foreign Co")
+    )
+    response = provider_client.get(URL)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    rows = _rows(response)
+    assert rows == [
+        [
+            "Customer",
+            "Domain",
+            "Offer",
+            "Licences",
+            "Status",
+            "Reseller partner ID (location)",
+            "Designated support contact",
+        ],
+        [
+            "Alpine Ski House",
+            "alpineskihouse.onmicrosoft.example",
+            "Microsoft 365 Business Basic",
+            "10",
+            "active",
+            reseller_location.location_partner_id,
+            "Fabrikam Test Solutions",
+        ],
+    ]
+
+
+def test_it_filters_by_reseller(
+    provider_client, provider, subscription, reseller, reseller_location
+):
+    subscription.reseller_location = reseller_location
+    subscription.save()
+    f.SubscriptionFactory(customer=f.CustomerFactory(provider=provider, company_name="Direct Co"))
+    rows = _rows(provider_client.get(URL, {"reseller": reseller.uuid}))
+    assert [row[0] for row in rows[1:]] == ["Alpine Ski House"]
+
+
+def test_it_defuses_spreadsheet_formulas(provider_client, provider):
+    f.SubscriptionFactory(
+        customer=f.CustomerFactory(provider=provider, company_name="=HYPERLINK(1)")
+    )
+    rows = _rows(provider_client.get(URL))
+    assert rows[1][0] == "'=HYPERLINK(1)"
+
+
+def test_it_is_the_providers_and_any_member_may_export(role_client, reseller_client, client):
+    assert role_client(Role.SALES_AGENT).get(URL).status_code == 200
+    assert reseller_client.get(URL).status_code == 404
+    assert client.get(URL).status_code == 302
