@@ -54,10 +54,22 @@ def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
     page = context.new_page()
     problems = []
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on(
-        "requestfailed", lambda req: problems.append(f"request failed: {req.url} {req.failure}")
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and problems.append(f"console: {msg.text} at {msg.location.get('url')}")
+        ),
+    )
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    # A navigation cancels what the previous page still had in flight
+    # (net::ERR_ABORTED): that is the browser's doing, not a failure.
+    page.on(
+        "requestfailed",
+        lambda req: (
+            "ERR_ABORTED" not in (req.failure or "")
+            and problems.append(f"request failed: {req.url} {req.failure}")
+        ),
     )
     page.on(
         "response",
