@@ -131,7 +131,7 @@ def _grant_delegated_admin(*, customer, organisation, actor) -> bool:
         customer=customer, organisation=organisation, defaults={"granted_by": actor}
     )
     if created:
-        after = {"organisation": organisation.partner_id}
+        after = {"organisation": organisation.partner_id, "name": organisation.legal_name}
         audit.record(
             org=customer.provider,
             actor=actor,
@@ -165,7 +165,7 @@ def customer_change_reseller(*, customer: Customer, reseller, actor) -> Customer
         verb="customer.reseller_changed",
         obj=customer,
         before={"reseller": before.partner_id if before else None},
-        after={"reseller": reseller.partner_id},
+        after={"reseller": reseller.partner_id, "name": reseller.legal_name},
     )
     _grant_delegated_admin(customer=customer, organisation=reseller, actor=actor)
     return customer
@@ -192,7 +192,7 @@ def delegated_admin_remove(*, customer: Customer, organisation, actor) -> None:
         actor=actor,
         verb="customer.delegated_admin_removed",
         obj=customer,
-        before={"organisation": organisation.partner_id},
+        before={"organisation": organisation.partner_id, "name": organisation.legal_name},
     )
 
 
@@ -215,7 +215,7 @@ def reseller_relationship_remove(*, customer: Customer, actor) -> None:
         actor=actor,
         verb="customer.reseller_relationship_removed",
         obj=customer,
-        before={"reseller": reseller.partner_id},
+        before={"reseller": reseller.partner_id, "name": reseller.legal_name},
         after={"reseller": None},
     )
 

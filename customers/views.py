@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +27,13 @@ from portal.tenancy import get_for_org, org_required, provider_required
 from subscriptions.models import Subscription
 
 PAGE_SIZE = 50
+ACTIVITY_LABELS = {
+    "customer.created": gettext_lazy("Customer added"),
+    "customer.delegated_admin_granted": gettext_lazy("Delegated admin granted"),
+    "customer.delegated_admin_removed": gettext_lazy("Delegated admin removed"),
+    "customer.reseller_changed": gettext_lazy("Associated reseller changed"),
+    "customer.reseller_relationship_removed": gettext_lazy("Reseller relationship removed"),
+}
 _ANY_UUID = uuid.UUID(int=0)
 
 
@@ -92,13 +99,24 @@ def _detail_context(request, customer, *, change_form=None):
         ),
     }
     if request.tenant.can(Perm.VIEW_ACTIVITY):
-        context["activity"] = selectors.customer_activity(org=org, customer=customer)
+        context["activity"] = [
+            (event, ACTIVITY_LABELS.get(event.verb, event.verb), _organisation_named(event))
+            for event in selectors.customer_activity(org=org, customer=customer)
+        ]
     if org.is_provider and request.tenant.can(Perm.ADD_CUSTOMER):
         context["change_form"] = change_form or ChangeResellerForm(
             provider=org,
             initial={"reseller": customer.reseller.uuid if customer.reseller else None},
         )
     return context
+
+
+def _organisation_named(event) -> str:
+    """The organisation an event of the customer is about, as written when it happened."""
+    for side in (event.after, event.before):
+        if isinstance(side, dict) and side.get("name"):
+            return side["name"]
+    return ""
 
 
 @org_required(Perm.VIEW)

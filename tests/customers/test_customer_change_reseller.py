@@ -31,7 +31,7 @@ def test_the_new_reseller_gains_delegated_admin_and_the_old_one_keeps_it(
     assert "is now associated with Newcomer Ltd" in response.content.decode()
     event = ActivityEvent.objects.get(verb="customer.reseller_changed")
     assert event.before == {"reseller": reseller.partner_id}
-    assert event.after == {"reseller": newcomer.partner_id}
+    assert event.after == {"reseller": newcomer.partner_id, "name": "Newcomer Ltd"}
 
 
 def test_it_associates_a_direct_customer(provider, provider_client, reseller):

@@ -25,7 +25,7 @@ def test_it_shows_details_reseller_holders_subscriptions_and_activity(
     for text in ["Alpine Ski", customer.primary_domain, "Japan", "Jordan Lee", "Business Premium"]:
         assert text in html
     assert [h.organisation for h in response.context["holders"]] == [provider, reseller]
-    assert "customer.created" in html and "unrelated.thing" not in html
+    assert "Customer added" in html and "unrelated.thing" not in html
     assert "Change reseller" in html
 
 
@@ -35,7 +35,7 @@ def test_a_role_without_the_activity_right_sees_no_activity(provider, role_clien
         organisation=provider, verb="customer.created", object_id=str(customer.uuid)
     )
     html = role_client(Role.SALES_AGENT).get(_url(customer)).content.decode()
-    assert "customer.created" not in html
+    assert "Customer added" not in html
     assert "Remove reseller relationship" not in html
 
 
@@ -86,7 +86,7 @@ def test_it_runs_a_constant_number_of_queries(
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
     f.SubscriptionFactory.create_batch(6, customer=customer)
     f.ActivityEventFactory.create_batch(6, organisation=provider, object_id=str(customer.uuid))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         provider_client.get(_url(customer))
 
 
@@ -112,3 +112,14 @@ def test_every_role_may_view_it(provider, role_client):
 def test_it_answers_get_only(provider, provider_client):
     customer = f.CustomerFactory(provider=provider)
     assert provider_client.post(_url(customer)).status_code == 405
+
+
+def test_activity_names_the_organisation_concerned(provider, provider_client, reseller):
+    customer = f.CustomerFactory(provider=provider)
+    provider_client.post(
+        reverse("customers:customer_change_reseller", args=[customer.uuid]),
+        {"reseller": str(reseller.uuid)},
+    )
+    html = provider_client.get(_url(customer)).content.decode()
+    assert "Associated reseller changed: Fabrikam Test Solutions" in html
+    assert "Delegated admin granted: Fabrikam Test Solutions" in html

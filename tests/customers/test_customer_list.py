@@ -91,10 +91,10 @@ def test_it_runs_a_constant_number_of_queries(
     for _ in range(rows):
         customer = f.CustomerFactory(provider=provider, reseller=reseller)
         f.SubscriptionFactory(customer=customer)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         response = provider_client.get(URL)
     assert response.status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         provider_client.get(URL, {"q": "customer"}, headers={"HX-Request": "true"})
 
 
@@ -132,3 +132,14 @@ def test_it_sends_visitors_to_sign_in(client):
 
 def test_it_answers_get_only(provider_client):
     assert provider_client.post(URL).status_code == 405
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_a_resellers_list_runs_a_constant_number_of_queries(
+    provider, reseller, reseller_client, rows, django_assert_max_num_queries
+):
+    for _ in range(rows):
+        f.SubscriptionFactory(customer=f.CustomerFactory(provider=provider, reseller=reseller))
+    with django_assert_max_num_queries(6):
+        response = reseller_client.get(URL)
+    assert len(response.context["page"].object_list) == min(rows, 50)

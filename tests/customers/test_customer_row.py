@@ -48,7 +48,7 @@ def test_it_runs_a_constant_number_of_queries(
 ):
     customer = f.CustomerFactory(provider=provider)
     f.SubscriptionFactory.create_batch(8, customer=customer)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         provider_client.get(_url(customer), headers=HTMX)
 
 

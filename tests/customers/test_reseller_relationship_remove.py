@@ -31,7 +31,7 @@ def test_it_ends_the_resellers_roles_on_the_customer(provider, provider_client, 
         subscription.refresh_from_db()
         assert subscription.support_contact == provider
     event = ActivityEvent.objects.get(verb="customer.reseller_relationship_removed")
-    assert event.before == {"reseller": reseller.partner_id}
+    assert event.before == {"reseller": reseller.partner_id, "name": "Fabrikam Test Solutions"}
 
 
 def test_it_is_refused_while_a_subscription_is_active(provider, provider_client, reseller):
