@@ -10,7 +10,24 @@ from django.db.models import Count, Q
 from customers.models import Customer, DelegatedAdmin
 from partners.models import Organisation, Partnership
 from portal.models import ActivityEvent
+from portal.tenancy import get_for_org
 from subscriptions.models import Offer, Order, Subscription
+
+
+def customer_for_org(*, org, uuid) -> Customer:
+    """One customer ``org`` may see, with its provider and reseller, or 404."""
+    return get_for_org(
+        Customer.objects.select_related("provider", "reseller", "created_by"), org, uuid=uuid
+    )
+
+
+def delegated_admin_for_org(*, org, customer: Customer, organisation_uuid) -> DelegatedAdmin:
+    """The delegated admin row of one organisation on ``customer``, or 404."""
+    return get_for_org(
+        DelegatedAdmin.objects.select_related("organisation").filter(customer=customer),
+        org,
+        organisation__uuid=organisation_uuid,
+    )
 
 
 def customer_list(*, org, q: str = "", reseller: Organisation | None = None):

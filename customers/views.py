@@ -20,7 +20,6 @@ from customers.forms import (
     SubmitCustomerForm,
     SubscriptionLinesForm,
 )
-from customers.models import Customer, DelegatedAdmin
 from portal.htmx import render_page
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required, provider_required
@@ -70,7 +69,7 @@ def customer_list(request):
 def customer_row(request, customer_id):
     """The expanded row of the Customers page: the customer's subscriptions."""
     org = request.tenant.org
-    customer = get_for_org(Customer, org, uuid=customer_id)
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
     if not request.htmx:
         return redirect("customers:customer_detail", customer_id=customer.uuid)
     context = {
@@ -122,11 +121,7 @@ def _organisation_named(event) -> str:
 @org_required(Perm.VIEW)
 @require_GET
 def customer_detail(request, customer_id):
-    customer = get_for_org(
-        Customer.objects.select_related("provider", "reseller", "created_by"),
-        request.tenant.org,
-        uuid=customer_id,
-    )
+    customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
     return render(request, "customers/customer_detail.html", _detail_context(request, customer))
 
 
@@ -134,7 +129,7 @@ def customer_detail(request, customer_id):
 @require_POST
 def customer_change_reseller(request, customer_id):
     org = request.tenant.org
-    customer = get_for_org(Customer.objects.select_related("reseller"), org, uuid=customer_id)
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
     form = ChangeResellerForm(request.POST, provider=org)
     if not form.is_valid():
         context = _detail_context(request, customer, change_form=form)
@@ -154,11 +149,9 @@ def customer_change_reseller(request, customer_id):
 @require_POST
 def delegated_admin_remove(request, customer_id, organisation_id):
     org = request.tenant.org
-    customer = get_for_org(Customer.objects.select_related("provider"), org, uuid=customer_id)
-    holder = get_for_org(
-        DelegatedAdmin.objects.select_related("organisation").filter(customer=customer),
-        org,
-        organisation__uuid=organisation_id,
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
+    holder = selectors.delegated_admin_for_org(
+        org=org, customer=customer, organisation_uuid=organisation_id
     )
     try:
         services.delegated_admin_remove(
@@ -179,9 +172,7 @@ def delegated_admin_remove(request, customer_id, organisation_id):
 @require_POST
 def reseller_relationship_remove(request, customer_id):
     org = request.tenant.org
-    customer = get_for_org(
-        Customer.objects.select_related("provider", "reseller"), org, uuid=customer_id
-    )
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
     reseller = customer.reseller
     try:
         services.reseller_relationship_remove(customer=customer, actor=request.user)
@@ -353,9 +344,7 @@ def customer_new_cancel(request):
 @never_cache
 def customer_setup(request, customer_id):
     """Setup information: the admin user name, and the temporary password the first time only."""
-    customer = get_for_org(
-        Customer.objects.select_related("reseller"), request.tenant.org, uuid=customer_id
-    )
+    customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
     password = wizard.take_setup_information(request, customer=customer)
     context = {"customer": customer, "password": password}
     return render(request, "customers/customer_setup.html", context)
