@@ -7,5 +7,26 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("new/", views.customer_new, name="customer_new"),
+    path("new/domain-check/", views.domain_check, name="domain_check"),
+    path("new/subscriptions/", views.customer_new_subscriptions, name="customer_new_subscriptions"),
+    path("new/review/", views.customer_new_review, name="customer_new_review"),
+    path("new/cancel/", views.customer_new_cancel, name="customer_new_cancel"),
     path("<uuid:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("<uuid:customer_id>/row/", views.customer_row, name="customer_row"),
+    path("<uuid:customer_id>/setup/", views.customer_setup, name="customer_setup"),
+    path(
+        "<uuid:customer_id>/reseller/",
+        views.customer_change_reseller,
+        name="customer_change_reseller",
+    ),
+    path(
+        "<uuid:customer_id>/reseller/remove/",
+        views.reseller_relationship_remove,
+        name="reseller_relationship_remove",
+    ),
+    path(
+        "<uuid:customer_id>/delegated-admins/<uuid:organisation_id>/remove/",
+        views.delegated_admin_remove,
+        name="delegated_admin_remove",
+    ),
 ]

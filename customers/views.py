@@ -1,20 +1,350 @@
-from django.utils.translation import gettext_lazy as _
+import uuid
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customers import selectors, services, wizard
+from customers.countries import COUNTRY_NAMES
+from customers.forms import (
+    ChangeResellerForm,
+    CustomerDetailsForm,
+    CustomerFilterForm,
+    DomainPrefixForm,
+    SubmitCustomerForm,
+    SubscriptionLinesForm,
+)
+from portal.htmx import render_page
 from portal.roles import Perm
-from portal.tenancy import org_required, provider_required
-from portal.views import placeholder
+from portal.tenancy import get_for_org, org_required, provider_required
+from subscriptions.models import Subscription
+
+PAGE_SIZE = 50
+ACTIVITY_LABELS = {
+    "customer.created": gettext_lazy("Customer added"),
+    "customer.delegated_admin_granted": gettext_lazy("Delegated admin granted"),
+    "customer.delegated_admin_removed": gettext_lazy("Delegated admin removed"),
+    "customer.reseller_changed": gettext_lazy("Associated reseller changed"),
+    "customer.reseller_relationship_removed": gettext_lazy("Reseller relationship removed"),
+}
+_ANY_UUID = uuid.UUID(int=0)
+
+
+def url_base(name: str, kwarg: str, **kwargs) -> str:
+    """The part of an object URL before its uuid, so row templates append the uuid themselves."""
+    url = reverse(name, kwargs={kwarg: _ANY_UUID, **kwargs})
+    return url[: url.index(str(_ANY_UUID))]
 
 
 @org_required(Perm.VIEW)
+@require_GET
 def customer_list(request):
-    return placeholder(request, _("Customers"))
+    org = request.tenant.org
+    resellers = selectors.reseller_filter_choices(provider=org) if org.is_provider else None
+    form = CustomerFilterForm(request.GET, resellers=resellers)
+    form.is_valid()  # an invalid filter is ignored, a valid search still applies
+    customers = selectors.customer_list(
+        org=org,
+        q=form.cleaned_data.get("q", ""),
+        reseller=form.cleaned_data.get("reseller"),
+    )
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": bool(form.cleaned_data.get("q") or form.cleaned_data.get("reseller")),
+        "detail_base": url_base("customers:customer_detail", "customer_id"),
+    }
+    return render_page(request, "customers/customer_list.html", context, partial="customer-table")
+
+
+@org_required(Perm.VIEW)
+@require_GET
+def customer_row(request, customer_id):
+    """The expanded row of the Customers page: the customer's subscriptions."""
+    org = request.tenant.org
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
+    if not request.htmx:
+        return redirect("customers:customer_detail", customer_id=customer.uuid)
+    context = {
+        "customer": customer,
+        "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
+        "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
+    }
+    return render(request, "customers/customer_list.html#expanded-row", context)
+
+
+def _detail_context(request, customer, *, change_form=None):
+    org = request.tenant.org
+    subscriptions = list(selectors.customer_subscriptions(org=org, customer=customer))
+    context = {
+        "customer": customer,
+        "country_name": COUNTRY_NAMES.get(customer.country, customer.country),
+        "language_name": dict(settings.LANGUAGES).get(customer.language, customer.language),
+        "holders": selectors.delegated_admin_holders(org=org, customer=customer),
+        "subscriptions": subscriptions,
+        "has_active_subscriptions": any(
+            s.status == Subscription.Status.ACTIVE for s in subscriptions
+        ),
+        "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
+        "holder_remove_base": url_base(
+            "customers:delegated_admin_remove", "organisation_id", customer_id=customer.uuid
+        ),
+    }
+    if request.tenant.can(Perm.VIEW_ACTIVITY):
+        context["activity"] = [
+            (event, ACTIVITY_LABELS.get(event.verb, event.verb), _organisation_named(event))
+            for event in selectors.customer_activity(org=org, customer=customer)
+        ]
+    if org.is_provider and request.tenant.can(Perm.ADD_CUSTOMER):
+        context["change_form"] = change_form or ChangeResellerForm(
+            provider=org,
+            initial={"reseller": customer.reseller.uuid if customer.reseller else None},
+        )
+    return context
+
+
+def _organisation_named(event) -> str:
+    """The organisation an event of the customer is about, as written when it happened."""
+    for side in (event.after, event.before):
+        if isinstance(side, dict) and side.get("name"):
+            return side["name"]
+    return ""
+
+
+@org_required(Perm.VIEW)
+@require_GET
+def customer_detail(request, customer_id):
+    customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
+    return render(request, "customers/customer_detail.html", _detail_context(request, customer))
 
 
 @provider_required(Perm.ADD_CUSTOMER)
+@require_POST
+def customer_change_reseller(request, customer_id):
+    org = request.tenant.org
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
+    form = ChangeResellerForm(request.POST, provider=org)
+    if not form.is_valid():
+        context = _detail_context(request, customer, change_form=form)
+        return render(request, "customers/customer_detail.html", context, status=400)
+    services.customer_change_reseller(
+        customer=customer, reseller=form.cleaned_data["reseller"], actor=request.user
+    )
+    messages.success(
+        request,
+        _("%(customer)s is now associated with %(reseller)s.")
+        % {"customer": customer, "reseller": form.cleaned_data["reseller"]},
+    )
+    return redirect("customers:customer_detail", customer_id=customer.uuid)
+
+
+@provider_required(Perm.REMOVE_PARTNERSHIP)
+@require_POST
+def delegated_admin_remove(request, customer_id, organisation_id):
+    org = request.tenant.org
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
+    holder = selectors.delegated_admin_for_org(
+        org=org, customer=customer, organisation_uuid=organisation_id
+    )
+    try:
+        services.delegated_admin_remove(
+            customer=customer, organisation=holder.organisation, actor=request.user
+        )
+    except services.CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(organisation)s no longer holds delegated admin on %(customer)s.")
+            % {"organisation": holder.organisation, "customer": customer},
+        )
+    return redirect("customers:customer_detail", customer_id=customer.uuid)
+
+
+@provider_required(Perm.REMOVE_PARTNERSHIP)
+@require_POST
+def reseller_relationship_remove(request, customer_id):
+    org = request.tenant.org
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
+    reseller = customer.reseller
+    try:
+        services.reseller_relationship_remove(customer=customer, actor=request.user)
+    except services.CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The relationship between %(customer)s and %(reseller)s was removed.")
+            % {"customer": customer, "reseller": reseller},
+        )
+    return redirect("customers:customer_detail", customer_id=customer.uuid)
+
+
+# The new-customer wizard: details -> subscriptions -> review -> setup information.
+
+
+@provider_required(Perm.ADD_CUSTOMER)
+@require_http_methods(["GET", "POST"])
 def customer_new(request):
-    return placeholder(request, _("Add new customer"))
+    """Step 1: the customer's details (optionally for the reseller given as ?reseller=)."""
+    org = request.tenant.org
+    draft = wizard.start_draft(request)
+    preselected = None
+    if request.GET.get("reseller"):
+        preselected = get_for_org(
+            selectors.active_partners(provider=org), org, uuid=request.GET["reseller"]
+        )
+    if request.method == "POST":
+        form = CustomerDetailsForm(request.POST, provider=org)
+        if form.is_valid():
+            draft["details"] = form.draft_data()
+            wizard.save_draft(request, draft)
+            return redirect("customers:customer_new_subscriptions")
+    elif draft["details"]:
+        # Back on this step: show what was entered, checked again.
+        data = dict(draft["details"])
+        if preselected:
+            data["reseller"] = str(preselected.uuid)
+        form = CustomerDetailsForm(data, provider=org)
+    else:
+        initial = {
+            "language": get_language(),
+            "country": org.country,
+            "reseller": preselected.uuid if preselected else None,
+        }
+        form = CustomerDetailsForm(provider=org, initial=initial)
+    context = {
+        "form": form,
+        "preselected": preselected,
+        "domain_suffix": settings.CUSTOMER_DOMAIN_SUFFIX,
+        "step": 1,
+    }
+    return render(request, "customers/customer_new.html", context)
 
 
-@org_required(Perm.VIEW)
-def customer_detail(request, customer_id):
-    return placeholder(request, _("Customers"))
+@provider_required(Perm.ADD_CUSTOMER)
+@require_GET
+def domain_check(request):
+    """Whether a primary domain prefix is well formed and free, as the user types."""
+    form = DomainPrefixForm(request.GET)
+    return render(request, "customers/customer_new.html#domain-status", {"form": form})
+
+
+@provider_required(Perm.ADD_CUSTOMER)
+@require_http_methods(["GET", "POST"])
+def customer_new_subscriptions(request):
+    """Step 2: the offers to order and their licence counts."""
+    draft = wizard.current_draft(request)
+    if not draft or not draft["details"]:
+        return redirect("customers:customer_new")
+    offers = selectors.orderable_offers()
+    if request.method == "POST":
+        form = SubscriptionLinesForm(request.POST, offers=offers)
+        if form.is_valid():
+            draft["lines"] = form.draft_data()
+            wizard.save_draft(request, draft)
+            return redirect("customers:customer_new_review")
+    else:
+        form = SubscriptionLinesForm(draft["lines"], offers=offers)
+    return render(request, "customers/customer_new_subscriptions.html", {"form": form, "step": 2})
+
+
+def _checked_draft(request, draft):
+    """The draft's forms, bound and checked again, or the step to go back to."""
+    org = request.tenant.org
+    details = CustomerDetailsForm(draft["details"], provider=org)
+    if not details.is_valid():
+        return None, None, redirect("customers:customer_new")
+    lines = SubscriptionLinesForm(draft["lines"] or {}, offers=selectors.orderable_offers())
+    if not draft["lines"] or not lines.is_valid():
+        return None, None, redirect("customers:customer_new_subscriptions")
+    return details, lines, None
+
+
+@provider_required(Perm.ADD_CUSTOMER)
+@require_http_methods(["GET", "POST"])
+def customer_new_review(request):
+    """Step 3: everything entered, then Submit (one customer, one order, whatever the clicks)."""
+    if request.method == "POST":
+        return _submit_new_customer(request)
+    draft = wizard.current_draft(request)
+    if not draft or not draft["details"]:
+        return redirect("customers:customer_new")
+    details, lines, back = _checked_draft(request, draft)
+    if back is not None:
+        return back
+    context = {
+        "details": details.details(),
+        "country_name": COUNTRY_NAMES.get(details.cleaned_data["country"]),
+        "language_name": dict(settings.LANGUAGES)[details.cleaned_data["language"]],
+        "reseller": details.cleaned_data["reseller"],
+        "lines": lines.lines(),
+        "submit_form": SubmitCustomerForm(initial={"idempotency_key": draft["idempotency_key"]}),
+        "step": 3,
+    }
+    return render(request, "customers/customer_new_review.html", context)
+
+
+def _submit_new_customer(request):
+    org = request.tenant.org
+    submitted = SubmitCustomerForm(request.POST)
+    key = submitted.cleaned_data["idempotency_key"] if submitted.is_valid() else None
+    if key is not None:
+        existing = selectors.customer_for_order_key(provider=org, idempotency_key=key)
+        if existing is not None:
+            # A repeated submit: the session is left as the first one wrote it.
+            return redirect("customers:customer_setup", customer_id=existing.uuid)
+    draft = wizard.current_draft(request)
+    if not draft or not draft["details"]:
+        return redirect("customers:customer_new")
+    if str(key) != draft["idempotency_key"]:
+        messages.error(request, _("This page was out of date. Check the order and submit again."))
+        return redirect("customers:customer_new_review")
+    details, lines, back = _checked_draft(request, draft)
+    if back is not None:
+        return back
+    try:
+        result = services.customer_create(
+            provider=org,
+            actor=request.user,
+            details=details.details(),
+            reseller=details.cleaned_data["reseller"],
+            lines=lines.lines(),
+            idempotency_key=key,
+        )
+    except services.CustomerError as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:customer_new")
+    wizard.discard_draft(request)
+    if result.temporary_password:
+        wizard.keep_setup_information(
+            request, customer=result.customer, password=result.temporary_password
+        )
+    return redirect("customers:customer_setup", customer_id=result.customer.uuid)
+
+
+@provider_required(Perm.ADD_CUSTOMER)
+@require_POST
+def customer_new_cancel(request):
+    """Discard the whole draft and start again; nothing was created."""
+    wizard.discard_draft(request)
+    messages.info(request, _("The new customer was discarded."))
+    return redirect("customers:customer_new")
+
+
+@provider_required(Perm.ADD_CUSTOMER)
+@require_GET
+@never_cache
+def customer_setup(request, customer_id):
+    """Setup information: the admin user name, and the temporary password the first time only."""
+    customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
+    password = wizard.take_setup_information(request, customer=customer)
+    context = {"customer": customer, "password": password}
+    return render(request, "customers/customer_setup.html", context)

@@ -64,3 +64,24 @@ document.addEventListener("click", function (event) {
     "?subject=" + encodeURIComponent(subject.value) +
     "&body=" + encodeURIComponent(body.value.replace(/\r?\n/g, "\r\n"));
 });
+// Customers: a row's down-arrow loads its details once (htmx), then only shows or hides them.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-expand-row]");
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", open ? "false" : "true");
+    var row = button.closest("tr").nextElementSibling;
+    if (row && row.hasAttribute("data-loaded")) row.hidden = open;
+  });
+
+  // A form marked data-submit-once disables its buttons once sent (the server is idempotent anyway).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-submit-once") || event.defaultPrevented) return;
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+})();

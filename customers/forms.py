@@ -1,0 +1,208 @@
+"""One small form per action on customers."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from customers import selectors
+from customers.countries import country_choices
+from customers.models import DOMAIN_PREFIX_REGEX
+from customers.services import CustomerDetails
+
+OFFER_FIELD_PREFIX = "offer_"
+
+
+class CustomerFilterForm(forms.Form):
+    """Search and, for a provider, the indirect reseller filter of the Customers page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    reseller = forms.ModelChoiceField(
+        label=_("Indirect reseller"),
+        queryset=None,
+        required=False,
+        to_field_name="uuid",
+        empty_label=_("All indirect resellers"),
+    )
+
+    def __init__(self, *args, resellers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if resellers is None:
+            del self.fields["reseller"]
+        else:
+            self.fields["reseller"].queryset = resellers
+
+
+class DomainPrefixForm(forms.Form):
+    """The customer's primary domain prefix: well formed and not in use."""
+
+    domain_prefix = forms.CharField(
+        label=_("Primary domain"),
+        # Longer input gets the format message below, not a generic length one.
+        max_length=100,
+        help_text=_("3 to 27 letters, digits or hyphens."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+
+    def clean_domain_prefix(self):
+        prefix = self.cleaned_data["domain_prefix"].strip().lower()
+        if not re.fullmatch(DOMAIN_PREFIX_REGEX, prefix):
+            raise forms.ValidationError(
+                _(
+                    "Use 3 to 27 letters, digits or hyphens, starting and ending with a letter or digit."
+                ),
+                code="malformed",
+            )
+        domain = selectors.full_domain(prefix)
+        if selectors.domain_is_taken(domain):
+            raise forms.ValidationError(
+                _("%(domain)s is already taken."), code="taken", params={"domain": domain}
+            )
+        return prefix
+
+    @property
+    def available_domain(self) -> str:
+        """The full domain once the prefix was checked and found free, else empty."""
+        if not self.is_bound or "domain_prefix" in self.errors:
+            return ""
+        return selectors.full_domain(self.cleaned_data["domain_prefix"])
+
+
+class CustomerDetailsForm(DomainPrefixForm):
+    """Step 1 of the new-customer wizard: the company, its address, contact and reseller."""
+
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    street = forms.CharField(label=_("Street"), max_length=200)
+    city = forms.CharField(label=_("City"), max_length=100)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    contact_first_name = forms.CharField(label=_("First name"), max_length=100)
+    contact_last_name = forms.CharField(label=_("Last name"), max_length=100)
+    contact_email = forms.EmailField(label=_("Email"))
+    contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    reseller = forms.ModelChoiceField(
+        label=_("Indirect reseller"),
+        queryset=None,
+        required=False,
+        to_field_name="uuid",
+        empty_label=_("None"),
+    )
+
+    field_order = ["company_name", "domain_prefix"]
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reseller"].queryset = selectors.active_partners(provider=provider)
+
+    def draft_data(self) -> dict[str, str]:
+        """The checked details as strings, to keep in the wizard's draft."""
+        data = dict(self.cleaned_data)
+        data["reseller"] = str(data["reseller"].uuid) if data["reseller"] else ""
+        return data
+
+    def details(self) -> CustomerDetails:
+        data = self.cleaned_data
+        return CustomerDetails(
+            company_name=data["company_name"],
+            primary_domain=selectors.full_domain(data["domain_prefix"]),
+            street=data["street"],
+            city=data["city"],
+            postal_code=data["postal_code"],
+            country=data["country"],
+            contact_first_name=data["contact_first_name"],
+            contact_last_name=data["contact_last_name"],
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+            language=data["language"],
+        )
+
+
+class SubscriptionLinesForm(forms.Form):
+    """Step 2 of the wizard: a licence count for each offer to order (empty: not ordered)."""
+
+    def __init__(self, *args, offers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offers = list(offers)
+        for offer in self.offers:
+            self.fields[self.field_name(offer)] = forms.IntegerField(
+                label=offer.name,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={"min": offer.min_licences, "max": offer.max_licences, "step": 1}
+                ),
+            )
+
+    @staticmethod
+    def field_name(offer) -> str:
+        return f"{OFFER_FIELD_PREFIX}{offer.uuid}"
+
+    def rows(self):
+        """Each offer with its bound field, for the table."""
+        return [(offer, self[self.field_name(offer)]) for offer in self.offers]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data and any(
+            key.startswith(OFFER_FIELD_PREFIX) and key not in self.fields for key in self.data
+        ):
+            raise forms.ValidationError(
+                _("An offer you chose is unknown or can no longer be ordered."),
+                code="unknown_offer",
+            )
+        chosen = 0
+        for offer in self.offers:
+            name = self.field_name(offer)
+            quantity = cleaned.get(name)
+            if quantity is None:
+                continue
+            chosen += 1
+            if not offer.min_licences <= quantity <= offer.max_licences:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Enter a licence count from %(min)s to %(max)s."),
+                        code="out_of_bounds",
+                        params={"min": offer.min_licences, "max": offer.max_licences},
+                    ),
+                )
+        if not chosen and not self.errors:
+            raise forms.ValidationError(
+                _("Choose at least one offer and enter its licence count."), code="empty"
+            )
+        return cleaned
+
+    def lines(self) -> list[tuple]:
+        """The chosen ``(offer, quantity)`` pairs."""
+        return [
+            (offer, self.cleaned_data[self.field_name(offer)])
+            for offer in self.offers
+            if self.cleaned_data.get(self.field_name(offer)) is not None
+        ]
+
+    def draft_data(self) -> dict[str, str]:
+        """The chosen lines as submitted, to keep in the wizard's draft."""
+        return {self.field_name(offer): str(quantity) for offer, quantity in self.lines()}
+
+
+class SubmitCustomerForm(forms.Form):
+    """Step 3 of the wizard: the draft's key, so a repeated submit finds the first order."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class ChangeResellerForm(forms.Form):
+    """Associate a customer with another active partner."""
+
+    reseller = forms.ModelChoiceField(
+        label=_("Indirect reseller"), queryset=None, to_field_name="uuid"
+    )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reseller"].queryset = selectors.active_partners(provider=provider)

@@ -1,0 +1,124 @@
+"""Reads on customers and their delegated admins, always through the viewer's organisation."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from customers.models import Customer, DelegatedAdmin
+from partners.models import Organisation, Partnership
+from portal.models import ActivityEvent
+from portal.tenancy import get_for_org
+from subscriptions.models import Offer, Order, Subscription
+
+
+def customer_for_org(*, org, uuid) -> Customer:
+    """One customer ``org`` may see, with its provider and reseller, or 404."""
+    return get_for_org(
+        Customer.objects.select_related("provider", "reseller", "created_by"), org, uuid=uuid
+    )
+
+
+def delegated_admin_for_org(*, org, customer: Customer, organisation_uuid) -> DelegatedAdmin:
+    """The delegated admin row of one organisation on ``customer``, or 404."""
+    return get_for_org(
+        DelegatedAdmin.objects.select_related("organisation").filter(customer=customer),
+        org,
+        organisation__uuid=organisation_uuid,
+    )
+
+
+def customer_list(*, org, q: str = "", reseller: Organisation | None = None):
+    """The customers ``org`` may see, with their subscriptions counted, optionally narrowed."""
+    customers = (
+        Customer.objects.for_org(org)
+        .select_related("provider", "reseller")
+        .annotate(subscription_count=Count("subscriptions"))
+        .order_by("company_name", "pk")
+    )
+    if q:
+        customers = customers.filter(Q(company_name__icontains=q) | Q(primary_domain__icontains=q))
+    if reseller is not None:
+        customers = customers.filter(reseller=reseller)
+    return customers
+
+
+def active_partners(*, provider):
+    """The active resellers with an active partnership with ``provider``."""
+    partner_ids = Partnership.objects.for_org(provider).active().values("reseller_id")
+    return (
+        Organisation.objects.for_org(provider)
+        .resellers()
+        .filter(pk__in=partner_ids, status=Organisation.Status.ACTIVE)
+        .order_by("legal_name")
+    )
+
+
+def reseller_filter_choices(*, provider):
+    """The provider's partners, and former partners still associated with one of its customers."""
+    active_ids = Partnership.objects.for_org(provider).active().values("reseller_id")
+    associated_ids = Customer.objects.for_org(provider).values("reseller_id")
+    return (
+        Organisation.objects.for_org(provider)
+        .resellers()
+        .filter(Q(pk__in=active_ids) | Q(pk__in=associated_ids))
+        .order_by("legal_name")
+    )
+
+
+def customer_subscriptions(*, org, customer: Customer):
+    """The subscriptions of ``customer`` that ``org`` may see."""
+    return (
+        Subscription.objects.for_org(org)
+        .filter(customer=customer)
+        .select_related("offer", "support_contact", "reseller_location")
+        .order_by("offer__name", "created_at")
+    )
+
+
+def delegated_admin_holders(*, org, customer: Customer):
+    """The organisations holding delegated admin on ``customer``, the provider first."""
+    return (
+        DelegatedAdmin.objects.for_org(org)
+        .filter(customer=customer)
+        .select_related("organisation")
+        .order_by("organisation__kind", "organisation__legal_name")
+    )
+
+
+def customer_activity(*, org, customer: Customer, limit: int = 20):
+    """The latest activity events of ``org`` about ``customer``."""
+    return (
+        ActivityEvent.objects.for_org(org)
+        .filter(object_id=str(customer.uuid))
+        .select_related("actor")[:limit]
+    )
+
+
+def customer_for_order_key(*, provider, idempotency_key: uuid.UUID) -> Customer | None:
+    """The customer whose order was placed with ``idempotency_key`` by ``provider``, if any."""
+    order = (
+        Order.objects.for_org(provider)
+        .filter(idempotency_key=idempotency_key)
+        .select_related("customer")
+        .first()
+    )
+    return order.customer if order else None
+
+
+def full_domain(prefix: str) -> str:
+    """The customer's primary domain for a prefix, e.g. ``contoso.onmicrosoft.example``."""
+    return f"{prefix}.{settings.CUSTOMER_DOMAIN_SUFFIX}"
+
+
+def domain_is_taken(domain: str) -> bool:
+    """Whether a primary domain is in use; domains are unique across every provider."""
+    # Deliberately unscoped: a domain belongs to one customer in the whole programme.
+    return Customer.objects.filter(primary_domain__iexact=domain).exists()
+
+
+def orderable_offers():
+    """The catalogue offers that can be ordered."""
+    return Offer.objects.filter(is_active=True).order_by("name")

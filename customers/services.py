@@ -1,0 +1,240 @@
+"""Writes on customers: creation with its first order, the associated reseller, delegated admin."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import asdict, dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from customers import selectors
+from customers.models import Customer, DelegatedAdmin
+from portal import audit
+from subscriptions.models import Subscription, SubscriptionChange
+from subscriptions.services import LineRequest, order_submit
+
+TEMPORARY_PASSWORD_BYTES = 18  # 24 URL-safe characters
+
+
+class CustomerError(ValueError):
+    """A change that cannot be made (the message says why, to the user)."""
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    """What the first step of the new-customer wizard collects about the company."""
+
+    company_name: str
+    primary_domain: str
+    street: str
+    city: str
+    postal_code: str
+    country: str
+    contact_first_name: str
+    contact_last_name: str
+    contact_email: str
+    contact_phone: str
+    language: str
+
+
+@dataclass(frozen=True)
+class CustomerCreated:
+    """The customer, and its temporary admin password when this call created it (else None)."""
+
+    customer: Customer
+    temporary_password: str | None
+
+
+class _AlreadySubmitted(Exception):
+    """The order key was used by a concurrent submit: undo this one and answer with that one."""
+
+
+def customer_create(
+    *,
+    provider,
+    actor,
+    details: CustomerDetails,
+    reseller,
+    lines: list[tuple],
+    idempotency_key: uuid.UUID,
+) -> CustomerCreated:
+    """Create a customer, its delegated admins and its first order; a used key returns the first."""
+    existing = selectors.customer_for_order_key(provider=provider, idempotency_key=idempotency_key)
+    if existing is not None:
+        return CustomerCreated(existing, None)
+    try:
+        return _customer_create(
+            provider=provider,
+            actor=actor,
+            details=details,
+            reseller=reseller,
+            lines=lines,
+            idempotency_key=idempotency_key,
+        )
+    except (IntegrityError, _AlreadySubmitted) as exc:
+        existing = selectors.customer_for_order_key(
+            provider=provider, idempotency_key=idempotency_key
+        )
+        if existing is not None:
+            return CustomerCreated(existing, None)
+        if not selectors.domain_is_taken(details.primary_domain):
+            raise
+        raise CustomerError(
+            _("The domain %(domain)s has just been taken. Choose another one.")
+            % {"domain": details.primary_domain}
+        ) from exc
+
+
+@transaction.atomic
+def _customer_create(*, provider, actor, details, reseller, lines, idempotency_key):
+    password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    customer = Customer.objects.create(
+        provider=provider,
+        reseller=reseller,
+        created_by=actor,
+        admin_username=f"admin@{details.primary_domain}",
+        admin_password_hash=make_password(password),
+        **asdict(details),
+    )
+    _grant_delegated_admin(customer=customer, organisation=provider, actor=actor)
+    if reseller is not None:
+        _grant_delegated_admin(customer=customer, organisation=reseller, actor=actor)
+    audit.record(
+        org=provider,
+        actor=actor,
+        verb="customer.created",
+        obj=customer,
+        after={
+            "domain": customer.primary_domain,
+            "reseller": reseller.partner_id if reseller else None,
+        },
+    )
+    _order, created = order_submit(
+        provider=provider,
+        customer=customer,
+        lines=[LineRequest(offer=o, quantity=q, reseller=reseller) for o, q in lines],
+        idempotency_key=idempotency_key,
+        actor=actor,
+    )
+    if not created:
+        raise _AlreadySubmitted
+    return CustomerCreated(customer, password)
+
+
+def _grant_delegated_admin(*, customer, organisation, actor) -> bool:
+    """Give ``organisation`` delegated admin on ``customer``; recorded in both logs when new."""
+    _row, created = DelegatedAdmin.objects.get_or_create(
+        customer=customer, organisation=organisation, defaults={"granted_by": actor}
+    )
+    if created:
+        after = {"organisation": organisation.partner_id, "name": organisation.legal_name}
+        audit.record(
+            org=customer.provider,
+            actor=actor,
+            verb="customer.delegated_admin_granted",
+            obj=customer,
+            after=after,
+        )
+        if organisation != customer.provider:
+            # The reseller's own log shows it was given admin rights on a customer.
+            audit.record(
+                org=organisation,
+                actor=actor,
+                verb="customer.delegated_admin_granted",
+                obj=customer,
+                after=after,
+            )
+    return created
+
+
+@transaction.atomic
+def customer_change_reseller(*, customer: Customer, reseller, actor) -> Customer:
+    """Associate another active partner; it gains delegated admin, the former one keeps its own."""
+    before = customer.reseller
+    if before == reseller:
+        return customer
+    customer.reseller = reseller
+    customer.save(update_fields=["reseller"])
+    audit.record(
+        org=customer.provider,
+        actor=actor,
+        verb="customer.reseller_changed",
+        obj=customer,
+        before={"reseller": before.partner_id if before else None},
+        after={"reseller": reseller.partner_id, "name": reseller.legal_name},
+    )
+    _grant_delegated_admin(customer=customer, organisation=reseller, actor=actor)
+    return customer
+
+
+@transaction.atomic
+def delegated_admin_remove(*, customer: Customer, organisation, actor) -> None:
+    """Take delegated admin away from a reseller that is no longer the associated one."""
+    if organisation == customer.provider:
+        raise CustomerError(_("The provider always holds delegated admin."))
+    if organisation == customer.reseller:
+        raise CustomerError(
+            _("%(reseller)s is the associated reseller. Remove the reseller relationship instead.")
+            % {"reseller": organisation}
+        )
+    deleted, _rows = DelegatedAdmin.objects.filter(
+        customer=customer, organisation=organisation
+    ).delete()
+    if not deleted:
+        return
+    _hand_support_back_to_provider(customer=customer, organisation=organisation, actor=actor)
+    audit.record(
+        org=customer.provider,
+        actor=actor,
+        verb="customer.delegated_admin_removed",
+        obj=customer,
+        before={"organisation": organisation.partner_id, "name": organisation.legal_name},
+    )
+
+
+@transaction.atomic
+def reseller_relationship_remove(*, customer: Customer, actor) -> None:
+    """End the associated reseller's roles on a customer without active subscriptions."""
+    reseller = customer.reseller
+    if reseller is None:
+        raise CustomerError(_("This customer has no associated reseller."))
+    if customer.subscriptions.filter(status=Subscription.Status.ACTIVE).exists():
+        raise CustomerError(
+            _("The customer has active subscriptions; the reseller relationship stays.")
+        )
+    DelegatedAdmin.objects.filter(customer=customer, organisation=reseller).delete()
+    _hand_support_back_to_provider(customer=customer, organisation=reseller, actor=actor)
+    customer.reseller = None
+    customer.save(update_fields=["reseller"])
+    audit.record(
+        org=customer.provider,
+        actor=actor,
+        verb="customer.reseller_relationship_removed",
+        obj=customer,
+        before={"reseller": reseller.partner_id, "name": reseller.legal_name},
+        after={"reseller": None},
+    )
+
+
+def _hand_support_back_to_provider(*, customer: Customer, organisation, actor) -> None:
+    """Make the provider the support contact wherever ``organisation`` was, with history."""
+    subscriptions = list(customer.subscriptions.filter(support_contact=organisation))
+    if not subscriptions:
+        return
+    Subscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(
+        support_contact=customer.provider, version=F("version") + 1
+    )
+    SubscriptionChange.objects.bulk_create(
+        SubscriptionChange(
+            subscription=subscription,
+            actor=actor,
+            field="support_contact",
+            before=str(organisation),
+            after=str(customer.provider),
+        )
+        for subscription in subscriptions
+    )
