@@ -1,4 +1,4 @@
-"""generate_load_data at a tiny size: the row counts, every model constraint, and an ORM that still inserts."""
+"""generate_load_data at a tiny size: row counts, model constraints, an ORM that still inserts."""
 
 from datetime import timedelta
 from io import StringIO

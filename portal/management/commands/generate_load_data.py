@@ -639,7 +639,7 @@ class LoadData:
             created = self.moment(since)
             stem = self.company_stem()
             name = f"{stem} {rng.choice(CUSTOMER_TRADES)} {rng.choice(COMPANY_SUFFIXES)}"
-            # Letters, then the customer's number: unique, and within the 3–27 character prefix rule.
+            # Letters, then the customer's number: unique, and within the 3–27 character rule.
             prefix = f"{stem.lower()[:18]}{i + 1}"
             domain = f"{prefix}.onmicrosoft.example"
             city, country, postal, language = rng.choice(CITIES)
