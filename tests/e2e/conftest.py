@@ -95,6 +95,7 @@ def shot():
 
 def sign_in(page, email, password):
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    # By field, not label: the sign-in page may already be in Japanese.
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.locator("main button[type=submit]").click()
