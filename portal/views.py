@@ -1,5 +1,3 @@
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -79,7 +77,6 @@ def user_list(request):
     context = {
         "q": q,
         "page": page,
-        "page_query": urlencode({"q": q}) if q else "",
         "invitations": selectors.pending_staff_invitations(org),
         "role_choices": Role.choices,
         "member_base": reverse("user_list"),
