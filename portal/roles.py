@@ -23,6 +23,7 @@ class Perm(models.TextChoices):
     MANAGE_SUBSCRIPTIONS = "manage_subscriptions", _("Manage subscriptions")
     MANAGE_USERS = "manage_users", _("Manage users and roles")
     VIEW_ACTIVITY = "view_activity", _("View the activity log")
+    ACCEPT_AGREEMENT = "accept_agreement", _("Accept the partner agreement")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -35,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.MANAGE_SUBSCRIPTIONS: frozenset({_G, _A, _S}),
     Perm.MANAGE_USERS: frozenset({_G, _U}),
     Perm.VIEW_ACTIVITY: frozenset({_G, _U, _A}),
+    # Accepting binds the company: only its Global admin may.
+    Perm.ACCEPT_AGREEMENT: frozenset({_G}),
 }
 
 

@@ -14,6 +14,7 @@ MATRIX = {
     Perm.MANAGE_SUBSCRIPTIONS: {G: True, U: False, A: True, S: True},
     Perm.MANAGE_USERS: {G: True, U: True, A: False, S: False},
     Perm.VIEW_ACTIVITY: {G: True, U: True, A: True, S: False},
+    Perm.ACCEPT_AGREEMENT: {G: True, U: False, A: False, S: False},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]
