@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
 
 
 class DelegatedAdminInline(admin.TabularInline):
@@ -38,3 +38,14 @@ class DelegatedAdminAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "organisation"]
     raw_id_fields = ["customer", "organisation"]
     readonly_fields = ["granted_by", "granted_at"]
+
+
+@admin.register(TenantOwnerGrant)
+class TenantOwnerGrantAdmin(admin.ModelAdmin):
+    list_display = ["customer", "organisation", "granted_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["customer__company_name", "organisation__legal_name"]
+    list_select_related = ["customer", "organisation"]
+    raw_id_fields = ["customer", "organisation"]
+    # Grants and revocations are made on the customer page, where they are audited.
+    readonly_fields = ["granted_by", "granted_at", "revoked_by", "revoked_at"]

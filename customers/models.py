@@ -114,3 +114,60 @@ class DelegatedAdmin(models.Model):
 
     def __str__(self):
         return f"{self.organisation} on {self.customer}"
+
+
+class TenantOwnerGrantQuerySet(TenantQuerySet):
+    def for_org(self, org):
+        """Grants on customers visible to ``org``."""
+        if org is None:
+            return self.none()
+        return self.filter(customer__in=Customer.objects.for_org(org))
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class TenantOwnerGrant(models.Model):
+    """Tenant-owner rights of an organisation on a customer's Azure tenant.
+
+    A revoked grant stays as a record of who held the rights and who took them away.
+    """
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="tenant_owner_grants"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="tenant_owner_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = TenantOwnerGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("tenant owner grant")
+        verbose_name_plural = _("tenant owner grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "organisation"],
+                condition=Q(revoked_at__isnull=True),
+                name="tenant_owner_one_active",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "customer"], name="tenant_owner_org_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} owns the Azure tenant of {self.customer}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

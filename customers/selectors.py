@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.db.models import Count, Q
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
 from partners.models import Organisation, Partnership
 from portal.models import ActivityEvent
 from portal.tenancy import get_for_org
@@ -85,6 +85,30 @@ def delegated_admin_holders(*, org, customer: Customer):
         .filter(customer=customer)
         .select_related("organisation")
         .order_by("organisation__kind", "organisation__legal_name")
+    )
+
+
+def tenant_owners(*, org, customer: Customer):
+    """The active tenant-owner grants on ``customer``: all of them for its provider, a reseller's own otherwise."""
+    grants = (
+        TenantOwnerGrant.objects.for_org(org)
+        .active()
+        .filter(customer=customer)
+        .select_related("organisation", "granted_by")
+        .order_by("organisation__legal_name")
+    )
+    if not org.is_provider:
+        # Another reseller's rights on the customer are not this reseller's business.
+        grants = grants.filter(organisation=org)
+    return grants
+
+
+def tenant_owner_for_org(*, org, customer: Customer, organisation_uuid) -> TenantOwnerGrant:
+    """The active tenant-owner grant of one organisation on ``customer``, or 404."""
+    return get_for_org(
+        TenantOwnerGrant.objects.active().select_related("organisation").filter(customer=customer),
+        org,
+        organisation__uuid=organisation_uuid,
     )
 
 

@@ -9,12 +9,13 @@ from dataclasses import asdict, dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import selectors
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
 from portal import audit
-from subscriptions.models import Subscription, SubscriptionChange
+from subscriptions.models import Offer, Subscription, SubscriptionChange
 from subscriptions.services import LineRequest, order_submit
 
 TEMPORARY_PASSWORD_BYTES = 18  # 24 URL-safe characters
@@ -237,4 +238,62 @@ def _hand_support_back_to_provider(*, customer: Customer, organisation, actor) -
             after=str(customer.provider),
         )
         for subscription in subscriptions
+    )
+
+
+def _tenant_owner_event(*, customer: Customer, organisation, actor, verb: str, side: str) -> None:
+    """Write ``verb`` in the provider's log and in the reseller's, naming the reseller."""
+    named = {side: {"organisation": organisation.partner_id, "name": organisation.legal_name}}
+    for org in (customer.provider, organisation):
+        audit.record(org=org, actor=actor, verb=verb, obj=customer, **named)
+
+
+@transaction.atomic
+def tenant_owner_grant(*, customer: Customer, actor) -> TenantOwnerGrant:
+    """Give the customer's associated reseller tenant-owner rights on its Azure tenant."""
+    reseller = customer.reseller
+    if reseller is None:
+        raise CustomerError(_("This customer has no associated reseller to grant rights to."))
+    if not customer.subscriptions.filter(
+        offer__kind=Offer.Kind.AZURE_PLAN, status=Subscription.Status.ACTIVE
+    ).exists():
+        raise CustomerError(_("Tenant owner rights need an active Azure plan subscription."))
+    if TenantOwnerGrant.objects.active().filter(customer=customer, organisation=reseller).exists():
+        raise CustomerError(
+            _("%(reseller)s already holds tenant owner rights.") % {"reseller": reseller}
+        )
+    try:
+        with transaction.atomic():
+            grant = TenantOwnerGrant.objects.create(
+                customer=customer, organisation=reseller, granted_by=actor
+            )
+    except IntegrityError as exc:
+        # A concurrent grant won the one-active-grant constraint.
+        raise CustomerError(
+            _("%(reseller)s already holds tenant owner rights.") % {"reseller": reseller}
+        ) from exc
+    _tenant_owner_event(
+        customer=customer,
+        organisation=reseller,
+        actor=actor,
+        verb="customer.tenant_owner_granted",
+        side="after",
+    )
+    return grant
+
+
+@transaction.atomic
+def tenant_owner_revoke(*, grant: TenantOwnerGrant, actor) -> None:
+    """End an organisation's tenant-owner rights; the grant is kept as a revoked record."""
+    updated = TenantOwnerGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+    if not updated:
+        raise CustomerError(_("These tenant owner rights were already revoked."))
+    _tenant_owner_event(
+        customer=grant.customer,
+        organisation=grant.organisation,
+        actor=actor,
+        verb="customer.tenant_owner_revoked",
+        side="before",
     )

@@ -29,4 +29,14 @@ urlpatterns = [
         views.delegated_admin_remove,
         name="delegated_admin_remove",
     ),
+    path(
+        "<uuid:customer_id>/tenant-owner/grant/",
+        views.tenant_owner_grant,
+        name="tenant_owner_grant",
+    ),
+    path(
+        "<uuid:customer_id>/tenant-owner/<uuid:organisation_id>/revoke/",
+        views.tenant_owner_revoke,
+        name="tenant_owner_revoke",
+    ),
 ]

@@ -23,7 +23,7 @@ from customers.forms import (
 from portal.htmx import render_page
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required, provider_required
-from subscriptions.models import Subscription
+from subscriptions.models import Offer, Subscription
 
 PAGE_SIZE = 50
 ACTIVITY_LABELS = {
@@ -32,6 +32,8 @@ ACTIVITY_LABELS = {
     "customer.delegated_admin_removed": gettext_lazy("Delegated admin removed"),
     "customer.reseller_changed": gettext_lazy("Associated reseller changed"),
     "customer.reseller_relationship_removed": gettext_lazy("Reseller relationship removed"),
+    "customer.tenant_owner_granted": gettext_lazy("Tenant owner granted"),
+    "customer.tenant_owner_revoked": gettext_lazy("Tenant owner revoked"),
 }
 _ANY_UUID = uuid.UUID(int=0)
 
@@ -97,6 +99,7 @@ def _detail_context(request, customer, *, change_form=None):
             "customers:delegated_admin_remove", "organisation_id", customer_id=customer.uuid
         ),
     }
+    context.update(_tenant_owner_context(request, customer, subscriptions))
     if request.tenant.can(Perm.VIEW_ACTIVITY):
         context["activity"] = [
             (event, ACTIVITY_LABELS.get(event.verb, event.verb), _organisation_named(event))
@@ -108,6 +111,30 @@ def _detail_context(request, customer, *, change_form=None):
             initial={"reseller": customer.reseller.uuid if customer.reseller else None},
         )
     return context
+
+
+def _tenant_owner_context(request, customer, subscriptions) -> dict:
+    """The Azure tenant owner section: shown while the customer has an Azure plan."""
+    azure = [s for s in subscriptions if s.offer.kind == Offer.Kind.AZURE_PLAN]
+    if not azure:
+        return {"azure_plan": False}
+    tenant = request.tenant
+    owners = list(selectors.tenant_owners(org=tenant.org, customer=customer))
+    can_change = tenant.is_provider and tenant.can(Perm.REMOVE_PARTNERSHIP)
+    active_plan = any(s.status == Subscription.Status.ACTIVE for s in azure)
+    return {
+        "azure_plan": True,
+        "azure_plan_active": active_plan,
+        "tenant_owners": owners,
+        "can_revoke_tenant_owner": can_change,
+        "can_grant_tenant_owner": can_change
+        and active_plan
+        and customer.reseller_id is not None
+        and all(grant.organisation_id != customer.reseller_id for grant in owners),
+        "tenant_owner_revoke_base": url_base(
+            "customers:tenant_owner_revoke", "organisation_id", customer_id=customer.uuid
+        ),
+    }
 
 
 def _organisation_named(event) -> str:
@@ -183,6 +210,44 @@ def reseller_relationship_remove(request, customer_id):
             request,
             _("The relationship between %(customer)s and %(reseller)s was removed.")
             % {"customer": customer, "reseller": reseller},
+        )
+    return redirect("customers:customer_detail", customer_id=customer.uuid)
+
+
+@provider_required(Perm.REMOVE_PARTNERSHIP)
+@require_POST
+def tenant_owner_grant(request, customer_id):
+    customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
+    try:
+        services.tenant_owner_grant(customer=customer, actor=request.user)
+    except services.CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(reseller)s now holds tenant owner rights on the Azure tenant of %(customer)s.")
+            % {"reseller": customer.reseller, "customer": customer},
+        )
+    return redirect("customers:customer_detail", customer_id=customer.uuid)
+
+
+@provider_required(Perm.REMOVE_PARTNERSHIP)
+@require_POST
+def tenant_owner_revoke(request, customer_id, organisation_id):
+    org = request.tenant.org
+    customer = selectors.customer_for_org(org=org, uuid=customer_id)
+    grant = selectors.tenant_owner_for_org(
+        org=org, customer=customer, organisation_uuid=organisation_id
+    )
+    try:
+        services.tenant_owner_revoke(grant=grant, actor=request.user)
+    except services.CustomerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(organisation)s no longer holds tenant owner rights on %(customer)s.")
+            % {"organisation": grant.organisation, "customer": customer},
         )
     return redirect("customers:customer_detail", customer_id=customer.uuid)
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
 from partners.models import (
     Membership,
     Organisation,
@@ -232,3 +232,11 @@ class StaffInvitationFactory(factory.django.DjangoModelFactory):
     role = Role.SALES_AGENT
     token_hash = factory.LazyFunction(lambda: token_hash(secrets.token_urlsafe(32)))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class TenantOwnerGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TenantOwnerGrant
+
+    customer = factory.SubFactory(CustomerFactory)
+    organisation = factory.SelfAttribute("customer.reseller")

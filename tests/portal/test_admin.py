@@ -25,6 +25,7 @@ def one_of_each():
     f.ActivityEventFactory(organisation=sub.provider)
     f.OutboundEmailFactory()
     f.StaffInvitationFactory(organisation=sub.provider)
+    f.TenantOwnerGrantFactory(customer=sub.customer)
 
 
 MODELS = [
