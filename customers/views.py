@@ -78,6 +78,7 @@ def customer_row(request, customer_id):
         "customer": customer,
         "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
         "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
+        "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
     }
     return render(request, "customers/customer_list.html#expanded-row", context)
 

@@ -17,6 +17,7 @@ class OfferAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "billing_term", "kind"]
     search_fields = ["name", "sku"]
     readonly_fields = ["uuid", "created_at"]
+    filter_horizontal = ["upgrades_to"]
 
 
 class OrderLineInline(admin.TabularInline):
@@ -76,6 +77,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "order_line",
         "reseller_location",
         "support_contact",
+        "upgraded_to",
     ]
     readonly_fields = ["uuid", "version", "created_at", "updated_at"]
     date_hierarchy = "created_at"

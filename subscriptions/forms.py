@@ -139,3 +139,43 @@ class SupportContactForm(VersionedForm):
         self.fields["support_contact"].queryset = selectors.support_contact_choices(
             subscription=subscription
         )
+
+
+class UpgradeForm(VersionedForm):
+    """An offer the subscription's offer upgrades to, and a licence count of at least the current one."""
+
+    id_prefix = "upgrade"
+
+    offer = OfferChoiceField(
+        label=_("Upgrade to"),
+        queryset=None,
+        to_field_name="uuid",
+        error_messages={"invalid_choice": _("Choose one of the offers listed.")},
+    )
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+
+    def __init__(self, *args, subscription: Subscription, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_quantity = subscription.quantity
+        self.fields["offer"].queryset = selectors.upgrade_targets(offer=subscription.offer)
+        self.fields["quantity"].widget.attrs["min"] = subscription.quantity
+        self.fields["quantity"].help_text = _(
+            "At least the current %(current)s, within the new offer's bounds."
+        ) % {"current": subscription.quantity}
+
+    def clean(self):
+        cleaned = super().clean()
+        offer, quantity = cleaned.get("offer"), cleaned.get("quantity")
+        if quantity is not None and quantity < self.current_quantity:
+            self.add_error(
+                "quantity",
+                _("Enter at least the current licence count (%(current)s).")
+                % {"current": self.current_quantity},
+            )
+        elif offer and quantity and not offer.min_licences <= quantity <= offer.max_licences:
+            self.add_error(
+                "quantity",
+                _("Enter a licence count from %(min)s to %(max)s for %(offer)s.")
+                % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name},
+            )
+        return cleaned

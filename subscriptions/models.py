@@ -29,6 +29,14 @@ class Offer(models.Model):
         _("billing term"), max_length=10, choices=BillingTerm.choices, default=BillingTerm.MONTHLY
     )
     is_active = models.BooleanField(_("active"), default=True)
+    upgrades_to = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="upgrades_from",
+        verbose_name=_("upgrades to"),
+        help_text=_("The offers a subscription of this offer can be upgraded to."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -121,6 +129,10 @@ class Subscription(models.Model):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
         CANCELLED = "cancelled", _("Cancelled")
+        UPGRADED = "upgraded", _("Upgraded")
+
+    # No change is made to a subscription in these statuses.
+    CLOSED_STATUSES = frozenset({Status.CANCELLED, Status.UPGRADED})
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider = models.ForeignKey(
@@ -153,6 +165,16 @@ class Subscription(models.Model):
         related_name="supported_subscriptions",
         verbose_name=_("Designated support contact"),
     )
+    # An upgrade ends this subscription and names the one that replaced it;
+    # a subscription is replaced at most once, hence one-to-one.
+    upgraded_to = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="upgraded_from",
+        verbose_name=_("upgraded to"),
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -168,8 +190,12 @@ class Subscription(models.Model):
                 condition=Q(quantity__gt=0), name="subscription_quantity_positive"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["active", "suspended", "cancelled"]),
+                condition=Q(status__in=["active", "suspended", "cancelled", "upgraded"]),
                 name="subscription_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="upgraded") | Q(upgraded_to__isnull=True),
+                name="subscription_successor_only_when_upgraded",
             ),
         ]
         indexes = [

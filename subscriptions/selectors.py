@@ -71,6 +71,8 @@ def subscription_for_detail(*, org, subscription_id) -> Subscription:
         "provider",
         "reseller_location__organisation",
         "support_contact",
+        "upgraded_to__offer",
+        "upgraded_from__offer",
     )
     return get_for_org(queryset, org, uuid=subscription_id)
 
@@ -82,6 +84,11 @@ def subscription_history(*, org, subscription: Subscription) -> QuerySet[Subscri
         .filter(subscription=subscription)
         .select_related("actor")
     )
+
+
+def upgrade_targets(*, offer: Offer) -> QuerySet[Offer]:
+    """The orderable offers a subscription of ``offer`` can be upgraded to."""
+    return offer.upgrades_to.filter(is_active=True).order_by("name")
 
 
 def orderable_offers() -> QuerySet[Offer]:

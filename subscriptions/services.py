@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal import audit
+from subscriptions import selectors
 from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
 
 
@@ -137,6 +138,8 @@ def _locked(subscription: Subscription, version: int) -> Subscription:
         raise StaleSubscription()
     if locked.status == Subscription.Status.CANCELLED:
         raise SubscriptionError(_("A cancelled subscription cannot be changed."))
+    if locked.status == Subscription.Status.UPGRADED:
+        raise SubscriptionError(_("An upgraded subscription cannot be changed."))
     return locked
 
 
@@ -304,3 +307,61 @@ def subscription_set_support_contact(
         after=contact_label(contact),
         verb="subscription.support_contact_changed",
     )
+
+
+def offer_label(offer: Offer, quantity: int) -> str:
+    return f"{offer.name} × {quantity}"
+
+
+@transaction.atomic
+def subscription_upgrade(
+    *, subscription: Subscription, offer: Offer, quantity: int, version: int, org, actor
+) -> Subscription:
+    """Replace an active subscription by one of an offer it upgrades to; returns the new one.
+
+    The old subscription ends as upgraded and names its successor; the new one
+    keeps the credited reseller and the support contact.
+    """
+    _require_provider(org=org, subscription=subscription)
+    locked = _locked(subscription, version)
+    if locked.status != Subscription.Status.ACTIVE:
+        raise SubscriptionError(_("Only an active subscription can be upgraded."))
+    if not selectors.upgrade_targets(offer=locked.offer).filter(pk=offer.pk).exists():
+        raise SubscriptionError(
+            _("%(offer)s cannot be upgraded to %(target)s.")
+            % {"offer": locked.offer.name, "target": offer.name}
+        )
+    if quantity < locked.quantity:
+        raise SubscriptionError(
+            _("Enter at least the current licence count (%(current)s).")
+            % {"current": locked.quantity}
+        )
+    if not offer.min_licences <= quantity <= offer.max_licences:
+        raise SubscriptionError(
+            _("Enter a licence count from %(min)s to %(max)s for %(offer)s.")
+            % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name}
+        )
+    successor = Subscription.objects.create(
+        provider=locked.provider,
+        customer=locked.customer,
+        offer=offer,
+        quantity=quantity,
+        reseller_location=locked.reseller_location,
+        support_contact=locked.support_contact,
+    )
+    before, after = offer_label(locked.offer, locked.quantity), offer_label(offer, quantity)
+    SubscriptionChange.objects.create(
+        subscription=successor, actor=actor, field="upgraded_from", before=before, after=after
+    )
+    locked.status = Subscription.Status.UPGRADED
+    locked.upgraded_to = successor
+    _save_change(
+        subscription=locked,
+        org=org,
+        actor=actor,
+        field="upgraded_to",
+        before=before,
+        after=after,
+        verb="subscription.upgraded",
+    )
+    return successor

@@ -17,6 +17,11 @@ urlpatterns = [
         name="subscription_quantity",
     ),
     path(
+        "<uuid:subscription_id>/upgrade/",
+        views.subscription_upgrade,
+        name="subscription_upgrade",
+    ),
+    path(
         "<uuid:subscription_id>/reseller/",
         views.subscription_reseller,
         name="subscription_reseller",

@@ -21,6 +21,7 @@ from subscriptions.forms import (
     ResellerForm,
     SubscriptionNewForm,
     SupportContactForm,
+    UpgradeForm,
     VersionedForm,
 )
 from subscriptions.models import Subscription
@@ -34,6 +35,8 @@ HISTORY_FIELD_LABELS = {
     "status": gettext_lazy("Status"),
     "reseller": gettext_lazy("Reseller (MPN ID)"),
     "support_contact": gettext_lazy("Designated support contact"),
+    "upgraded_to": gettext_lazy("Upgraded to"),
+    "upgraded_from": gettext_lazy("Upgraded from"),
 }
 
 
@@ -189,7 +192,7 @@ def _render_detail(request, subscription, *, bound=None, status=200):
     tenant = request.tenant
     bound = bound or {}
     initial = {"version": subscription.version}
-    is_open = subscription.status != Subscription.Status.CANCELLED
+    is_open = subscription.status not in Subscription.CLOSED_STATUSES
     can_manage = tenant.can(Perm.MANAGE_SUBSCRIPTIONS) and is_open
     # The credited reseller, the support contact and the lifecycle are the provider's.
     provider_controls = can_manage and tenant.org.pk == subscription.provider_id
@@ -227,6 +230,13 @@ def _render_detail(request, subscription, *, bound=None, status=200):
             },
         )
         context["status_form"] = bound.get("status") or VersionedForm(initial=initial)
+        if subscription.status == Subscription.Status.ACTIVE:
+            upgrade_form = bound.get("upgrade") or UpgradeForm(
+                subscription=subscription,
+                initial={**initial, "quantity": subscription.quantity},
+            )
+            if upgrade_form.is_bound or upgrade_form.fields["offer"].queryset.exists():
+                context["upgrade_form"] = upgrade_form
     return render(request, "subscriptions/subscription_detail.html", context, status=status)
 
 
@@ -278,6 +288,39 @@ def subscription_quantity(request, subscription_id):
         success=_("Licence count changed."),
         provider_only=False,
     )
+
+
+@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_upgrade(request, subscription_id):
+    """Replace the subscription by one of a higher offer, then show the new one."""
+    org = request.tenant.org
+    subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
+    if org.pk != subscription.provider_id:
+        raise PermissionDenied
+    form = UpgradeForm(request.POST, subscription=subscription)
+    status = 400
+    if form.is_valid():
+        try:
+            successor = services.subscription_upgrade(
+                subscription=subscription,
+                offer=form.cleaned_data["offer"],
+                quantity=form.cleaned_data["quantity"],
+                version=form.cleaned_data["version"],
+                org=org,
+                actor=request.user,
+            )
+        except services.SubscriptionError as exc:
+            messages.error(request, str(exc))
+            status = 409 if isinstance(exc, services.StaleSubscription) else 400
+        else:
+            messages.success(
+                request,
+                _("Upgraded to %(offer)s with %(quantity)s licences.")
+                % {"offer": successor.offer.name, "quantity": successor.quantity},
+            )
+            return redirect("subscriptions:subscription_detail", subscription_id=successor.uuid)
+    return _render_detail(request, subscription, bound={"upgrade": form}, status=status)
 
 
 @org_required(Perm.MANAGE_SUBSCRIPTIONS)

@@ -19,11 +19,27 @@ def test_seed_demo_twice_gives_the_same_row_counts():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
     assert first["customers.Customer"] == 40
-    assert first["subscriptions.Subscription"] == 100
+    # 100 seat-based subscriptions and one Azure plan.
+    assert first["subscriptions.Subscription"] == 101
     assert first["subscriptions.Offer"] >= 8
     from portal.models import User
 
     assert User.objects.get(email="admin@contoso.example").check_password("Demo-Portal-2026")
+
+
+def test_seed_demo_has_an_upgrade_path_and_an_azure_plan_customer():
+    from subscriptions.models import Offer, Subscription
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    basic = Offer.objects.get(name="Microsoft 365 Business Basic")
+    standard = basic.upgrades_to.get()
+    assert standard.name == "Microsoft 365 Business Standard"
+    assert standard.upgrades_to.get().name == "Microsoft 365 Business Premium"
+    azure = Subscription.objects.select_related("customer__provider", "customer__reseller").get(
+        offer__kind=Offer.Kind.AZURE_PLAN
+    )
+    assert azure.customer.provider.legal_name == "Contoso Distribution"
+    assert azure.customer.reseller.legal_name == "Fabrikam Solutions"
 
 
 def test_seed_demo_creates_the_documented_sign_ins():

@@ -33,6 +33,14 @@ OFFERS = [
     ("Azure plan", "DZH318Z0BPS6", 1, 1, "monthly", "azure_plan"),
 ]
 
+# (offer SKU, SKU of the offer it upgrades to)
+UPGRADES = [
+    ("CFQ7TTC0LH18", "CFQ7TTC0LDPB"),  # Business Basic -> Business Standard
+    ("CFQ7TTC0LDPB", "CFQ7TTC0LCHC"),  # Business Standard -> Business Premium
+]
+# Blue Yonder Inc, a Contoso Distribution customer associated with Fabrikam Solutions.
+AZURE_CUSTOMER_DOMAIN = "blueyondercont.onmicrosoft.example"
+
 PROVIDERS = [
     {
         "legal_name": "Contoso Distribution",
@@ -165,6 +173,8 @@ class Command(BaseCommand):
             )
             partnered = list(Organisation.objects.filter(pk__in=partner_ids).order_by("legal_name"))
             self.customers(provider, partnered, offers, rng)
+        self.upgrade_paths()
+        self.azure_plan_customer()
 
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
@@ -332,6 +342,40 @@ class Command(BaseCommand):
                     reseller_location=location,
                     support_contact=reseller or provider,
                 )
+
+    def upgrade_paths(self):
+        """Business Basic upgrades to Standard, Standard to Premium."""
+        skus = {sku for pair in UPGRADES for sku in pair}
+        by_sku = {o.sku: o for o in Offer.objects.filter(sku__in=skus)}
+        for sku, target in UPGRADES:
+            by_sku[sku].upgrades_to.add(by_sku[target])
+
+    def azure_plan_customer(self):
+        """One Contoso customer, associated with Fabrikam, also holds an Azure plan."""
+        customer = Customer.objects.select_related("provider", "reseller").get(
+            primary_domain=AZURE_CUSTOMER_DOMAIN
+        )
+        offer = Offer.objects.get(kind=Offer.Kind.AZURE_PLAN)
+        if Subscription.objects.filter(customer=customer, offer=offer).exists():
+            return
+        order = Order.objects.create(
+            provider=customer.provider,
+            customer=customer,
+            idempotency_key=self._key(f"azure.{AZURE_CUSTOMER_DOMAIN}"),
+            submitted_by=customer.created_by,
+        )
+        line = OrderLine.objects.create(
+            order=order, offer=offer, quantity=1, reseller=customer.reseller
+        )
+        Subscription.objects.create(
+            provider=customer.provider,
+            customer=customer,
+            offer=offer,
+            order_line=line,
+            quantity=1,
+            reseller_location=customer.reseller.locations.first(),
+            support_contact=customer.reseller,
+        )
 
     @staticmethod
     def _key(domain):
