@@ -29,8 +29,16 @@ class ResellerFilterForm(forms.Form):
         ("-date", _("Oldest first")),
     ]
 
+    AGREEMENT_CHOICES = [
+        ("", _("Any agreement status")),
+        ("not_accepted", _("Agreement not accepted")),
+    ]
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    agreement = forms.ChoiceField(
+        label=_("Partner agreement"), choices=AGREEMENT_CHOICES, required=False
+    )
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
 
     def values(self) -> dict:
@@ -39,6 +47,7 @@ class ResellerFilterForm(forms.Form):
         return {
             "q": (data.get("q") or "").strip(),
             "status": data.get("status") or "",
+            "agreement": data.get("agreement") or "",
             "sort": data.get("sort") or "name",
         }
 
@@ -210,3 +219,10 @@ class ResellerEnrolForm(InviteAcceptForm):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class AgreementAcceptForm(forms.Form):
+    agreement = forms.BooleanField(
+        label=_("I accept the partner agreement on behalf of the company."),
+        error_messages={"required": _("Tick the box to accept the partner agreement.")},
+    )

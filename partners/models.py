@@ -293,6 +293,10 @@ class Partnership(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    # When the provider last reminded the reseller to accept the partner agreement.
+    agreement_reminder_sent_at = models.DateTimeField(
+        _("agreement reminder sent"), null=True, blank=True
+    )
 
     objects = PartnershipQuerySet.as_manager()
 

@@ -25,8 +25,13 @@ REQUEST_SORTS = {
 }
 
 
-def provider_resellers(*, provider: Organisation, q: str = "", sort: str = "name") -> QuerySet:
-    """The provider's active partnerships with the reseller and its number of associated customers."""
+def provider_resellers(
+    *, provider: Organisation, q: str = "", sort: str = "name", agreement: str = ""
+) -> QuerySet:
+    """The provider's active partnerships with the reseller and its number of associated customers.
+
+    ``agreement="not_accepted"`` keeps the resellers that have not accepted the partner agreement.
+    """
     customers_count = (
         Customer.objects.for_org(provider)
         .filter(reseller=OuterRef("reseller_id"))
@@ -46,6 +51,8 @@ def provider_resellers(*, provider: Organisation, q: str = "", sort: str = "name
             )
         )
     )
+    if agreement == "not_accepted":
+        partnerships = partnerships.filter(reseller__agreement_accepted_at__isnull=True)
     if q:
         partnerships = partnerships.filter(
             Q(reseller__legal_name__icontains=q)

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from partners.models import (
@@ -423,3 +423,94 @@ def partnership_revoke(*, partnership: Partnership, actor: User) -> Partnership:
         org=ended.provider,
     )
     return ended
+
+
+AGREEMENT_REMINDER_INTERVAL = timedelta(days=1)
+
+
+@transaction.atomic
+def agreement_reminder_send(*, partnership: Partnership, actor: User) -> int:
+    """Email the reseller's Global admins to accept the partner agreement, at most once a day.
+
+    Returns the number of messages queued.
+    """
+    # The row lock makes two clicks at once send one reminder.
+    locked = (
+        Partnership.objects.select_for_update(of=("self",))
+        .select_related("provider", "reseller")
+        .get(pk=partnership.pk)
+    )
+    provider, reseller = locked.provider, locked.reseller
+    if locked.status != Partnership.Status.ACTIVE:
+        raise ValidationError(_("This partnership has already ended."))
+    if reseller.agreement_accepted:
+        raise ValidationError(
+            _("%(reseller)s has already accepted the partner agreement.")
+            % {"reseller": reseller.legal_name}
+        )
+    now = timezone.now()
+    last = locked.agreement_reminder_sent_at
+    if last is not None and now - last < AGREEMENT_REMINDER_INTERVAL:
+        raise ValidationError(
+            _(
+                "A reminder was sent to %(reseller)s less than a day ago. "
+                "You can send the next one after %(time)s."
+            )
+            % {
+                "reseller": reseller.legal_name,
+                "time": formats.date_format(
+                    timezone.localtime(last + AGREEMENT_REMINDER_INTERVAL), "DATETIME_FORMAT"
+                ),
+            }
+        )
+    recipients = list(
+        Membership.objects.filter(
+            organisation=reseller, role=Role.GLOBAL_ADMIN, user__is_active=True
+        )
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    ) or [reseller.contact_email]
+    home_url = f"{settings.SITE_URL}{reverse('partners:reseller_home')}"
+    for email in recipients:
+        queue_email(
+            kind="agreement-reminder",
+            to=email,
+            context={"provider": provider, "reseller": reseller, "home_url": home_url},
+            org=provider,
+        )
+    locked.agreement_reminder_sent_at = now
+    locked.save(update_fields=["agreement_reminder_sent_at"])
+    record(
+        org=provider,
+        actor=actor,
+        verb="partnership.agreement_reminder_sent",
+        obj=locked,
+        after={"reseller": reseller.partner_id, "recipients": len(recipients)},
+    )
+    return len(recipients)
+
+
+@transaction.atomic
+def agreement_accept(*, reseller: Organisation, actor: User) -> Organisation:
+    """Record that the reseller's Global admin accepted the partner agreement, and when."""
+    locked = Organisation.objects.select_for_update().get(pk=reseller.pk)
+    if locked.agreement_accepted:
+        raise ValidationError(_("The partner agreement was already accepted."))
+    locked.agreement_accepted_at = timezone.now()
+    locked.agreement_accepted_by = actor
+    locked.save(update_fields=["agreement_accepted_at", "agreement_accepted_by"])
+    after = {"agreement_accepted_at": locked.agreement_accepted_at.isoformat()}
+    record(org=locked, actor=actor, verb="organisation.agreement_accepted", obj=locked, after=after)
+    # Each partnered provider's log shows that it may now credit the reseller.
+    providers = Organisation.objects.filter(
+        pk__in=Partnership.objects.active().filter(reseller=locked).values("provider_id")
+    )
+    for provider in providers:
+        record(
+            org=provider,
+            actor=actor,
+            verb="organisation.agreement_accepted",
+            obj=locked,
+            after=after,
+        )
+    return locked

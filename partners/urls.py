@@ -23,10 +23,16 @@ urlpatterns = [
         views.partnership_remove,
         name="partnership_remove",
     ),
+    path(
+        "resellers/<uuid:partnership_id>/agreement-reminder/",
+        views.agreement_reminder,
+        name="agreement_reminder",
+    ),
     path("invite/<str:token>/", views.invite, name="invite"),
     path("invite/<str:token>/accept/", views.invite_accept, name="invite_accept"),
     path("invite/<str:token>/enrol/", views.invite_enrol, name="invite_enrol"),
     path("home/", views.reseller_home, name="reseller_home"),
+    path("home/agreement/", views.agreement_accept, name="agreement_accept"),
     path(
         "home/providers/<uuid:partnership_id>/revoke/",
         views.provider_revoke,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from partners import selectors, services
 from partners.forms import (
+    AgreementAcceptForm,
     DirectorySearchForm,
     InviteAcceptForm,
     PartnershipDraftForm,
@@ -58,12 +59,18 @@ def reseller_list(request):
     partnerships = open_requests = None
     if filters["status"] in ("", "active"):
         partnerships = Paginator(
-            selectors.provider_resellers(provider=org, q=filters["q"], sort=filters["sort"]),
+            selectors.provider_resellers(
+                provider=org, q=filters["q"], sort=filters["sort"], agreement=filters["agreement"]
+            ),
             PAGE_SIZE,
         ).get_page(request.GET.get("page"))
-    if filters["status"] != "active":
+    # A request has no agreement yet: filtering by agreement shows partnerships only.
+    if filters["status"] != "active" and not filters["agreement"]:
         open_requests = Paginator(
-            selectors.provider_open_requests(provider=org, **filters), PAGE_SIZE
+            selectors.provider_open_requests(
+                provider=org, q=filters["q"], status=filters["status"], sort=filters["sort"]
+            ),
+            PAGE_SIZE,
         ).get_page(request.GET.get("requests_page"))
     context = {
         "provider": org,
@@ -211,6 +218,28 @@ def partnership_remove(request, partnership_id):
     return render(request, "partners/partnership_remove.html", {"partnership": partnership})
 
 
+@provider_required(Perm.REQUEST_PARTNERSHIP)
+@require_POST
+def agreement_reminder(request, partnership_id):
+    """Remind a partner that has not accepted the partner agreement (at most once a day)."""
+    partnership = get_for_org(
+        Partnership.objects.active().filter(provider=request.tenant.org).select_related("reseller"),
+        request.tenant.org,
+        uuid=partnership_id,
+    )
+    try:
+        services.agreement_reminder_send(partnership=partnership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("An agreement reminder was emailed to the Global admins of %(reseller)s.")
+            % {"reseller": partnership.reseller.legal_name},
+        )
+    return redirect("partners:reseller_list")
+
+
 # The invite link (reseller side)
 
 
@@ -331,9 +360,7 @@ def invite_enrol(request, token):
 # Indirect providers (reseller side)
 
 
-@reseller_required(Perm.VIEW)
-@require_safe
-def reseller_home(request):
+def _render_home(request, *, agreement_form=None, status=200):
     org = request.tenant.org
     providers = Paginator(selectors.reseller_providers(reseller=org), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -343,8 +370,37 @@ def reseller_home(request):
         "customers_count": selectors.reseller_customers_count(reseller=org),
         "home_base": reverse("partners:reseller_home"),
         "can_revoke": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        "organisation": org,
     }
-    return render_page(request, "partners/reseller_home.html", context, partial="provider-table")
+    if not org.agreement_accepted and request.tenant.can(Perm.ACCEPT_AGREEMENT):
+        context["agreement_form"] = agreement_form or AgreementAcceptForm()
+    return render_page(
+        request, "partners/reseller_home.html", context, partial="provider-table", status=status
+    )
+
+
+@reseller_required(Perm.VIEW)
+@require_safe
+def reseller_home(request):
+    return _render_home(request)
+
+
+@reseller_required(Perm.ACCEPT_AGREEMENT)
+@require_POST
+def agreement_accept(request):
+    """The reseller's Global admin accepts the partner agreement from the home page."""
+    form = AgreementAcceptForm(request.POST)
+    if not form.is_valid():
+        return _render_home(request, agreement_form=form, status=400)
+    try:
+        services.agreement_accept(reseller=request.tenant.org, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("You accepted the partner agreement. Your providers can now credit you.")
+        )
+    return redirect("partners:reseller_home")
 
 
 @reseller_required(Perm.REMOVE_PARTNERSHIP)
