@@ -5,7 +5,9 @@ Every page opened through the ``page`` fixture fails its test on a browser
 console error or a failed request.
 """
 
+import functools
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -52,6 +54,8 @@ def browser():
 def page(browser, live_server, request):
     """A fresh browser context on the live server; console errors and failed requests fail the test."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 860})
+    # A missing label or button fails in seconds, not after Playwright's 30 s default.
+    context.set_default_timeout(10_000)
     page = context.new_page()
     problems = []
     page.on(
@@ -99,3 +103,41 @@ def sign_in(page, email, password):
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(password)
     page.locator("main button[type=submit]").click()
+
+
+AXE = Path(__file__).parent / "assets" / "axe.min.js"
+
+
+@functools.cache
+def _axe_source():
+    return AXE.read_text(encoding="utf-8")
+
+
+def assert_accessible(page, where=""):
+    """Run axe-core (vendored from the npm registry) on the page: no serious or critical violation."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, which the page's CSP does not
+        # govern (a <script> tag would be refused and logged as a console error).
+        page.evaluate(_axe_source() + "\n;true")
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => `${v.impact} ${v.id}: ${v.help} -> ` +
+                          v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+        }"""
+    )
+    assert violations == [], f"axe on {where or page.url}:\n" + "\n".join(violations)
+
+
+def switch_language(page, code):
+    """Choose the language in the top bar's select, as a person would."""
+    if page.locator("html").get_attribute("lang") != code:
+        with page.expect_navigation():
+            page.locator("#lang-select").select_option(code)
+
+
+def field(scope, label):
+    """The form field labelled exactly ``label`` (a required field's label ends in " *")."""
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))

@@ -9,7 +9,7 @@ from django.core import mail
 from customers.models import Customer
 from portal.roles import Role
 from tests import factories as f
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,6 +70,8 @@ def test_request_enrol_authorise_and_remove(page, shot, provider, lang):
     page.goto(link)
     assert "Contoso Distribution" in page.inner_text("h1")
     shot(page, f"partnership-invite-{lang}")
+    if lang == "en":
+        assert_accessible(page, "invite page")
     enrol = page.locator("form", has=page.locator("input[name=company_name]"))
     enrol.locator("input[name=company_name]").fill("New Reseller KK")
     enrol.locator("input[name=partner_id]").fill("9100001")
