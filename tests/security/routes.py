@@ -115,7 +115,7 @@ def owner_get_responses(world, clients: dict):
     """GET (plain and htmx) every route of the portal with ``world``'s own ids.
 
     ``clients`` maps a label to a client; public token routes are also opened
-    anonymously. Yields ``(label, route, url, response)``.
+    anonymously. Yields ``(route, url, [(label, response), ...])`` per URL.
     """
     from django.test import Client
 
@@ -124,8 +124,9 @@ def owner_get_responses(world, clients: dict):
         if route.name in EXEMPT:
             chosen["anonymous"] = Client()
         for url in own_urls(route, world):
+            responses = []
             for who, client in chosen.items():
                 for headers in ({}, {"HX-Request": "true"}):
-                    response = client.get(url, headers=headers)
                     label = f"GET{' (htmx)' if headers else ''} {url} as {who}"
-                    yield label, route, url, response
+                    responses.append((label, client.get(url, headers=headers)))
+            yield route, url, responses

@@ -58,14 +58,15 @@ def test_every_page_and_fragment_escapes_hostile_names(hostile):
         "reseller admin": csrf_client(hostile.reseller_admin),
     }
     failures, shown = [], 0
-    for label, _route, _url, response in owner_get_responses(hostile, clients):
-        if not response.get("Content-Type", "").startswith("text/html"):
-            continue
-        html = body_of(response)
-        shown += "&lt;script&gt;alert(1)" in html
-        found = unescaped(html)
-        if found:
-            failures.append(f"{label}: renders {found} unescaped")
+    for _route, _url, responses in owner_get_responses(hostile, clients):
+        for label, response in responses:
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            html = body_of(response)
+            shown += "&lt;script&gt;alert(1)" in html
+            found = unescaped(html)
+            if found:
+                failures.append(f"{label}: renders {found} unescaped")
     assert not failures, "\n".join(failures)
     assert shown >= 30  # the names were really on the pages checked
 
