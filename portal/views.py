@@ -70,7 +70,8 @@ def placeholder(request, title):
 def user_list(request):
     """The organisation's members and pending invitations."""
     org = request.tenant.org
-    q = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL refuses a NUL character in a query parameter: drop it like other noise.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     page = Paginator(selectors.member_list(org, q=q), USERS_PER_PAGE).get_page(
         request.GET.get("page")
     )

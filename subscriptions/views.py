@@ -61,7 +61,8 @@ def _list_filters(request) -> dict:
         reseller = ""
     status = request.GET.get("status", "")
     return {
-        "q": request.GET.get("q", "").strip()[:100],
+        # PostgreSQL refuses a NUL character in a query parameter: drop it like other noise.
+        "q": request.GET.get("q", "").replace("\x00", "").strip()[:100],
         "reseller": reseller if request.tenant.is_provider else "",
         "status": status if status in Subscription.Status.values else "",
     }

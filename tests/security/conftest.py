@@ -1,0 +1,273 @@
+"""The security suite's world: two complete tenants, every URL of the project, database snapshots.
+
+``world("Home")`` builds one tenant graph: a provider with staff, a partnered
+reseller with a location, a customer served through that reseller, its order
+and subscription, a pending partnership request and a staff invitation (both
+with known tokens), and activity. Tests request one tenant's objects as
+another tenant's staff and compare the database before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.crypto import get_random_string
+
+from portal.roles import Role
+from tests import factories as f
+
+PROJECT_APPS = ("portal", "partners", "customers", "subscriptions")
+
+
+@dataclass
+class World:
+    """One tenant graph and the raw tokens of its one-time links."""
+
+    provider: object
+    provider_admin: object
+    member: object
+    reseller: object
+    reseller_admin: object
+    reseller_member: object
+    location: object
+    partnership: object
+    customer: object
+    offer: object
+    order: object
+    subscription: object
+    partnership_request: object
+    request_token: str
+    staff_invitation: object
+    staff_token: str
+    markers: list[str] = field(default_factory=list)
+
+    def kwargs_for(self) -> dict[str, list[str]]:
+        """For each URL kwarg name of the project, this tenant's ids that fit it."""
+        return {
+            "request_id": [str(self.partnership_request.uuid)],
+            "partnership_id": [str(self.partnership.uuid)],
+            "customer_id": [str(self.customer.uuid)],
+            # The delegated admin holders of the customer: the provider and the reseller.
+            "organisation_id": [str(self.reseller.uuid), str(self.provider.uuid)],
+            "subscription_id": [str(self.subscription.uuid)],
+            "invitation_uuid": [str(self.staff_invitation.uuid)],
+            "membership_uuid": [
+                str(self.member.membership.uuid),
+                str(self.reseller_member.membership.uuid),
+            ],
+        }
+
+    def query_ids(self) -> dict[str, str]:
+        """This tenant's ids as the query and form fields of the project name them."""
+        return {
+            "reseller": str(self.reseller.uuid),
+            "customer": str(self.customer.uuid),
+            "subscription": str(self.subscription.uuid),
+            "support_contact": str(self.reseller.uuid),
+            "offer": str(self.offer.uuid),
+            "location_partner_id": self.location.location_partner_id,
+            "actor": str(self.member.membership.uuid),
+            "membership": str(self.member.membership.uuid),
+        }
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def build_world(name: str) -> World:
+    """A complete tenant whose names all start with ``name`` (so a leak is found by text)."""
+    provider = f.ProviderFactory(legal_name=f"{name} Provider", directory_name=f"{name} Provider")
+    provider_admin = f.MembershipFactory(
+        organisation=provider, role=Role.GLOBAL_ADMIN, user__first_name=f"{name}Admin"
+    ).user
+    member = f.MembershipFactory(
+        organisation=provider, role=Role.SALES_AGENT, user__first_name=f"{name}Member"
+    ).user
+    reseller = f.ResellerFactory(legal_name=f"{name} Reseller", location=False)
+    location = f.PartnerLocationFactory(organisation=reseller, name=f"{name} Location")
+    reseller_admin = f.MembershipFactory(
+        organisation=reseller, role=Role.GLOBAL_ADMIN, user__first_name=f"{name}ResellerAdmin"
+    ).user
+    reseller_member = f.MembershipFactory(
+        organisation=reseller, role=Role.ADMIN_AGENT, user__first_name=f"{name}ResellerMember"
+    ).user
+    partnership = f.PartnershipFactory(provider=provider, reseller=reseller)
+    customer = f.CustomerFactory(
+        provider=provider, reseller=reseller, company_name=f"{name} Customer"
+    )
+    offer = f.OfferFactory(name=f"{name} Offer")
+    order = f.OrderFactory(customer=customer)
+    line = f.OrderLineFactory(order=order, offer=offer, reseller=reseller)
+    subscription = f.SubscriptionFactory(
+        customer=customer,
+        offer=offer,
+        order_line=line,
+        reseller_location=location,
+        support_contact=reseller,
+    )
+    f.SubscriptionChangeFactory(subscription=subscription, actor=provider_admin)
+    request_token = secrets.token_urlsafe(32)
+    partnership_request = f.PartnershipRequestFactory(
+        provider=provider,
+        email=f"{name.lower()}-invitee@reseller.example",
+        token_hash=token_hash(request_token),
+        created_by=provider_admin,
+    )
+    staff_token = secrets.token_urlsafe(32)
+    staff_invitation = f.StaffInvitationFactory(
+        organisation=provider,
+        email=f"{name.lower()}-staff@provider.example",
+        token_hash=token_hash(staff_token),
+        invited_by=provider_admin,
+    )
+    for org, actor in ((provider, provider_admin), (reseller, reseller_admin)):
+        f.ActivityEventFactory(
+            organisation=org,
+            actor=actor,
+            verb="customer.created",
+            object_type="customer",
+            object_id=str(customer.uuid),
+            object_repr=f"{name} Customer",
+        )
+    world = World(
+        provider=provider,
+        provider_admin=provider_admin,
+        member=member,
+        reseller=reseller,
+        reseller_admin=reseller_admin,
+        reseller_member=reseller_member,
+        location=location,
+        partnership=partnership,
+        customer=customer,
+        offer=offer,
+        order=order,
+        subscription=subscription,
+        partnership_request=partnership_request,
+        request_token=request_token,
+        staff_invitation=staff_invitation,
+        staff_token=staff_token,
+    )
+    world.markers = [
+        f"{name} Customer",
+        f"{name} Reseller",
+        f"{name} Location",
+        f"{name}Member",
+        f"{name}ResellerMember",
+        partnership_request.email,
+        staff_invitation.email,
+        customer.primary_domain,
+    ]
+    return world
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def home(db) -> World:
+    """The tenant whose objects the tests try to reach."""
+    return build_world("Homestead")
+
+
+@pytest.fixture
+def away(db) -> World:
+    """Another, unrelated tenant: its staff are the outsiders."""
+    return build_world("Awayfield")
+
+
+def csrf_client(user=None) -> Client:
+    """A client that enforces CSRF and sends a valid token with every request (as htmx does)."""
+    client = Client(enforce_csrf_checks=True)
+    if user is not None:
+        client.force_login(user)
+    token = get_random_string(32, allowed_chars=CSRF_ALLOWED_CHARS)
+    client.cookies[settings.CSRF_COOKIE_NAME] = token
+    client.defaults["HTTP_X_CSRFTOKEN"] = token
+    return client
+
+
+# The project's URL patterns -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    kwargs: tuple[str, ...]
+    callback: object
+
+    def __str__(self):
+        return f"{self.name} ({self.route})"
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            converters = getattr(pattern.pattern, "converters", None)
+            kwargs = (
+                tuple(converters)
+                if converters is not None
+                else tuple(pattern.pattern.regex.groupindex)
+            )
+            name = pattern.name or ""
+            if namespace and name:
+                name = f"{namespace}:{name}"
+            yield Route(name, prefix + str(pattern.pattern), kwargs, pattern.callback)
+
+
+def all_routes() -> list[Route]:
+    """Every URL pattern of the project, includes resolved, from the URL resolver."""
+    return list(_walk(get_resolver().url_patterns))
+
+
+# Database snapshots -------------------------------------------------------------
+
+
+def project_models():
+    return [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each model of the project holds (one query: the walk calls it often)."""
+    models = project_models()
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        row = cursor.fetchone()
+    return {m._meta.label: n for m, n in zip(models, row, strict=True)}
+
+
+def rows_digest() -> dict[str, str]:
+    """Per model, a checksum of every row's values (status and timestamps included)."""
+    digest = {}
+    for model in project_models():
+        values = model._default_manager.order_by("pk").values_list()
+        digest[model._meta.label] = hashlib.sha256(repr(list(values)).encode()).hexdigest()
+    return digest
+
+
+def count_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    """The models whose row count changed, with the change."""
+    return {label: after[label] - before[label] for label in after if after[label] != before[label]}

@@ -1,0 +1,132 @@
+"""Which URL patterns the isolation walk requests, and why the others are left out.
+
+A pattern is walked when every kwarg of its route names a tenant object the
+walk can fill with a foreign id (``OBJECT_KWARGS``), or when it has no kwarg at
+all (then the foreign ids go into the query string and the form data). Any
+other pattern must be listed in ``EXEMPT`` with the reason; a meta-test fails
+for a pattern that is neither, so a new page cannot skip the walk.
+"""
+
+import itertools
+import uuid
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.security.conftest import Route, all_routes
+
+# Prefixes of URL trees that are not the portal's tenant screens.
+SKIPPED_PREFIXES = {
+    "admin/": "Django admin: platform operators (is_staff), not tenant members.",
+    "i18n/": "Language switch: stores the visitor's language, touches no tenant data.",
+    "static/": "Static files.",
+}
+
+EXEMPT = {
+    "login": "Public sign-in page (design: Sign in).",
+    "logout": "Ends the requester's own session; names no object.",
+    "password_reset": "Public: anyone may ask for a reset link by email (design: Password reset).",
+    "password_reset_done": "Public confirmation page of the reset request.",
+    "password_reset_confirm": "Public: the signed uid/token in the link is the credential.",
+    "password_reset_complete": "Public confirmation page after a reset.",
+    "partners:invite": "Public invite link: the token is the capability (design: Invite link).",
+    "partners:invite_accept": "The invite link's Accept: the token is the capability.",
+    "partners:invite_enrol": "The invite link's enrolment for visitors: the token is the capability.",
+    "partners:directory": "Public Indirect provider directory (design: Directory, anonymous).",
+    "staff_invite_accept": "Staff invitation link: the token is the capability (design: Users).",
+    "dev_mailbox": "Only routed with DEBUG on; answers 404 otherwise.",
+}
+
+# URL kwarg names that hold a tenant object's id.
+OBJECT_KWARGS = {
+    "request_id",
+    "partnership_id",
+    "customer_id",
+    "organisation_id",
+    "subscription_id",
+    "invitation_uuid",
+    "membership_uuid",
+}
+
+
+def is_skipped(route: Route) -> bool:
+    return any(route.route.startswith(prefix) for prefix in SKIPPED_PREFIXES)
+
+
+def is_walked(route: Route) -> bool:
+    return (
+        not is_skipped(route)
+        and route.name not in EXEMPT
+        and all(kwarg in OBJECT_KWARGS for kwarg in route.kwargs)
+    )
+
+
+def walked_routes() -> list[Route]:
+    return [route for route in all_routes() if is_walked(route)]
+
+
+def public_token_routes() -> list[Route]:
+    return [route for route in all_routes() if route.name in EXEMPT and "token" in route.kwargs]
+
+
+def own_urls(route: Route, world) -> list[str]:
+    """The route's URLs filled with ``world``'s own ids and valid tokens."""
+    if route.name == "password_reset_confirm":
+        user = world.member
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        return [reverse(route.name, args=[uid, default_token_generator.make_token(user)])]
+    if "token" in route.kwargs:
+        token = world.staff_token if route.name == "staff_invite_accept" else world.request_token
+        return [reverse(route.name, kwargs={"token": token})]
+    return urls_for(route, world.kwargs_for())
+
+
+def requestable_routes() -> list[Route]:
+    """Every route of the portal itself: walked ones and the public ones."""
+    return [
+        route for route in all_routes() if not is_skipped(route) and route.name != "dev_mailbox"
+    ]
+
+
+def body_of(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def urls_for(route, ids: dict[str, list[str]]) -> list[str]:
+    """The route's URL for each combination of the given ids of its kwargs."""
+    if not route.kwargs:
+        return [reverse(route.name)]
+    choices = [ids[kwarg] for kwarg in route.kwargs]
+    return [
+        reverse(route.name, kwargs=dict(zip(route.kwargs, combo, strict=True)))
+        for combo in itertools.product(*choices)
+    ]
+
+
+def unknown_url(route) -> str:
+    return reverse(route.name, kwargs={kwarg: str(uuid.uuid4()) for kwarg in route.kwargs})
+
+
+def owner_get_responses(world, clients: dict):
+    """GET (plain and htmx) every route of the portal with ``world``'s own ids.
+
+    ``clients`` maps a label to a client; public token routes are also opened
+    anonymously. Yields ``(route, url, [(label, response), ...])`` per URL.
+    """
+    from django.test import Client
+
+    for route in requestable_routes():
+        chosen = dict(clients)
+        if route.name in EXEMPT:
+            chosen["anonymous"] = Client()
+        for url in own_urls(route, world):
+            responses = []
+            for who, client in chosen.items():
+                for headers in ({}, {"HX-Request": "true"}):
+                    label = f"GET{' (htmx)' if headers else ''} {url} as {who}"
+                    responses.append((label, client.get(url, headers=headers)))
+            yield route, url, responses

@@ -1,0 +1,199 @@
+"""Guarantee 3: each role may do what the permission matrix grants, and nothing else.
+
+For each action of the matrix (portal.roles.PERMISSIONS) and each role, a
+member of that role posts to the real endpoint: a granted action succeeds and
+writes its rows; any other answers 403 and writes nothing.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from customers.models import Customer
+from partners.models import Membership, Partnership, PartnershipRequest
+from portal.models import StaffInvitation, User
+from portal.roles import PERMISSIONS, Perm, Role, role_has
+from subscriptions.models import Subscription
+from tests import factories as f
+from tests.security.conftest import csrf_client, rows_digest
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Action:
+    perm: str
+    side: str  # whose member acts: "provider" or "reseller"
+    # (client, world, user) -> response
+    perform: Callable
+    # (world, response) -> whether the action took effect
+    succeeded: Callable
+
+
+def _request_partnership(client, home, user):
+    return client.post(reverse("partners:request_new"), {"email": "new@reseller.example"})
+
+
+def _remove_partnership(client, home, user):
+    return client.post(reverse("partners:partnership_remove", args=[home.partnership.uuid]))
+
+
+def _revoke_provider(client, home, user):
+    return client.post(reverse("partners:provider_revoke", args=[home.partnership.uuid]))
+
+
+def _submit_new_customer(client, home, user):
+    """Submit the wizard's last step with a complete draft in the member's session."""
+    key = str(uuid.uuid4())
+    session = client.session
+    session[f"customers.draft:{user.pk}:{home.provider.pk}"] = {
+        "idempotency_key": key,
+        "details": {
+            "company_name": "Northwind Traders",
+            "domain_prefix": "northwind",
+            "street": "1 Harbour Road",
+            "city": "Osaka",
+            "postal_code": "530-0001",
+            "country": "JP",
+            "contact_first_name": "Aiko",
+            "contact_last_name": "Sato",
+            "contact_email": "it@northwind.example",
+            "contact_phone": "",
+            "language": "en",
+            "reseller": str(home.reseller.uuid),
+        },
+        "lines": {f"offer_{home.offer.uuid}": "5"},
+    }
+    session.save()
+    return client.post(reverse("customers:customer_new_review"), {"idempotency_key": key})
+
+
+def _new_subscription(client, home, user):
+    url = reverse("subscriptions:subscription_new", args=[home.customer.uuid])
+    data = {"offer": str(home.offer.uuid), "quantity": "3", "idempotency_key": str(uuid.uuid4())}
+    return client.post(url, data)
+
+
+def _change_licences(client, home, user):
+    url = reverse("subscriptions:subscription_quantity", args=[home.subscription.uuid])
+    return client.post(url, {"quantity": "42", "version": str(home.subscription.version)})
+
+
+def _invite_user(client, home, user):
+    return client.post(
+        reverse("user_invite"), {"email": "new@staff.example", "role": "sales_agent"}
+    )
+
+
+def _change_role(client, home, user):
+    url = reverse("member_role", args=[home.member.membership.uuid])
+    return client.post(url, {"role": Role.ADMIN_AGENT})
+
+
+def _deactivate_member(client, home, user):
+    return client.post(reverse("member_deactivate", args=[home.member.membership.uuid]))
+
+
+def _view_activity(client, home, user):
+    return client.get(reverse("activity_log"))
+
+
+def _view_customers(client, home, user):
+    return client.get(reverse("customers:customer_list"))
+
+
+def _redirected(response):
+    return response.status_code == 302
+
+
+ACTIONS = {
+    "view customers": Action(
+        Perm.VIEW, "provider", _view_customers, lambda home, r: r.status_code == 200
+    ),
+    "request a partnership": Action(
+        Perm.REQUEST_PARTNERSHIP,
+        "provider",
+        _request_partnership,
+        lambda home, r: PartnershipRequest.objects.filter(email="new@reseller.example").exists(),
+    ),
+    "remove a partnership": Action(
+        Perm.REMOVE_PARTNERSHIP,
+        "provider",
+        _remove_partnership,
+        lambda home, r: Partnership.objects.get(pk=home.partnership.pk).status == "removed",
+    ),
+    "revoke a provider (reseller side)": Action(
+        Perm.REMOVE_PARTNERSHIP,
+        "reseller",
+        _revoke_provider,
+        lambda home, r: Partnership.objects.get(pk=home.partnership.pk).status == "removed",
+    ),
+    "submit the add-customer wizard": Action(
+        Perm.ADD_CUSTOMER,
+        "provider",
+        _submit_new_customer,
+        lambda home, r: (
+            _redirected(r) and Customer.objects.filter(company_name="Northwind Traders").exists()
+        ),
+    ),
+    "add a subscription": Action(
+        Perm.MANAGE_SUBSCRIPTIONS,
+        "provider",
+        _new_subscription,
+        lambda home, r: (
+            _redirected(r)
+            and Subscription.objects.filter(customer=home.customer, quantity=3).exists()
+        ),
+    ),
+    "change licences": Action(
+        Perm.MANAGE_SUBSCRIPTIONS,
+        "provider",
+        _change_licences,
+        lambda home, r: Subscription.objects.get(pk=home.subscription.pk).quantity == 42,
+    ),
+    "invite a user": Action(
+        Perm.MANAGE_USERS,
+        "provider",
+        _invite_user,
+        lambda home, r: StaffInvitation.objects.filter(email="new@staff.example").exists(),
+    ),
+    "change a role": Action(
+        Perm.MANAGE_USERS,
+        "provider",
+        _change_role,
+        lambda home, r: Membership.objects.get(user=home.member).role == Role.ADMIN_AGENT,
+    ),
+    "deactivate a user": Action(
+        Perm.MANAGE_USERS,
+        "provider",
+        _deactivate_member,
+        lambda home, r: not User.objects.get(pk=home.member.pk).is_active,
+    ),
+    "view the activity log": Action(
+        Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200
+    ),
+}
+
+
+def test_every_permission_of_the_matrix_has_an_action():
+    assert {action.perm for action in ACTIONS.values()} == set(PERMISSIONS)
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("name", ACTIONS)
+def test_a_role_does_what_the_matrix_grants_and_nothing_else(home, name, role):
+    action = ACTIONS[name]
+    org = home.provider if action.side == "provider" else home.reseller
+    user = f.MembershipFactory(organisation=org, role=role).user
+    client = csrf_client(user)
+    before = rows_digest()
+    response = action.perform(client, home, user)
+    if role_has(role, action.perm):
+        assert response.status_code < 400, response.status_code
+        assert action.succeeded(home, response), f"{name} as {role} did not take effect"
+    else:
+        assert response.status_code == 403
+        assert rows_digest() == before
