@@ -185,7 +185,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 1,
-    "socket_timeout": 2,
+    "socket_timeout": 1,
     "max_retries": 0,
 }
 CELERY_BEAT_SCHEDULE = {
