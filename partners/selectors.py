@@ -32,7 +32,8 @@ def provider_resellers(*, provider: Organisation, q: str = "", sort: str = "name
         .filter(reseller=OuterRef("reseller_id"))
         .order_by()
         .values("reseller")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): answered from customer_provider_reseller_idx alone.
+        .annotate(n=Count("*"))
         .values("n")
     )
     partnerships = (
