@@ -516,7 +516,7 @@ def bench_invites(env: dict[str, str], count: int, redis_url: str) -> None:
             "worker",
             "-c",
             "2",
-            "--loglevel=WARNING",
+            "--loglevel=" + os.environ.get("BENCH_CELERY_LOGLEVEL", "WARNING"),
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
