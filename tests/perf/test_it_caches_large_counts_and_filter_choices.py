@@ -63,6 +63,7 @@ def test_a_long_choice_list_is_read_once_per_minute_a_short_one_always(
     provider, monkeypatch, django_assert_num_queries
 ):
     monkeypatch.setattr(listing, "CACHED_CHOICES_FROM", 2)
+
     def names():  # a fresh queryset, as each request builds one
         return Customer.objects.for_org(provider).values_list("uuid", "company_name")
 
