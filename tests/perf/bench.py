@@ -485,7 +485,7 @@ class CountingHandler:
         return "250 OK"
 
 
-def bench_invites(env: dict[str, str], count: int, redis_url: str) -> None:
+def bench_invites(env: dict[str, str], count: int, redis_url: str, timeout: int) -> None:
     from aiosmtpd.controller import Controller
     from django.template.loader import render_to_string
 
@@ -558,7 +558,7 @@ def bench_invites(env: dict[str, str], count: int, redis_url: str) -> None:
         for pk in ids:
             send_outbound_email.delay(pk)
         enqueued = time.monotonic() - started
-        deadline = started + 300
+        deadline = started + timeout
         while len(handler.received) < count and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(2)  # a duplicate would arrive after the last first copy
@@ -593,6 +593,9 @@ def main() -> None:
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-invites", action="store_true")
     parser.add_argument("--invites", type=int, default=10_000)
+    parser.add_argument(
+        "--invite-timeout", type=int, default=300, help="seconds to wait for every email"
+    )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args()
 
@@ -626,7 +629,7 @@ def main() -> None:
         finally:
             server.stop()
     if not args.skip_invites:
-        bench_invites(env, args.invites, args.redis)
+        bench_invites(env, args.invites, args.redis, args.invite_timeout)
 
 
 if __name__ == "__main__":
