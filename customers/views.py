@@ -2,7 +2,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -21,6 +20,7 @@ from customers.forms import (
     SubscriptionLinesForm,
 )
 from portal.htmx import render_page
+from portal.listing import cached_choices, paginate_by_key, select_options
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required, provider_required
 from subscriptions.models import Offer, Subscription
@@ -56,9 +56,22 @@ def customer_list(request):
         q=form.cleaned_data.get("q", ""),
         reseller=form.cleaned_data.get("reseller"),
     )
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_by_key(
+        customers,
+        request.GET.get("page"),
+        PAGE_SIZE,
+        lambda keys: selectors.customer_rows(org=org, keys=keys),
+    )
     context = {
         "form": form,
+        "reseller_options": select_options(
+            cached_choices(
+                f"customer-resellers:{org.pk}", resellers.values_list("uuid", "legal_name")
+            ),
+            form["reseller"].value(),
+        )
+        if resellers is not None and not request.htmx  # a partial has no filter bar
+        else "",
         "page": page,
         "filtered": bool(form.cleaned_data.get("q") or form.cleaned_data.get("reseller")),
         "detail_base": url_base("customers:customer_detail", "customer_id"),

@@ -37,7 +37,8 @@ def provider_resellers(
         .filter(reseller=OuterRef("reseller_id"))
         .order_by()
         .values("reseller")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not COUNT(id): answered from customer_provider_reseller_idx alone.
+        .annotate(n=Count("*"))
         .values("n")
     )
     partnerships = (

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import bench, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -62,3 +62,6 @@ if settings.DEBUG:
     urlpatterns += [
         path("dev/mailbox/", views.dev_mailbox, name="dev_mailbox"),
     ]
+
+if bench.benchmark_views_enabled():
+    urlpatterns += [path("bench/reference/", bench.reference, name="bench_reference")]

@@ -41,11 +41,20 @@ def subscription_list(
     return subscriptions
 
 
-def subscription_rows(subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
-    """What a row of a subscription table shows, in one query."""
-    return subscriptions.select_related(
-        "customer", "offer", "provider", "reseller_location__organisation", "support_contact"
-    ).order_by("-created_at", "-id")
+def subscription_order(subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
+    """Newest first: the order of subscription_provider_recent_idx, so deep pages stay cheap."""
+    return subscriptions.order_by("-created_at", "-id")
+
+
+def subscription_rows(*, org, keys) -> QuerySet[Subscription]:
+    """What the rows of one page of a subscription table show, in one query."""
+    return (
+        Subscription.objects.for_org(org)
+        .filter(pk__in=keys)
+        .select_related(
+            "customer", "offer", "provider", "reseller_location__organisation", "support_contact"
+        )
+    )
 
 
 def support_queue(*, org, q: str = "") -> QuerySet[Subscription]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers.models import Customer
 from portal.htmx import render_page
+from portal.listing import cached_choices, paginate_by_key, select_options
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
 from subscriptions import selectors, services
@@ -69,9 +70,13 @@ def _list_filters(request) -> dict:
 
 
 def _table_context(request, subscriptions) -> dict:
+    org = request.tenant.org
     return {
-        "page": Paginator(selectors.subscription_rows(subscriptions), PAGE_SIZE).get_page(
-            request.GET.get("page")
+        "page": paginate_by_key(
+            selectors.subscription_order(subscriptions),
+            request.GET.get("page"),
+            PAGE_SIZE,
+            lambda keys: selectors.subscription_rows(org=org, keys=keys),
         ),
         # Row links are prefix + uuid: no per-row {% url %}.
         "detail_base": reverse("subscriptions:subscription_list"),
@@ -88,7 +93,15 @@ def subscription_list(request):
         **_table_context(request, selectors.subscription_list(org=org, **filters)),
         "filters": filters,
         "statuses": Subscription.Status.choices,
-        "resellers": selectors.reseller_filter_choices(provider=org) if org.is_provider else [],
+        "reseller_options": select_options(
+            cached_choices(
+                f"subscription-resellers:{org.pk}",
+                selectors.reseller_filter_choices(provider=org).values_list("uuid", "legal_name"),
+            ),
+            filters["reseller"],
+        )
+        if org.is_provider and not request.htmx  # a partial has no filter bar
+        else "",
     }
     return render_page(
         request, "subscriptions/subscription_list.html", context, partial="subscription-table"

@@ -1,0 +1,38 @@
+"""The list pages' indexes exist on PostgreSQL; the same migrations leave SQLite alone."""
+
+import pytest
+from django.db import connection
+
+INDEXES = {
+    "customers_customer": {
+        "customer_provider_name_id_idx",
+        "customer_reseller_name_id_idx",
+        "customer_name_trgm_idx",
+        "customer_domain_trgm_idx",
+    },
+    "subscriptions_subscription": {
+        "subscription_provider_recent_idx",
+        "subscription_support_recent_idx",
+    },
+    "partners_organisation": {
+        "org_name_trgm_idx",
+        "org_partner_id_trgm_idx",
+        "org_email_trgm_idx",
+    },
+    "portal_activityevent": {"activity_org_verb_idx", "activity_org_object_type_idx"},
+}
+
+
+def _index_names(table):
+    with connection.cursor() as cursor:
+        return set(connection.introspection.get_constraints(cursor, table))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", sorted(INDEXES))
+def test_the_list_indexes_exist_on_postgresql_only(table):
+    names = _index_names(table)
+    if connection.vendor == "postgresql":
+        assert INDEXES[table] <= names
+    else:
+        assert not INDEXES[table] & names

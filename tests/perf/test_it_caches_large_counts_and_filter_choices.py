@@ -1,0 +1,89 @@
+"""The list helpers: large counts and long filter lists come from the cache, small ones never."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from customers.models import Customer
+from portal import listing
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _count(queryset):
+    with CaptureQueriesContext(connection) as captured:
+        count = listing.CachedCountPaginator(queryset, 10).count
+    return count, len(captured)
+
+
+def test_a_large_count_is_read_once_per_minute(provider, monkeypatch):
+    monkeypatch.setattr(listing, "CACHED_COUNT_FROM", 3)
+    f.CustomerFactory.create_batch(3, provider=provider)
+    customers = Customer.objects.for_org(provider).order_by("pk")
+    assert _count(customers) == (3, 1)
+    f.CustomerFactory(provider=provider)
+    assert _count(customers) == (3, 0)  # a minute-old count of a long list
+    assert _count(customers.filter(company_name__icontains="x")) == (0, 1)  # another query
+
+
+def test_a_small_count_is_always_exact(provider):
+    f.CustomerFactory.create_batch(2, provider=provider)
+    customers = Customer.objects.for_org(provider).order_by("pk")
+    assert _count(customers) == (2, 1)
+    f.CustomerFactory(provider=provider)
+    assert _count(customers) == (3, 1)
+
+
+def test_a_count_of_nothing_runs_no_query(db):
+    assert _count(Customer.objects.for_org(None)) == (0, 0)
+
+
+def test_lists_still_count_when_the_cache_is_down(provider, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(listing.cache, "get", down)
+    monkeypatch.setattr(listing.cache, "set", down)
+    monkeypatch.setattr(listing, "CACHED_COUNT_FROM", 1)
+    monkeypatch.setattr(listing, "CACHED_CHOICES_FROM", 1)
+    f.CustomerFactory(provider=provider)
+    assert _count(Customer.objects.for_org(provider).order_by("pk")) == (1, 1)
+    names = Customer.objects.for_org(provider).values_list("uuid", "company_name")
+    assert len(listing.cached_choices("names", names)) == 1
+
+
+def test_a_long_choice_list_is_read_once_per_minute_a_short_one_always(
+    provider, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(listing, "CACHED_CHOICES_FROM", 2)
+
+    def names():  # a fresh queryset, as each request builds one
+        return Customer.objects.for_org(provider).values_list("uuid", "company_name")
+
+    f.CustomerFactory(provider=provider, company_name="First")
+    with django_assert_num_queries(1):
+        assert [name for _uuid, name in listing.cached_choices("names", names())] == ["First"]
+    f.CustomerFactory(provider=provider, company_name="Second")
+    with django_assert_num_queries(1):
+        assert len(listing.cached_choices("names", names())) == 2
+    f.CustomerFactory(provider=provider, company_name="Third")
+    with django_assert_num_queries(0):
+        assert len(listing.cached_choices("names", names())) == 2
+
+
+def test_options_are_escaped_and_the_chosen_one_selected():
+    html = listing.select_options(
+        [("a1", 'Contoso <Ltd> & "Co"'), ("b2", "Fabrikam")], selected="b2"
+    )
+    assert html == (
+        '<option value="a1">Contoso &lt;Ltd&gt; &amp; &quot;Co&quot;</option>'
+        '<option value="b2" selected>Fabrikam</option>'
+    )
+    assert listing.select_options([("a1", "A")], selected=None) == '<option value="a1">A</option>'
