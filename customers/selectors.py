@@ -34,7 +34,7 @@ def customer_list(*, org, q: str = "", reseller: Organisation | None = None):
     """The customers ``org`` may see, by name, optionally narrowed; rows come from customer_rows.
 
     The search is a substring match that the trigram indexes of
-    customers/migrations/0003_list_indexes answer on PostgreSQL.
+    customers/migrations/0004_list_indexes answer on PostgreSQL.
     """
     customers = Customer.objects.for_org(org).order_by("company_name", "pk")
     if q:

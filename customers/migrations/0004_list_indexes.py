@@ -1,9 +1,10 @@
-"""Trigram indexes for the Indirect resellers search, on PostgreSQL only.
+"""Indexes for the list pages at distributor scale, on PostgreSQL only.
 
-The search is a substring match (icontains: UPPER(column) LIKE UPPER('%abc%'))
-on the reseller's name, partner ID and contact email; a trigram GIN index on
-each expression lets PostgreSQL combine them (BitmapOr) instead of reading
-every organisation.
+The Customers page orders by name after the provider (or reseller) and pages over
+primary keys, so (provider, name, id) and (reseller, name, id) let PostgreSQL
+skip deep offsets on an index-only scan; the search as you type is a substring
+match (icontains: UPPER(column) LIKE UPPER('%abc%')) that the trigram GIN
+indexes on the same expressions answer without reading the table.
 
 The indexes are not model fields: they exist only on PostgreSQL (SQLite has no
 trigram search, and its test databases are small), so this migration runs raw
@@ -14,9 +15,10 @@ deployment does not lock the table while they build.
 from django.db import migrations
 
 INDEXES = {
-    "org_name_trgm_idx": "partners_organisation USING gin (UPPER(legal_name) gin_trgm_ops)",
-    "org_partner_id_trgm_idx": "partners_organisation USING gin (UPPER(partner_id) gin_trgm_ops)",
-    "org_email_trgm_idx": "partners_organisation USING gin (UPPER(contact_email) gin_trgm_ops)",
+    "customer_provider_name_id_idx": "customers_customer (provider_id, company_name, id)",
+    "customer_reseller_name_id_idx": "customers_customer (reseller_id, company_name, id)",
+    "customer_name_trgm_idx": "customers_customer USING gin (UPPER(company_name) gin_trgm_ops)",
+    "customer_domain_trgm_idx": "customers_customer USING gin (UPPER(primary_domain) gin_trgm_ops)",
 }
 
 
@@ -38,6 +40,6 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("partners", "0002_initial")]
+    dependencies = [("customers", "0003_tenant_owner_grant")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]

@@ -1,10 +1,8 @@
 """Indexes for the list pages at distributor scale, on PostgreSQL only.
 
-The Customers page orders by name after the provider (or reseller) and pages over
-primary keys, so (provider, name, id) and (reseller, name, id) let PostgreSQL
-skip deep offsets on an index-only scan; the search as you type is a substring
-match (icontains: UPPER(column) LIKE UPPER('%abc%')) that the trigram GIN
-indexes on the same expressions answer without reading the table.
+The subscription tables list newest first and page over primary keys;
+(provider, created_at DESC, id DESC) matches that ORDER BY, so a deep page
+skips its offset on an index-only scan.
 
 The indexes are not model fields: they exist only on PostgreSQL (SQLite has no
 trigram search, and its test databases are small), so this migration runs raw
@@ -15,17 +13,18 @@ deployment does not lock the table while they build.
 from django.db import migrations
 
 INDEXES = {
-    "customer_provider_name_id_idx": "customers_customer (provider_id, company_name, id)",
-    "customer_reseller_name_id_idx": "customers_customer (reseller_id, company_name, id)",
-    "customer_name_trgm_idx": "customers_customer USING gin (UPPER(company_name) gin_trgm_ops)",
-    "customer_domain_trgm_idx": "customers_customer USING gin (UPPER(primary_domain) gin_trgm_ops)",
+    "subscription_provider_recent_idx": (
+        "subscriptions_subscription (provider_id, created_at DESC, id DESC)"
+    ),
+    "subscription_support_recent_idx": (
+        "subscriptions_subscription (support_contact_id, created_at DESC, id DESC)"
+    ),
 }
 
 
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, definition in INDEXES.items():
         schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
 
@@ -40,6 +39,6 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("customers", "0002_initial")]
+    dependencies = [("subscriptions", "0002_offer_upgrades_subscription_upgraded")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]

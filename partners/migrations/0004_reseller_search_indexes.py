@@ -1,8 +1,9 @@
-"""Indexes for the list pages at distributor scale, on PostgreSQL only.
+"""Trigram indexes for the Indirect resellers search, on PostgreSQL only.
 
-The subscription tables list newest first and page over primary keys;
-(provider, created_at DESC, id DESC) matches that ORDER BY, so a deep page
-skips its offset on an index-only scan.
+The search is a substring match (icontains: UPPER(column) LIKE UPPER('%abc%'))
+on the reseller's name, partner ID and contact email; a trigram GIN index on
+each expression lets PostgreSQL combine them (BitmapOr) instead of reading
+every organisation.
 
 The indexes are not model fields: they exist only on PostgreSQL (SQLite has no
 trigram search, and its test databases are small), so this migration runs raw
@@ -13,18 +14,16 @@ deployment does not lock the table while they build.
 from django.db import migrations
 
 INDEXES = {
-    "subscription_provider_recent_idx": (
-        "subscriptions_subscription (provider_id, created_at DESC, id DESC)"
-    ),
-    "subscription_support_recent_idx": (
-        "subscriptions_subscription (support_contact_id, created_at DESC, id DESC)"
-    ),
+    "org_name_trgm_idx": "partners_organisation USING gin (UPPER(legal_name) gin_trgm_ops)",
+    "org_partner_id_trgm_idx": "partners_organisation USING gin (UPPER(partner_id) gin_trgm_ops)",
+    "org_email_trgm_idx": "partners_organisation USING gin (UPPER(contact_email) gin_trgm_ops)",
 }
 
 
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, definition in INDEXES.items():
         schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {definition}")
 
@@ -39,6 +38,6 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("subscriptions", "0001_initial")]
+    dependencies = [("partners", "0003_partnership_agreement_reminder")]
 
     operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
