@@ -26,7 +26,7 @@ from tests.security.routes import body_of
 pytestmark = pytest.mark.django_db
 
 fuzz = hypothesis_settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     database=None,  # no example database written into the working tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -100,7 +100,7 @@ class Target:
     success: Callable = nothing  # (delta) -> whether the delta is a complete success
     headers: dict | None = None
     # An action without fields reads none of the junk: a few examples show it is ignored.
-    examples: int = 25
+    examples: int = 20
 
 
 def as_provider(home):
