@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.crypto import get_random_string
 
+from partners.models import Organisation
 from portal.roles import Role
 from tests import factories as f
 
@@ -43,8 +44,10 @@ class World:
     partnership: object
     customer: object
     offer: object
+    upgrade_offer: object
     order: object
     subscription: object
+    tenant_owner_grant: object
     partnership_request: object
     request_token: str
     staff_invitation: object
@@ -107,6 +110,8 @@ def build_world(name: str) -> World:
         provider=provider, reseller=reseller, company_name=f"{name} Customer"
     )
     offer = f.OfferFactory(name=f"{name} Offer")
+    upgrade_offer = f.OfferFactory(name=f"{name} Upgrade Offer")
+    offer.upgrades_to.add(upgrade_offer)
     order = f.OrderFactory(customer=customer)
     line = f.OrderLineFactory(order=order, offer=offer, reseller=reseller)
     subscription = f.SubscriptionFactory(
@@ -117,6 +122,10 @@ def build_world(name: str) -> World:
         support_contact=reseller,
     )
     f.SubscriptionChangeFactory(subscription=subscription, actor=provider_admin)
+    # The reseller holds tenant-owner rights: its revoke URL names a real grant.
+    tenant_owner_grant = f.TenantOwnerGrantFactory(
+        customer=customer, organisation=reseller, granted_by=provider_admin
+    )
     request_token = secrets.token_urlsafe(32)
     partnership_request = f.PartnershipRequestFactory(
         provider=provider,
@@ -151,8 +160,10 @@ def build_world(name: str) -> World:
         partnership=partnership,
         customer=customer,
         offer=offer,
+        upgrade_offer=upgrade_offer,
         order=order,
         subscription=subscription,
+        tenant_owner_grant=tenant_owner_grant,
         partnership_request=partnership_request,
         request_token=request_token,
         staff_invitation=staff_invitation,
@@ -169,6 +180,12 @@ def build_world(name: str) -> World:
         customer.primary_domain,
     ]
     return world
+
+
+def await_agreement(world: World) -> None:
+    """The world's reseller has not accepted the partner agreement yet (reminder and accept apply)."""
+    Organisation.objects.filter(pk=world.reseller.pk).update(agreement_accepted_at=None)
+    world.reseller.refresh_from_db()
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from portal.emails import queue_email
 from portal.models import OutboundEmail, StaffInvitation
 from portal.services import outbound_email_relay
 from portal.tasks import send_outbound_email
-from tests.security.conftest import csrf_client
+from tests.security.conftest import await_agreement, csrf_client
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,12 @@ def _revoke_provider(home, away):
     return csrf_client(home.reseller_admin).post(url)
 
 
+def _remind_of_agreement(home, away):
+    await_agreement(home)
+    url = reverse("partners:agreement_reminder", args=[home.partnership.uuid])
+    return csrf_client(home.provider_admin).post(url)
+
+
 MAIL_PAGES = {
     "send a partnership request": MailPage(
         "partnership-request",
@@ -109,6 +115,13 @@ MAIL_PAGES = {
         "partnership-revoked",
         _revoke_provider,
         lambda home: Partnership.objects.get(pk=home.partnership.pk).status == "removed",
+    ),
+    "send an agreement reminder": MailPage(
+        "agreement-reminder",
+        _remind_of_agreement,
+        lambda home: (
+            Partnership.objects.get(pk=home.partnership.pk).agreement_reminder_sent_at is not None
+        ),
     ),
 }
 

@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 
 from partners.services import invite_url, partnership_request_prepare
 from portal.roles import Role
-from tests.security.conftest import count_delta, csrf_client, row_counts
+from tests.security.conftest import await_agreement, count_delta, csrf_client, row_counts
 from tests.security.routes import body_of
 
 pytestmark = pytest.mark.django_db
 
 fuzz = hypothesis_settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     database=None,  # no example database written into the working tree
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -99,6 +99,8 @@ class Target:
     data: Callable  # (home) -> strategy of the form's data
     success: Callable = nothing  # (delta) -> whether the delta is a complete success
     headers: dict | None = None
+    # An action without fields reads none of the junk: a few examples show it is ignored.
+    examples: int = 20
 
 
 def as_provider(home):
@@ -107,6 +109,11 @@ def as_provider(home):
 
 def as_visitor(home):
     return csrf_client()
+
+
+def as_reseller_awaiting_agreement(home):
+    await_agreement(home)
+    return csrf_client(home.reseller_admin)
 
 
 def check(target: Target, home, client, data):
@@ -125,7 +132,7 @@ def check(target: Target, home, client, data):
 def run(target: Target, home):
     client = target.client(home)
 
-    @fuzz
+    @hypothesis_settings(fuzz, max_examples=target.examples)
     @given(data=target.data(home))
     def example(data):
         check(target, home, client, data)
@@ -218,6 +225,54 @@ TARGETS = {
         as_provider,
         lambda home: fields("quantity", version=["1", "2", "3"]),
         only("subscriptions.SubscriptionChange"),
+    ),
+    "upgrade": Target(
+        "post",
+        lambda home: reverse("subscriptions:subscription_upgrade", args=[home.subscription.uuid]),
+        as_provider,
+        lambda home: fields(
+            "quantity",
+            offer=[str(home.upgrade_offer.uuid), _offer_uuid(home)],
+            version=["1", "2", "3"],
+        ),
+        only(
+            "subscriptions.Subscription",
+            at_least=("portal.ActivityEvent", "subscriptions.SubscriptionChange"),
+        ),
+    ),
+    # The tenant-owner actions and the reminder take no field: extra ones must change nothing.
+    "tenant owner grant": Target(
+        "post",
+        lambda home: reverse("customers:tenant_owner_grant", args=[home.customer.uuid]),
+        as_provider,
+        lambda home: fields("organisation", "reseller", "customer"),
+        only("customers.TenantOwnerGrant"),
+        examples=5,
+    ),
+    "tenant owner revoke": Target(
+        "post",
+        lambda home: reverse(
+            "customers:tenant_owner_revoke", args=[home.customer.uuid, home.reseller.uuid]
+        ),
+        as_provider,
+        lambda home: fields("organisation", "grant"),
+        only(),
+        examples=5,
+    ),
+    "agreement reminder": Target(
+        "post",
+        lambda home: reverse("partners:agreement_reminder", args=[home.partnership.uuid]),
+        as_provider,
+        lambda home: fields("reseller", "to"),
+        only("portal.OutboundEmail"),
+        examples=5,
+    ),
+    "partner agreement: accept": Target(
+        "post",
+        lambda home: reverse("partners:agreement_accept"),
+        as_reseller_awaiting_agreement,
+        lambda home: fields(agreement=["on", "true", "1"]),
+        only(),
     ),
     "reseller (MPN ID) change": Target(
         "post",

@@ -13,12 +13,12 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Customer
-from partners.models import Membership, Partnership, PartnershipRequest
+from partners.models import Membership, Organisation, Partnership, PartnershipRequest
 from portal.models import StaffInvitation, User
 from portal.roles import PERMISSIONS, Perm, Role, role_has
 from subscriptions.models import Subscription
 from tests import factories as f
-from tests.security.conftest import csrf_client, rows_digest
+from tests.security.conftest import await_agreement, csrf_client, rows_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,8 @@ class Action:
     perform: Callable
     # (world, response) -> whether the action took effect
     succeeded: Callable
+    # (world) -> None: the state in which the action applies, set before the rows are compared
+    prepare: Callable = lambda home: None
 
 
 def _request_partnership(client, home, user):
@@ -95,6 +97,10 @@ def _change_role(client, home, user):
 
 def _deactivate_member(client, home, user):
     return client.post(reverse("member_deactivate", args=[home.member.membership.uuid]))
+
+
+def _accept_agreement(client, home, user):
+    return client.post(reverse("partners:agreement_accept"), {"agreement": "on"})
 
 
 def _view_activity(client, home, user):
@@ -172,6 +178,15 @@ ACTIONS = {
         _deactivate_member,
         lambda home, r: not User.objects.get(pk=home.member.pk).is_active,
     ),
+    "accept the partner agreement (reseller side)": Action(
+        Perm.ACCEPT_AGREEMENT,
+        "reseller",
+        _accept_agreement,
+        lambda home, r: (
+            _redirected(r) and Organisation.objects.get(pk=home.reseller.pk).agreement_accepted
+        ),
+        prepare=await_agreement,
+    ),
     "view the activity log": Action(
         Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200
     ),
@@ -189,6 +204,7 @@ def test_a_role_does_what_the_matrix_grants_and_nothing_else(home, name, role):
     org = home.provider if action.side == "provider" else home.reseller
     user = f.MembershipFactory(organisation=org, role=role).user
     client = csrf_client(user)
+    action.prepare(home)
     before = rows_digest()
     response = action.perform(client, home, user)
     if role_has(role, action.perm):

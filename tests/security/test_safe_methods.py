@@ -13,18 +13,20 @@ from django.urls import reverse
 
 from partners.models import PartnershipRequest
 from portal.models import StaffInvitation
-from tests.security.conftest import csrf_client, rows_digest
+from tests.security.conftest import await_agreement, csrf_client, rows_digest
 from tests.security.routes import owner_get_responses
 
 pytestmark = pytest.mark.django_db
 
 
 def test_no_get_on_any_route_changes_a_row(home):
+    # Every action applies to its own tenant: an unaccepted agreement, a grant, an upgrade target.
+    await_agreement(home)
     clients = {
         "provider admin": csrf_client(home.provider_admin),
         "reseller admin": csrf_client(home.reseller_admin),
     }
-    before, failures, rendered = rows_digest(), [], set()
+    before, failures, rendered, refused_get = rows_digest(), [], set(), set()
     for route, url, responses in owner_get_responses(home, clients):
         after = rows_digest()
         if after != before:
@@ -36,6 +38,8 @@ def test_no_get_on_any_route_changes_a_row(home):
                 failures.append(f"{label}: server error {response.status_code}")
             if response.status_code in (200, 302):
                 rendered.add(route.name)
+            if response.status_code == 405:
+                refused_get.add(route.name)
     assert not failures, "\n".join(failures)
     # Every page that takes GET was really rendered (not refused), so the check means something.
     assert {
@@ -49,7 +53,16 @@ def test_no_get_on_any_route_changes_a_row(home):
         "staff_invite_accept",
         "password_reset_confirm",
         "activity_log",
+        "partners:reseller_home",
     } <= rendered
+    # The actions take POST only: a GET (a prefetching browser, a crawler) is a 405.
+    assert {
+        "subscriptions:subscription_upgrade",
+        "customers:tenant_owner_grant",
+        "customers:tenant_owner_revoke",
+        "partners:agreement_reminder",
+        "partners:agreement_accept",
+    } <= refused_get - rendered
 
 
 @pytest.mark.parametrize("signed_in", [False, True])

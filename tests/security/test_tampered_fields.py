@@ -17,11 +17,12 @@ from django.urls import reverse
 
 from customers import forms as customer_forms
 from customers import selectors as customer_selectors
+from customers.models import TenantOwnerGrant
 from partners import forms as partner_forms
 from portal import forms as portal_forms
 from subscriptions import forms as subscription_forms
 from tests import factories as f
-from tests.security.conftest import csrf_client, row_counts
+from tests.security.conftest import csrf_client, row_counts, rows_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,61 @@ def test_the_support_contact_and_credited_location_refuse_foreign_ones(home, awa
     assert provider_client.post(support, own).status_code == 302
 
 
+def test_an_upgrade_refuses_an_offer_that_is_not_an_upgrade_target(home, away, provider_client):
+    subscription = home.subscription
+    url = reverse("subscriptions:subscription_upgrade", args=[subscription.uuid])
+    retired_target = f.OfferFactory(is_active=False)
+    home.offer.upgrades_to.add(retired_target)
+
+    def upgrade(offer):
+        return {"offer": str(offer.uuid), "quantity": "10", "version": str(subscription.version)}
+
+    # Another tenant's offer, an offer upgrading to nothing listed here, a retired target, itself.
+    for offer in (away.offer, away.upgrade_offer, retired_target, home.offer):
+        post_refused(provider_client, url, upgrade(offer))
+    foreign = reverse("subscriptions:subscription_upgrade", args=[away.subscription.uuid])
+    post_refused(provider_client, foreign, upgrade(away.upgrade_offer))
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.offer) == ("active", home.offer)
+    assert provider_client.post(url, upgrade(home.upgrade_offer)).status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.status == "upgraded"
+    assert subscription.upgraded_to.offer == home.upgrade_offer
+
+
+def test_a_tenant_owner_grant_goes_only_to_the_customers_own_reseller(home, away, provider_client):
+    f.SubscriptionFactory(customer=home.customer, offer__kind="azure_plan", offer__max_licences=1)
+    home.tenant_owner_grant.delete()
+    foreign = reverse("customers:tenant_owner_grant", args=[away.customer.uuid])
+    post_refused(provider_client, foreign, {})
+    url = reverse("customers:tenant_owner_grant", args=[home.customer.uuid])
+    # The grantee is the customer's reseller, whatever organisation the post names.
+    tampered = {"organisation": str(away.reseller.uuid), "reseller": str(away.reseller.uuid)}
+    assert provider_client.post(url, tampered).status_code == 302
+    grantees = TenantOwnerGrant.objects.values_list("organisation", flat=True)
+    assert sorted(grantees) == sorted([home.reseller.pk, away.reseller.pk])
+    assert TenantOwnerGrant.objects.get(customer=home.customer).organisation == home.reseller
+
+
+def test_a_tenant_owner_revoke_refuses_foreign_customers_and_organisations(
+    home, away, provider_client
+):
+    def revoke(customer, organisation):
+        return reverse("customers:tenant_owner_revoke", args=[customer.uuid, organisation.uuid])
+
+    for url in (
+        revoke(home.customer, away.reseller),
+        revoke(away.customer, away.reseller),
+        revoke(away.customer, home.reseller),
+        revoke(home.customer, home.provider),
+    ):
+        before = rows_digest()
+        assert provider_client.post(url).status_code == 404, url
+        assert rows_digest() == before, url
+    assert provider_client.post(revoke(home.customer, home.reseller)).status_code == 302
+    assert TenantOwnerGrant.objects.active().get().customer == away.customer
+
+
 def test_an_object_of_the_tenant_with_a_foreign_one_in_the_same_path_is_a_404(
     home, away, provider_client
 ):
@@ -203,6 +259,9 @@ def tenant_forms(home):
         subscription_forms.SupportContactForm: lambda: subscription_forms.SupportContactForm(
             subscription=home.subscription
         ),
+        subscription_forms.UpgradeForm: lambda: subscription_forms.UpgradeForm(
+            subscription=home.subscription
+        ),
     }
 
 
@@ -220,6 +279,7 @@ def forms_with_model_choices():
 
 def test_every_model_choice_field_offers_only_the_tenants_rows(home, away):
     retired = f.OfferFactory(is_active=False)
+    home.offer.upgrades_to.add(retired)
     never_partnered = f.ResellerFactory()
     foreign = {away.provider.pk, away.reseller.pk, never_partnered.pk}
     constructors = tenant_forms(home)
@@ -234,7 +294,11 @@ def test_every_model_choice_field_offers_only_the_tenants_rows(home, away):
                 continue
             pks = set(fld.queryset.values_list("pk", flat=True))
             label = f"{cls.__name__}.{name}"
-            if fld.queryset.model._meta.label == "subscriptions.Offer":
+            if label == "UpgradeForm.offer":
+                # Only the listed, orderable upgrades of the subscription's own offer.
+                assert pks == {home.upgrade_offer.pk}, label
+                own_offered += 1
+            elif fld.queryset.model._meta.label == "subscriptions.Offer":
                 assert retired.pk not in pks, label
             else:
                 assert not pks & foreign, f"{label} offers another tenant's rows"

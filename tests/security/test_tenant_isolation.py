@@ -12,7 +12,13 @@ string and the form data instead.
 import pytest
 from django.urls import reverse
 
-from tests.security.conftest import all_routes, build_world, csrf_client, row_counts
+from tests.security.conftest import (
+    all_routes,
+    await_agreement,
+    build_world,
+    csrf_client,
+    row_counts,
+)
 from tests.security.routes import (
     EXEMPT,
     OBJECT_KWARGS,
@@ -113,6 +119,8 @@ def outsiders(home, away):
 )
 def test_an_outsider_reaches_no_object_on_any_url(home, away, outsider, record_property):
     user, markers = outsiders(home, away)[outsider]
+    # The agreement reminder would send mail if its lookup let the outsider through.
+    await_agreement(home)
     walk = Walk(csrf_client(user), home, markers)
     routes = walked_routes()
     for route in routes:
@@ -150,6 +158,13 @@ def test_the_walk_covers_the_pages_that_name_objects(home):
     assert "customers:customer_detail" in with_objects
     assert "subscriptions:subscription_quantity" in with_objects
     assert "customers:customer_list" in walked
+    assert {
+        "subscriptions:subscription_upgrade",
+        "customers:tenant_owner_grant",
+        "customers:tenant_owner_revoke",
+        "partners:agreement_reminder",
+    } <= with_objects
+    assert "partners:agreement_accept" in walked
     assert len(walked) >= 35, sorted(walked)
 
 
