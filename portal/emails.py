@@ -57,3 +57,30 @@ def enqueue_send(email_id: int) -> bool:
         log.warning("Could not enqueue outbound email %s; it stays queued", email_id, exc_info=True)
         return False
     return True
+
+
+# Rows per send_outbound_emails task: one mail connection and one broker
+# message carry this many emails; small enough that a batch finishes in
+# seconds, far within the broker's visibility timeout.
+SEND_BATCH_SIZE = 100
+
+
+def enqueue_send_batches(email_ids: list[int]) -> int:
+    """Hand outbox rows to Celery in batches; returns how many rows were handed over.
+
+    A batch whose publish fails (broker down) stays queued for the relay.
+    """
+    from portal.tasks import send_outbound_emails
+
+    handed_over = 0
+    for start in range(0, len(email_ids), SEND_BATCH_SIZE):
+        batch = list(email_ids[start : start + SEND_BATCH_SIZE])
+        try:
+            send_outbound_emails.delay(batch)
+        except Exception:  # broker down: the relay resends queued rows later
+            log.warning(
+                "Could not enqueue %d outbound emails; they stay queued", len(batch), exc_info=True
+            )
+            return handed_over
+        handed_over += len(batch)
+    return handed_over

@@ -1,16 +1,19 @@
 """Outbound email: an outbox row first, a Celery task sends it after commit, exactly once."""
 
 import smtplib
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.utils import timezone
 
 from portal.emails import queue_rendered_email
 from portal.models import OutboundEmail
-from portal.services import outbound_email_relay
+from portal.services import outbound_email_deliver_batch, outbound_email_relay
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -139,3 +142,143 @@ def test_a_real_worker_retries_a_failing_send(celery_worker, monkeypatch):
     assert email.status == "sent"
     assert email.attempts == 2
     assert len(mail.outbox) == 1
+
+
+# Batches: the relay and bulk sends hand many rows to one task -----------------
+
+
+class CountingBackend(locmem.EmailBackend):
+    """The test mail backend, counting the connections opened."""
+
+    opened = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        type(self).opened += 1
+
+
+def _queue_many(count, prefix="batch"):
+    """Outbox rows written in bulk, as a mass mailing writes them: no task per row."""
+    return [
+        OutboundEmail.objects.create(
+            kind="test", to=f"{prefix}-{n}@example.test", subject="Hello", body_text="Body"
+        ).pk
+        for n in range(count)
+    ]
+
+
+def test_a_batch_sends_each_row_once_over_one_connection(settings):
+    settings.EMAIL_BACKEND = "tests.portal.test_outbox.CountingBackend"
+    CountingBackend.opened = 0
+    ids = _queue_many(5)
+    result = outbound_email_deliver_batch(email_ids=ids)
+    assert result.sent == 5 and result.retry_ids == []
+    assert CountingBackend.opened == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [f"batch-{n}@example.test" for n in range(5)]
+    rows = OutboundEmail.objects.filter(pk__in=ids)
+    assert all(row.status == "sent" and row.attempts == 1 and row.sent_at for row in rows)
+
+
+def test_a_redelivered_batch_sends_nothing_twice():
+    from portal.tasks import send_outbound_emails
+
+    ids = _queue_many(3)
+    assert send_outbound_emails.apply(args=[ids]).get() == 3
+    assert send_outbound_emails.apply(args=[ids]).get() == 0  # Redis hands it out again
+    assert len(mail.outbox) == 3
+    assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_one_failing_row_does_not_block_the_batch_and_is_retried(monkeypatch):
+    from portal.tasks import send_outbound_emails
+
+    real_send = mail.EmailMultiAlternatives.send
+    refused = {"n": 0}
+
+    def refuse_once(self, *args, **kwargs):
+        if self.to == ["batch-1@example.test"] and not refused["n"]:
+            refused["n"] += 1
+            raise smtplib.SMTPRecipientsRefused({"batch-1@example.test": (550, b"busy")})
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse_once)
+    ids = _queue_many(3)
+    # Eager mode runs the retry inline, with only the failed row.
+    send_outbound_emails.apply(args=[ids])
+    assert sorted(m.to[0] for m in mail.outbox) == [f"batch-{n}@example.test" for n in range(3)]
+    rows = {row.to: row for row in OutboundEmail.objects.all()}
+    assert {row.status for row in rows.values()} == {"sent"}
+    assert rows["batch-0@example.test"].attempts == 1
+    assert rows["batch-1@example.test"].attempts == 2
+    assert rows["batch-2@example.test"].attempts == 1
+
+
+def test_a_failing_row_of_a_batch_records_each_attempt_and_gives_up(monkeypatch, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    real_send = mail.EmailMultiAlternatives.send
+
+    def refuse_one(self, *args, **kwargs):
+        if self.to == ["batch-0@example.test"]:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse_one)
+    failing, other = _queue_many(2)
+    first = outbound_email_deliver_batch(email_ids=[failing, other])
+    assert first.sent == 1 and first.retry_ids == [failing]
+    row = OutboundEmail.objects.get(pk=failing)
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert "connection lost" in row.last_error
+    second = outbound_email_deliver_batch(email_ids=[failing, other])
+    assert second.sent == 0 and second.retry_ids == []
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", 2)
+    assert OutboundEmail.objects.get(pk=other).attempts == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_relay_hands_queued_rows_over_in_batches(monkeypatch):
+    from portal import emails
+
+    published = []
+    monkeypatch.setattr(emails, "SEND_BATCH_SIZE", 2)
+    monkeypatch.setattr(
+        "portal.tasks.send_outbound_emails.delay", lambda ids: published.append(ids)
+    )
+    ids = _queue_many(5)
+    assert outbound_email_relay(older_than_seconds=0) == 5
+    assert published == [ids[0:2], ids[2:4], ids[4:5]]
+
+
+def test_the_relay_counts_only_the_batches_handed_over_before_the_broker_failed(monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from portal import emails
+
+    calls = {"n": 0}
+
+    def second_publish_fails(ids):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(emails, "SEND_BATCH_SIZE", 2)
+    monkeypatch.setattr("portal.tasks.send_outbound_emails.delay", second_publish_fails)
+    _queue_many(5)
+    assert outbound_email_relay(older_than_seconds=0) == 2
+
+
+@pytest.mark.services
+def test_a_real_worker_delivers_a_batch_exactly_once(celery_worker):
+    from portal.tasks import send_outbound_emails
+
+    ids = _queue_many(20, prefix="worker-batch")
+    send_outbound_emails.delay(ids)
+    send_outbound_emails.delay(ids)  # the same batch delivered twice
+    sent = OutboundEmail.objects.filter(pk__in=ids, status="sent")
+    assert wait_until(lambda: sent.count() == 20)
+    assert wait_until(lambda: len(mail.outbox) >= 20)
+    time.sleep(0.5)  # a duplicate would be sent right after
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == sorted(f"worker-batch-{n}@example.test" for n in range(20))
+    assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
