@@ -17,23 +17,15 @@ OFFER_FIELD_PREFIX = "offer_"
 
 
 class CustomerFilterForm(forms.Form):
-    """Search and, for a provider, the indirect reseller filter of the Customers page."""
+    """Search and, for a provider, the indirect reseller filter of the Customers page.
+
+    The reseller is taken as a uuid and looked up among the provider's own
+    choices by the view (selectors.reseller_for_filter): a distributor's
+    thousands of resellers are not listed to validate one.
+    """
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    reseller = forms.ModelChoiceField(
-        label=_("Indirect reseller"),
-        queryset=None,
-        required=False,
-        to_field_name="uuid",
-        empty_label=_("All indirect resellers"),
-    )
-
-    def __init__(self, *args, resellers=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if resellers is None:
-            del self.fields["reseller"]
-        else:
-            self.fields["reseller"].queryset = resellers
+    reseller = forms.UUIDField(label=_("Indirect reseller"), required=False)
 
 
 class DomainPrefixForm(forms.Form):

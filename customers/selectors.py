@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
 from partners.models import Organisation, Partnership
+from portal.listing import filter_options
 from portal.models import ActivityEvent
 from portal.tenancy import get_for_org
 from subscriptions.models import Offer, Order, Subscription
@@ -46,11 +47,22 @@ def customer_list(*, org, q: str = "", reseller: Organisation | None = None):
 
 def customer_rows(*, org, keys):
     """The rows of one page of the Customers table (``keys``: their primary keys), counted."""
+    # Plain dicts, not models: the template reads each field at its first try
+    # (a model makes it fail a dictionary lookup first), and nothing is built
+    # that the row does not show.
     return (
         Customer.objects.for_org(org)
         .filter(pk__in=keys)
-        .select_related("provider", "reseller")
         .annotate(subscription_count=Count("subscriptions"))
+        .values(
+            "uuid",
+            "company_name",
+            "primary_domain",
+            "created_at",
+            "subscription_count",
+            reseller_name=F("reseller__legal_name"),
+            provider_name=F("provider__legal_name"),
+        )
     )
 
 
@@ -158,3 +170,18 @@ def domain_is_taken(domain: str) -> bool:
 def orderable_offers():
     """The catalogue offers that can be ordered."""
     return Offer.objects.filter(is_active=True).order_by("name")
+
+
+def reseller_filter_options(*, provider, selected: Organisation | None = None, full=False):
+    """The reseller filter's options; only the chosen one when the list is loaded apart."""
+    return filter_options(
+        f"reseller-filter:{provider.pk}",
+        lambda: reseller_filter_choices(provider=provider).values_list("uuid", "legal_name"),
+        (selected.uuid, selected.legal_name) if selected else None,
+        full=full,
+    )
+
+
+def reseller_for_filter(*, provider, uuid) -> Organisation | None:
+    """The reseller of the filter's choices with ``uuid``, or None (unknown, foreign)."""
+    return reseller_filter_choices(provider=provider).filter(uuid=uuid).first()

@@ -7,6 +7,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("new/", views.customer_new, name="customer_new"),
+    path("reseller-options/", views.reseller_filter_options, name="reseller_filter_options"),
     path("new/domain-check/", views.domain_check, name="domain_check"),
     path("new/subscriptions/", views.customer_new_subscriptions, name="customer_new_subscriptions"),
     path("new/review/", views.customer_new_review, name="customer_new_review"),

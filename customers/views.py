@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customers import selectors, services, wizard
+from customers import selectors, services, tables, wizard
 from customers.countries import COUNTRY_NAMES
 from customers.forms import (
     ChangeResellerForm,
@@ -20,7 +21,7 @@ from customers.forms import (
     SubscriptionLinesForm,
 )
 from portal.htmx import render_page
-from portal.listing import cached_choices, paginate_by_key, select_options
+from portal.listing import CACHE_SECONDS, paginate_by_key
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required, provider_required
 from subscriptions.models import Offer, Subscription
@@ -48,13 +49,14 @@ def url_base(name: str, kwarg: str, **kwargs) -> str:
 @require_GET
 def customer_list(request):
     org = request.tenant.org
-    resellers = selectors.reseller_filter_choices(provider=org) if org.is_provider else None
-    form = CustomerFilterForm(request.GET, resellers=resellers)
+    form = CustomerFilterForm(request.GET)
     form.is_valid()  # an invalid filter is ignored, a valid search still applies
+    reseller_id = form.cleaned_data.get("reseller") if org.is_provider else None
+    reseller = (
+        selectors.reseller_for_filter(provider=org, uuid=reseller_id) if reseller_id else None
+    )
     customers = selectors.customer_list(
-        org=org,
-        q=form.cleaned_data.get("q", ""),
-        reseller=form.cleaned_data.get("reseller"),
+        org=org, q=form.cleaned_data.get("q", ""), reseller=reseller
     )
     page = paginate_by_key(
         customers,
@@ -62,21 +64,41 @@ def customer_list(request):
         PAGE_SIZE,
         lambda keys: selectors.customer_rows(org=org, keys=keys),
     )
+    detail_base = url_base("customers:customer_detail", "customer_id")
     context = {
         "form": form,
-        "reseller_options": select_options(
-            cached_choices(
-                f"customer-resellers:{org.pk}", resellers.values_list("uuid", "legal_name")
-            ),
-            form["reseller"].value(),
-        )
-        if resellers is not None and not request.htmx  # a partial has no filter bar
-        else "",
+        "rows": tables.customer_rows(
+            page.object_list, detail_base=detail_base, is_provider=org.is_provider
+        ),
+        "reseller_options": selectors.reseller_filter_options(provider=org, selected=reseller)
+        if org.is_provider and not request.htmx  # a partial has no filter bar
+        else None,
         "page": page,
-        "filtered": bool(form.cleaned_data.get("q") or form.cleaned_data.get("reseller")),
-        "detail_base": url_base("customers:customer_detail", "customer_id"),
+        "filtered": bool(form.cleaned_data.get("q") or reseller),
     }
     return render_page(request, "customers/customer_list.html", context, partial="customer-table")
+
+
+@provider_required(Perm.VIEW)
+@require_GET
+def reseller_filter_options(request):
+    """Every option of the reseller filter (Customers, Subscriptions) when the list is long."""
+    org = request.tenant.org
+    try:
+        chosen = uuid.UUID(request.GET.get("selected", ""))
+    except ValueError:
+        chosen = None
+    options = selectors.reseller_filter_options(
+        provider=org,
+        selected=selectors.reseller_for_filter(provider=org, uuid=chosen) if chosen else None,
+        full=True,
+    )
+    response = render(
+        request, "customers/customer_list.html#reseller-options", {"reseller_options": options}
+    )
+    # The list changes rarely; the browser keeps it for the minute the server does.
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    return response
 
 
 @org_required(Perm.VIEW)

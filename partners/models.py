@@ -256,10 +256,14 @@ class PartnershipRequest(models.Model):
 
 class PartnershipQuerySet(TenantQuerySet):
     def for_org(self, org):
-        """Partnerships in which ``org`` is the provider or the reseller."""
+        """Partnerships in which ``org`` is the provider or the reseller (as its kind says).
+
+        One side, not both: ``provider = org OR reseller = org`` is read with
+        two index scans and misleads the planner's row estimates.
+        """
         if org is None:
             return self.none()
-        return self.filter(Q(provider=org) | Q(reseller=org))
+        return self.filter(provider=org) if org.is_provider else self.filter(reseller=org)
 
     def active(self):
         return self.filter(status=Partnership.Status.ACTIVE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,10 +27,30 @@ REQUEST_SORTS = {
 
 def provider_resellers(
     *, provider: Organisation, q: str = "", sort: str = "name", agreement: str = ""
-) -> QuerySet:
-    """The provider's active partnerships with the reseller and its number of associated customers.
+) -> QuerySet[Partnership]:
+    """The provider's active partnerships, searched and sorted; rows come from partnership_rows.
 
     ``agreement="not_accepted"`` keeps the resellers that have not accepted the partner agreement.
+    """
+    partnerships = Partnership.objects.for_org(provider).active()
+    if agreement == "not_accepted":
+        partnerships = partnerships.filter(reseller__agreement_accepted_at__isnull=True)
+    if q:
+        partnerships = partnerships.filter(
+            Q(reseller__legal_name__icontains=q)
+            | Q(reseller__partner_id__icontains=q)
+            | Q(reseller__contact_email__icontains=q)
+        )
+    return partnerships.order_by(*PARTNERSHIP_SORTS.get(sort, PARTNERSHIP_SORTS["name"]))
+
+
+def partnership_rows(*, provider: Organisation, keys) -> QuerySet:
+    """The rows of one page of the Indirect resellers table (``keys``: their primary keys).
+
+    Plain dicts of what a row shows (partners.tables builds the rows), with the
+    reseller's number of associated customers counted for these rows only:
+    counted in the query that skips a deep page's offset, every skipped row was
+    counted too.
     """
     customers_count = (
         Customer.objects.for_org(provider)
@@ -41,26 +61,26 @@ def provider_resellers(
         .annotate(n=Count("*"))
         .values("n")
     )
-    partnerships = (
+    return (
         Partnership.objects.for_org(provider)
-        .filter(provider=provider)
-        .active()
-        .select_related("reseller")
+        .filter(pk__in=keys)
         .annotate(
             customers_count=Coalesce(
                 Subquery(customers_count, output_field=IntegerField()), Value(0)
             )
         )
-    )
-    if agreement == "not_accepted":
-        partnerships = partnerships.filter(reseller__agreement_accepted_at__isnull=True)
-    if q:
-        partnerships = partnerships.filter(
-            Q(reseller__legal_name__icontains=q)
-            | Q(reseller__partner_id__icontains=q)
-            | Q(reseller__contact_email__icontains=q)
+        .values(
+            "uuid",
+            "created_at",
+            "agreement_reminder_sent_at",
+            "customers_count",
+            reseller_uuid=F("reseller__uuid"),
+            legal_name=F("reseller__legal_name"),
+            partner_id=F("reseller__partner_id"),
+            contact_email=F("reseller__contact_email"),
+            agreement_accepted_at=F("reseller__agreement_accepted_at"),
         )
-    return partnerships.order_by(*PARTNERSHIP_SORTS.get(sort, PARTNERSHIP_SORTS["name"]))
+    )
 
 
 def provider_open_requests(

@@ -10,12 +10,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from partners import selectors, services
+from partners import selectors, services, tables
 from partners.forms import (
     AgreementAcceptForm,
     DirectorySearchForm,
@@ -28,6 +29,7 @@ from partners.forms import (
 from partners.models import Partnership, PartnershipRequest
 from partners.services import TOKEN_PATTERN, InviteUnavailable
 from portal.htmx import render_page
+from portal.listing import paginate_by_key
 from portal.roles import Perm
 from portal.tenancy import get_for_org, provider_required, reseller_required
 
@@ -58,12 +60,14 @@ def reseller_list(request):
     filters = filter_form.values()
     partnerships = open_requests = None
     if filters["status"] in ("", "active"):
-        partnerships = Paginator(
+        partnerships = paginate_by_key(
             selectors.provider_resellers(
                 provider=org, q=filters["q"], sort=filters["sort"], agreement=filters["agreement"]
             ),
+            request.GET.get("page"),
             PAGE_SIZE,
-        ).get_page(request.GET.get("page"))
+            lambda keys: selectors.partnership_rows(provider=org, keys=keys),
+        )
     # A request has no agreement yet: filtering by agreement shows partnerships only.
     if filters["status"] != "active" and not filters["agreement"]:
         open_requests = Paginator(
@@ -72,18 +76,28 @@ def reseller_list(request):
             ),
             PAGE_SIZE,
         ).get_page(request.GET.get("requests_page"))
+    reseller_base = reverse("partners:reseller_list")
+    can_request = request.tenant.can(Perm.REQUEST_PARTNERSHIP)
     context = {
         "provider": org,
         "filter_form": filter_form,
         "filters": filters,
         "partnerships": partnerships,
-        "open_requests": open_requests,
         # Row links are a prefix plus the row's uuid: no URL resolving per row.
-        "reseller_base": reverse("partners:reseller_list"),
-        "customer_new_base": f"{reverse('customers:customer_new')}?reseller=",
-        "can_request": request.tenant.can(Perm.REQUEST_PARTNERSHIP),
-        "can_remove": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
-        "can_add_customer": request.tenant.can(Perm.ADD_CUSTOMER),
+        "partnership_rows": tables.partnership_rows(
+            partnerships,
+            reseller_base=reseller_base,
+            customer_new_base=f"{reverse('customers:customer_new')}?reseller=",
+            csrf_token=get_token(request),
+            can_request=can_request,
+            can_add_customer=request.tenant.can(Perm.ADD_CUSTOMER),
+            can_remove=request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        )
+        if partnerships
+        else "",
+        "open_requests": open_requests,
+        "reseller_base": reseller_base,
+        "can_request": can_request,
     }
     return render_page(request, "partners/reseller_list.html", context, partial="reseller-tables")
 

@@ -10,7 +10,8 @@ where a change is easy to notice, are always exact.
 
 Filter choices: a distributor's reseller filter lists thousands of resellers;
 finding them reads every customer of the provider, so a long list is kept in
-the cache for a minute too, and rendered without a template loop.
+the cache for a minute too, as HTML built without a template loop, and loaded
+by the page after it is shown rather than carried by every page.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from html import escape
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 CACHED_COUNT_FROM = 10_000
 CACHED_CHOICES_FROM = 500
 CACHE_SECONDS = 60
+DEEP_FROM = 5_000
 
 
 def _cache_get(key: str):
@@ -53,9 +57,14 @@ class CachedCountPaginator(Paginator):
     """A Paginator whose count, when large, is computed once a minute per query."""
 
     @cached_property
+    def query_key(self) -> str:
+        """A name for the query (its SQL, hashed) under which facts about it are cached."""
+        return hashlib.sha256(str(self.object_list.query).encode()).hexdigest()
+
+    @cached_property
     def count(self) -> int:
         try:
-            key = "list-count:" + hashlib.sha256(str(self.object_list.query).encode()).hexdigest()
+            key = f"list-count:{self.query_key}"
         except EmptyResultSet:
             return 0
         cached = _cache_get(key)
@@ -67,6 +76,19 @@ class CachedCountPaginator(Paginator):
         return count
 
 
+class CountedPaginator(Paginator):
+    """A Paginator that counts another queryset of the same rows: one without the
+    joins and columns the page shows (a count needs neither)."""
+
+    def __init__(self, object_list, per_page, *, count_from: QuerySet, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_from = count_from
+
+    @cached_property
+    def count(self) -> int:
+        return self.count_from.count()
+
+
 def paginate_by_key(
     queryset: QuerySet, number, per_page: int, load_rows: Callable[[QuerySet], QuerySet]
 ) -> Page:
@@ -75,27 +97,130 @@ def paginate_by_key(
     ``keys`` is the page's slice of primary keys as a subquery, so a page is
     two queries: the count (see CachedCountPaginator) and the rows, whose
     ``WHERE pk IN (SELECT pk ... ORDER BY ... LIMIT OFFSET)`` skips the offset
-    on the index alone.
+    on the index alone. From DEEP_FROM rows on, a page starts from a
+    remembered key instead (see _deep_keys).
     """
     paginator = CachedCountPaginator(queryset.values_list("pk", flat=True), per_page)
     page = paginator.get_page(number)
-    if paginator.count:
-        page.object_list = list(load_rows(page.object_list).order_by(*queryset.query.order_by))
-    else:
+    if not paginator.count:
         page.object_list = []
+        return page
+    keys = page.object_list
+    order = _uniform_order(queryset)
+    if order and (page.number - 1) * per_page >= DEEP_FROM:
+        keys = _deep_keys(queryset, page, order, paginator.query_key)
+    page.object_list = list(load_rows(keys).order_by(*queryset.query.order_by))
     return page
 
 
-def cached_choices(key: str, choices: QuerySet) -> list[tuple]:
-    """The (value, label) rows of ``choices``; a long list is read once a minute."""
-    key = f"list-choices:{key}"
-    cached = _cache_get(key)
-    if cached is not None:
-        return cached
-    rows = list(choices)
-    if len(rows) >= CACHED_CHOICES_FROM:
-        _cache_set(key, rows)
-    return rows
+class _Row(Func):
+    """A row value, ``(a, b)``: compared as a whole, it is one index condition."""
+
+    template = "(%(expressions)s)"
+    output_field = TextField()  # never read: only compared
+
+
+_ROW_COMPARISONS = {
+    # (descending, inclusive): the rows from a page's first key on, in the list's order
+    (False, True): GreaterThanOrEqual,
+    (False, False): GreaterThan,
+    (True, True): LessThanOrEqual,
+    (True, False): LessThan,
+}
+
+
+def _uniform_order(queryset: QuerySet) -> tuple[list[str], bool] | None:
+    """The ORDER BY's field names and whether it is descending; None when its directions mix."""
+    names, directions = [], set()
+    for item in queryset.query.order_by:
+        if not isinstance(item, str):
+            return None
+        directions.add(item.startswith("-"))
+        names.append(item.lstrip("-"))
+    return (names, directions.pop()) if len(directions) == 1 else None
+
+
+def _deep_keys(queryset: QuerySet, page: Page, order: tuple[list[str], bool], query_key: str):
+    """The keys of a deep page, read from the sort key it starts at when that is remembered.
+
+    An offset of tens of thousands of rows is still a scan of that many index
+    entries. Each deep page remembers, for a minute, the sort key of its first
+    row and the key its next page starts after; a page that is read again, or
+    reached with Next, then seeks its first row in the index instead. Its keys
+    are read with their sort values (then its rows by key: two queries, as a
+    small list's count and rows). Rows added or removed before it meanwhile
+    shift it by as many rows, as the cached count shifts "Page x of y".
+    """
+    names, descending = order
+    per_page = page.paginator.per_page
+    key = f"list-start:{query_key}:{per_page}:{page.number}"
+    start = _cache_get(key)
+    if start is not None:
+        bound, inclusive = start
+        comparison = _ROW_COMPARISONS[descending, inclusive]
+        after = comparison(_Row(*(F(name) for name in names)), _Row(*(Value(v) for v in bound)))
+        rows = list(queryset.filter(after).values_list("pk", *names)[:per_page])
+    else:
+        bottom = (page.number - 1) * per_page
+        rows = list(queryset.values_list("pk", *names)[bottom : bottom + per_page])
+        if rows and None not in rows[0]:  # NULL compares to nothing
+            _cache_set(key, (rows[0][1:], True))
+    if rows and None not in rows[-1]:
+        _cache_set(f"list-start:{query_key}:{per_page}:{page.number + 1}", (rows[-1][1:], False))
+    return [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The ``<option>`` elements of a filter and whether more are loaded after the page.
+
+    ``lazy``: the list is long (CACHED_CHOICES_FROM or more); ``html`` then holds
+    only the chosen option, and the page loads the rest from a separate,
+    cacheable response, so every page of the list does not carry (and render)
+    a distributor's thousands of resellers.
+    """
+
+    html: str
+    lazy: bool = False
+    selected: str = ""
+
+
+def filter_options(
+    key: str,
+    choices: Callable[[], Iterable[tuple]],
+    selected: tuple | None = None,
+    *,
+    full: bool = False,
+) -> FilterOptions:
+    """The (value, label) options of ``choices()``, ``selected`` marked.
+
+    ``selected``: the chosen (value, label), found by the caller in the same
+    choices, or None. A long list is built once a minute and kept as its HTML
+    (unpickling thousands of rows and escaping them again took most of a
+    page's time); a page then shows only the chosen option, without reading
+    the list at all. ``full``: every option even when the list is long (the
+    separate response).
+    """
+    value = str(selected[0]) if selected else ""
+    html_key, long_key = f"list-options:{key}", f"list-options-long:{key}"
+    if not full and _cache_get(long_key):
+        return FilterOptions(select_options([selected] if selected else [], value), True, value)
+    options = _cache_get(html_key)
+    lazy = options is not None
+    if options is None:
+        rows = list(choices())
+        options = select_options(rows)
+        lazy = len(rows) >= CACHED_CHOICES_FROM
+        if lazy:
+            _cache_set(html_key, str(options))
+            _cache_set(long_key, True)
+    if lazy and not full:
+        options = select_options([selected] if selected else [])
+    if value:
+        option = f'<option value="{escape(value)}">'
+        options = options.replace(option, option[:-1] + " selected>", 1)
+    # Built by select_options, every value and label escaped; only marked here.
+    return FilterOptions(mark_safe(options), lazy, value)
 
 
 def select_options(choices: Iterable[tuple], selected: str = "") -> str:

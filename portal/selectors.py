@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,23 +69,39 @@ class ActivityFilter:
     date_to: date | None = None
 
 
+def _distinct_values(org: Organisation, column: str) -> list[str]:
+    """The distinct non-empty values of ``column`` among ``org``'s events, in order.
+
+    SELECT DISTINCT reads every event of the organisation (tens of thousands
+    for a distributor: 2 ms each list, on every page of the log). Walking the
+    (organisation, column) index from one value to the next reads one index
+    entry per distinct value instead: a "loose index scan", written as a
+    recursive query because neither database plans one by itself.
+    """
+    if column not in ("verb", "object_type"):  # names of this module only, never input
+        raise ValueError(column)
+    table = ActivityEvent._meta.db_table
+    sql = f"""
+        WITH RECURSIVE found(value) AS (
+            SELECT MIN({column}) FROM {table} WHERE organisation_id = %s AND {column} > ''
+            UNION ALL
+            SELECT (SELECT MIN({column}) FROM {table}
+                    WHERE organisation_id = %s AND {column} > found.value)
+            FROM found WHERE found.value IS NOT NULL
+        )
+        SELECT value FROM found WHERE value IS NOT NULL
+    """  # noqa: S608 (the table and column are checked above; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, org.pk])
+        return [value for (value,) in cursor.fetchall()]
+
+
 def activity_verbs(org: Organisation) -> list[str]:
-    return list(
-        ActivityEvent.objects.for_org(org)
-        .order_by("verb")
-        .values_list("verb", flat=True)
-        .distinct()
-    )
+    return _distinct_values(org, "verb")
 
 
 def activity_object_types(org: Organisation) -> list[str]:
-    return list(
-        ActivityEvent.objects.for_org(org)
-        .exclude(object_type="")
-        .order_by("object_type")
-        .values_list("object_type", flat=True)
-        .distinct()
-    )
+    return _distinct_values(org, "object_type")
 
 
 def activity_default_start() -> date:
@@ -93,7 +110,7 @@ def activity_default_start() -> date:
 
 def activity_events(org: Organisation, filters: ActivityFilter) -> QuerySet[ActivityEvent]:
     """The organisation's activity events matching ``filters``, newest first."""
-    events = ActivityEvent.objects.for_org(org).select_related("actor")
+    events = ActivityEvent.objects.for_org(org)
     if filters.verb:
         events = events.filter(verb=filters.verb)
     if filters.actor is not None:
@@ -107,6 +124,21 @@ def activity_events(org: Organisation, filters: ActivityFilter) -> QuerySet[Acti
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
         events = events.filter(created_at__lt=end)
     return events.order_by("-created_at", "-id")
+
+
+def activity_rows(events: QuerySet[ActivityEvent]) -> QuerySet:
+    """``events`` as the rows of the Activity log: plain dicts of what a row shows."""
+    return events.values(
+        "created_at",
+        "verb",
+        "object_type",
+        "object_repr",
+        "before",
+        "after",
+        actor_first_name=F("actor__first_name"),
+        actor_last_name=F("actor__last_name"),
+        actor_email=F("actor__email"),
+    )
 
 
 def change_summary(before, after) -> str:

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.models import Membership
-from portal import ratelimit, selectors, services
+from portal import ratelimit, selectors, services, tables
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
@@ -25,6 +25,7 @@ from portal.forms import (
     StaffInviteJoinForm,
 )
 from portal.htmx import render_page
+from portal.listing import CountedPaginator
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role
 from portal.tenancy import get_for_org, org_required
@@ -249,13 +250,17 @@ def activity_log(request):
     else:  # the errors are shown above the default view, not an unfiltered log
         filters = selectors.ActivityFilter(date_from=selectors.activity_default_start())
     events = selectors.activity_events(org, filters)
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    for event in page:
-        event.verb_label = selectors.verb_label(event.verb)
-        event.change = selectors.change_summary(event.before, event.after)
+    page = CountedPaginator(
+        selectors.activity_rows(events), EVENTS_PER_PAGE, count_from=events
+    ).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "filter_query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": tables.activity_rows(page.object_list),
+        "filter_query": query.urlencode(),
+    }
     return render_page(request, "portal/activity_log.html", context, partial="activity-table")
 
 

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from customers import selectors as customer_selectors
 from customers.models import Customer
 from portal.htmx import render_page
-from portal.listing import cached_choices, paginate_by_key, select_options
+from portal.listing import paginate_by_key
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
-from subscriptions import selectors, services
+from subscriptions import selectors, services, tables
 from subscriptions.forms import (
     QuantityForm,
     ResellerForm,
@@ -71,16 +72,21 @@ def _list_filters(request) -> dict:
 
 def _table_context(request, subscriptions) -> dict:
     org = request.tenant.org
+    page = paginate_by_key(
+        selectors.subscription_order(subscriptions),
+        request.GET.get("page"),
+        PAGE_SIZE,
+        lambda keys: selectors.subscription_rows(org=org, keys=keys),
+    )
     return {
-        "page": paginate_by_key(
-            selectors.subscription_order(subscriptions),
-            request.GET.get("page"),
-            PAGE_SIZE,
-            lambda keys: selectors.subscription_rows(org=org, keys=keys),
+        "page": page,
+        # Row links are prefix + uuid: no URL resolving per row.
+        "rows": tables.subscription_rows(
+            selectors.with_status_labels(page.object_list),
+            detail_base=reverse("subscriptions:subscription_list"),
+            customer_base=reverse("customers:customer_list"),
+            show_provider=org.is_reseller,
         ),
-        # Row links are prefix + uuid: no per-row {% url %}.
-        "detail_base": reverse("subscriptions:subscription_list"),
-        "customer_base": reverse("customers:customer_list"),
     }
 
 
@@ -93,15 +99,14 @@ def subscription_list(request):
         **_table_context(request, selectors.subscription_list(org=org, **filters)),
         "filters": filters,
         "statuses": Subscription.Status.choices,
-        "reseller_options": select_options(
-            cached_choices(
-                f"subscription-resellers:{org.pk}",
-                selectors.reseller_filter_choices(provider=org).values_list("uuid", "legal_name"),
-            ),
-            filters["reseller"],
+        "reseller_options": customer_selectors.reseller_filter_options(
+            provider=org,
+            selected=customer_selectors.reseller_for_filter(provider=org, uuid=filters["reseller"])
+            if filters["reseller"]
+            else None,
         )
         if org.is_provider and not request.htmx  # a partial has no filter bar
-        else "",
+        else None,
     }
     return render_page(
         request, "subscriptions/subscription_list.html", context, partial="subscription-table"

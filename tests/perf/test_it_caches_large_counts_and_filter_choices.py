@@ -45,6 +45,11 @@ def test_a_count_of_nothing_runs_no_query(db):
     assert _count(Customer.objects.for_org(None)) == (0, 0)
 
 
+def _names(provider):
+    # A fresh queryset, as each request builds one.
+    return lambda: Customer.objects.for_org(provider).values_list("uuid", "company_name")
+
+
 def test_lists_still_count_when_the_cache_is_down(provider, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionError("cache down")
@@ -53,29 +58,42 @@ def test_lists_still_count_when_the_cache_is_down(provider, monkeypatch):
     monkeypatch.setattr(listing.cache, "set", down)
     monkeypatch.setattr(listing, "CACHED_COUNT_FROM", 1)
     monkeypatch.setattr(listing, "CACHED_CHOICES_FROM", 1)
-    f.CustomerFactory(provider=provider)
+    customer = f.CustomerFactory(provider=provider, company_name="Only One")
     assert _count(Customer.objects.for_org(provider).order_by("pk")) == (1, 1)
-    names = Customer.objects.for_org(provider).values_list("uuid", "company_name")
-    assert len(listing.cached_choices("names", names)) == 1
+    options = listing.filter_options("names", _names(provider), full=True)
+    assert f'<option value="{customer.uuid}">Only One</option>' == options.html
 
 
-def test_a_long_choice_list_is_read_once_per_minute_a_short_one_always(
+def test_a_short_choice_list_is_read_on_every_page(provider, django_assert_num_queries):
+    f.CustomerFactory(provider=provider, company_name="First")
+    with django_assert_num_queries(1):
+        assert "First" in listing.filter_options("names", _names(provider)).html
+    f.CustomerFactory(provider=provider, company_name="Second")
+    with django_assert_num_queries(1):
+        options = listing.filter_options("names", _names(provider))
+    assert "First" in options.html and "Second" in options.html and not options.lazy
+
+
+def test_a_long_choice_list_is_built_once_a_minute_and_loaded_apart(
     provider, monkeypatch, django_assert_num_queries
 ):
     monkeypatch.setattr(listing, "CACHED_CHOICES_FROM", 2)
-
-    def names():  # a fresh queryset, as each request builds one
-        return Customer.objects.for_org(provider).values_list("uuid", "company_name")
-
-    f.CustomerFactory(provider=provider, company_name="First")
+    first = f.CustomerFactory(provider=provider, company_name="First")
+    second = f.CustomerFactory(provider=provider, company_name="Second")
     with django_assert_num_queries(1):
-        assert [name for _uuid, name in listing.cached_choices("names", names())] == ["First"]
-    f.CustomerFactory(provider=provider, company_name="Second")
-    with django_assert_num_queries(1):
-        assert len(listing.cached_choices("names", names())) == 2
+        page = listing.filter_options("names", _names(provider), (second.uuid, "Second"))
+    # The page carries only the chosen option; the rest is loaded apart.
+    assert page.lazy and page.selected == str(second.uuid)
+    assert page.html == f'<option value="{second.uuid}" selected>Second</option>'
     f.CustomerFactory(provider=provider, company_name="Third")
     with django_assert_num_queries(0):
-        assert len(listing.cached_choices("names", names())) == 2
+        page = listing.filter_options("names", _names(provider))
+        full = listing.filter_options("names", _names(provider), (first.uuid, "First"), full=True)
+    assert page.lazy and page.html == ""
+    assert full.html == (
+        f'<option value="{first.uuid}" selected>First</option>'
+        f'<option value="{second.uuid}">Second</option>'
+    )  # a minute-old list: Third comes with the next build
 
 
 def test_options_are_escaped_and_the_chosen_one_selected():

@@ -1,5 +1,6 @@
 """Customers and subscriptions page over primary keys: right rows, right order, two queries."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -77,3 +78,71 @@ def test_an_empty_list_is_not_asked_for_rows(provider, provider_client):
     f.CustomerFactory(provider=provider)
     with_one, _html = _queries(provider_client, CUSTOMERS)
     assert with_one == baseline + 1  # the page's rows
+
+
+@pytest.fixture
+def deep_from_three(monkeypatch):
+    """Pages of three rows, "deep" from the second page on, and an empty cache."""
+    from django.core.cache import cache
+
+    from customers import views as customer_views
+    from portal import listing
+    from subscriptions import views as subscription_views
+
+    monkeypatch.setattr(customer_views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(subscription_views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(listing, "DEEP_FROM", 3)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _names(html, prefix):
+    import re
+
+    return re.findall(rf">({prefix} \d+)<", html)
+
+
+def test_a_deep_page_read_again_or_reached_with_next_starts_from_its_remembered_key(
+    provider, provider_client, deep_from_three
+):
+    for number in range(12):
+        f.CustomerFactory(provider=provider, company_name=f"Customer {number:02}")
+    offsets = []
+    for page in [2, 2, 3, 4]:
+        with CaptureQueriesContext(connection) as captured:
+            html = provider_client.get(CUSTOMERS, {"page": page}).content.decode()
+        start = (page - 1) * 3
+        assert _names(html, "Customer") == [f"Customer {n:02}" for n in range(start, start + 3)]
+        offsets.append(sum("OFFSET" in query["sql"] for query in captured))
+    # Read by offset once; again, and with Next, from the remembered key.
+    assert offsets == [1, 0, 0, 0]
+
+    # A customer added before it meanwhile: the remembered page still starts where it did.
+    f.CustomerFactory(provider=provider, company_name="Customer 00a")
+    _count, html = _queries(provider_client, CUSTOMERS, page=2)
+    assert _names(html, "Customer") == ["Customer 03", "Customer 04", "Customer 05"]
+
+
+def test_a_remembered_newest_first_page_shows_the_rows_its_offset_shows(
+    provider, provider_client, deep_from_three
+):
+    now = timezone.now()
+    customer = f.CustomerFactory(provider=provider)
+    from subscriptions.models import Subscription
+
+    for number in range(10):
+        subscription = f.SubscriptionFactory(customer=customer, quantity=number + 1)
+        # Pairs of subscriptions created at the same instant: the id breaks the tie.
+        Subscription.objects.filter(pk=subscription.pk).update(
+            created_at=now - timedelta(minutes=number // 2)
+        )
+    pages = {2: [], 3: [], 4: []}
+    for _visit in ("by offset", "by key"):
+        for page, shown in pages.items():
+            _count, html = _queries(provider_client, SUBSCRIPTIONS, page=page)
+            shown.append(re.findall(r'class="num">(\d+)</td>', html))
+    newest_first = Subscription.objects.order_by("-created_at", "-id").values_list("quantity")
+    expected = [str(quantity) for (quantity,) in newest_first][3:]
+    assert [n for shown in pages.values() for n in shown[0]] == expected
+    assert [n for shown in pages.values() for n in shown[1]] == expected

@@ -16,7 +16,6 @@ from django import forms
 from django.urls import reverse
 
 from customers import forms as customer_forms
-from customers import selectors as customer_selectors
 from customers.models import TenantOwnerGrant
 from partners import forms as partner_forms
 from portal import forms as portal_forms
@@ -244,9 +243,6 @@ def tenant_forms(home):
     """How the views construct each form with a model choice, for the home provider."""
     provider = home.provider
     return {
-        customer_forms.CustomerFilterForm: lambda: customer_forms.CustomerFilterForm(
-            resellers=customer_selectors.reseller_filter_choices(provider=provider)
-        ),
         customer_forms.CustomerDetailsForm: lambda: customer_forms.CustomerDetailsForm(
             provider=provider
         ),
