@@ -12,8 +12,9 @@ from partners.services import hash_token, normalise_email
 from portal.models import User
 
 PARTNERSHIP_SORTS = {
-    "name": ["reseller__legal_name", "pk"],
-    "-name": ["-reseller__legal_name", "-pk"],
+    # Ties broken by the reseller (one active partnership each): org_name_idx's order.
+    "name": ["reseller__legal_name", "reseller_id"],
+    "-name": ["-reseller__legal_name", "-reseller_id"],
     "date": ["-created_at", "-pk"],
     "-date": ["created_at", "pk"],
 }

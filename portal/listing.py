@@ -97,20 +97,33 @@ def paginate_by_key(
     ``keys`` is the page's slice of primary keys as a subquery, so a page is
     two queries: the count (see CachedCountPaginator) and the rows, whose
     ``WHERE pk IN (SELECT pk ... ORDER BY ... LIMIT OFFSET)`` skips the offset
-    on the index alone. From DEEP_FROM rows on, a page starts from a
-    remembered key instead (see _deep_keys).
+    on the index alone. Past the middle of the list the keys are read in the
+    reverse order, from the end, so the last page skips nothing; from
+    DEEP_FROM rows on, a page starts from a remembered key (see _deep_keys).
     """
     paginator = CachedCountPaginator(queryset.values_list("pk", flat=True), per_page)
     page = paginator.get_page(number)
     if not paginator.count:
         page.object_list = []
         return page
-    keys = page.object_list
     order = _uniform_order(queryset)
-    if order and (page.number - 1) * per_page >= DEEP_FROM:
+    bottom = (page.number - 1) * per_page
+    if order and bottom >= DEEP_FROM:
         keys = _deep_keys(queryset, page, order, paginator.query_key)
+    elif bottom > paginator.count // 2:
+        keys = _keys_from_the_end(queryset, page, bottom).values_list("pk", flat=True)
+    else:
+        keys = page.object_list
     page.object_list = list(load_rows(keys).order_by(*queryset.query.order_by))
     return page
+
+
+def _keys_from_the_end(queryset: QuerySet, page: Page, bottom: int) -> QuerySet:
+    """The page's rows of ``queryset``, sliced from its end in the reverse order."""
+    count, per_page = page.paginator.count, page.paginator.per_page
+    size = max(min(per_page, count - bottom), 0)
+    from_end = max(count - bottom - size, 0)  # a minute-old count can be short
+    return queryset.reverse()[from_end : from_end + size]
 
 
 class _Row(Func):
@@ -162,7 +175,11 @@ def _deep_keys(queryset: QuerySet, page: Page, order: tuple[list[str], bool], qu
         rows = list(queryset.filter(after).values_list("pk", *names)[:per_page])
     else:
         bottom = (page.number - 1) * per_page
-        rows = list(queryset.values_list("pk", *names)[bottom : bottom + per_page])
+        if bottom > page.paginator.count // 2:
+            from_end = _keys_from_the_end(queryset, page, bottom)
+            rows = list(from_end.values_list("pk", *names))[::-1]
+        else:
+            rows = list(queryset.values_list("pk", *names)[bottom : bottom + per_page])
         if rows and None not in rows[0]:  # NULL compares to nothing
             _cache_set(key, (rows[0][1:], True))
     if rows and None not in rows[-1]:

@@ -252,6 +252,13 @@ def pages(env: dict[str, str]) -> tuple[list[Page], dict]:
             f"/customers/?page={last_customer_page}",
             expect="Customers",
         ),
+        Page(
+            "customers-filter-options",
+            "Reseller filter's options, loaded after the page",
+            "/customers/reseller-options/",
+            htmx=True,
+            expect="</option>",
+        ),
         Page("subscriptions", "Subscriptions, page 1", "/subscriptions/", expect="<table"),
         Page(
             "subscriptions-deep",

@@ -146,3 +146,21 @@ def test_a_remembered_newest_first_page_shows_the_rows_its_offset_shows(
     expected = [str(quantity) for (quantity,) in newest_first][3:]
     assert [n for shown in pages.values() for n in shown[0]] == expected
     assert [n for shown in pages.values() for n in shown[1]] == expected
+
+
+def test_pages_past_the_middle_are_read_from_the_end(provider, provider_client, monkeypatch):
+    from customers import views as customer_views
+
+    monkeypatch.setattr(customer_views, "PAGE_SIZE", 3)
+    for number in range(11):
+        f.CustomerFactory(provider=provider, company_name=f"Customer {number:02}")
+    shown = {}
+    for page in (1, 2, 3, 4):
+        with CaptureQueriesContext(connection) as captured:
+            html = provider_client.get(CUSTOMERS, {"page": page}).content.decode()
+        shown[page] = _names(html, "Customer")
+        sql = " ".join(query["sql"] for query in captured)
+        if page == 4:  # the last page: nothing to skip from the end
+            assert "OFFSET" not in sql and "DESC" in sql
+    assert sum(shown.values(), []) == [f"Customer {n:02}" for n in range(11)]
+    assert shown[4] == ["Customer 09", "Customer 10"]
