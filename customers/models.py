@@ -69,7 +69,7 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["provider", "company_name"], name="customer_provider_name_idx"),
-            models.Index(fields=["provider", "reseller"], name="customer_provider_reseller_idx"),
+            # (provider, reseller, company_name, id): customers/migrations/0005.
         ]
 
     def __str__(self):

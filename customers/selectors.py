@@ -80,7 +80,7 @@ def active_partners(*, provider):
 def reseller_filter_choices(*, provider):
     """The provider's partners, and former partners still associated with one of its customers."""
     active = Partnership.objects.for_org(provider).active().filter(reseller=OuterRef("pk"))
-    # One index probe per reseller (customer_provider_reseller_idx) instead of
+    # One index probe per reseller (customer_provider_reseller_name_idx) instead of
     # reading every customer of the provider.
     associated = Customer.objects.for_org(provider).filter(reseller=OuterRef("pk"))
     return (
@@ -183,5 +183,10 @@ def reseller_filter_options(*, provider, selected: Organisation | None = None, f
 
 
 def reseller_for_filter(*, provider, uuid) -> Organisation | None:
-    """The reseller of the filter's choices with ``uuid``, or None (unknown, foreign)."""
-    return reseller_filter_choices(provider=provider).filter(uuid=uuid).first()
+    """The reseller with ``uuid`` that is or was ``provider``'s partner, or None (unknown, foreign).
+
+    Any of them, not only those of the filter's list: a former partner with no
+    customer left simply filters to none.
+    """
+    resellers = Organisation.objects.for_org(provider).resellers().filter(uuid=uuid)
+    return next(iter(resellers.only("uuid", "legal_name")[:1]), None)

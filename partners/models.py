@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,14 +16,18 @@ PARTNER_ID_REGEX = r"^[0-9]{1,20}$"
 
 class OrganisationQuerySet(TenantQuerySet):
     def for_org(self, org):
-        """The organisation itself and those it is or was partnered with."""
+        """The organisation itself and those it is or was partnered with.
+
+        EXISTS, not IN: looking up one organisation probes its partnership
+        instead of first reading all of a distributor's thousands.
+        """
         if org is None:
             return self.none()
         if org.is_provider:
-            partner_ids = Partnership.objects.filter(provider=org).values("reseller_id")
+            partnered = Partnership.objects.filter(provider=org, reseller=OuterRef("pk"))
         else:
-            partner_ids = Partnership.objects.filter(reseller=org).values("provider_id")
-        return self.filter(Q(pk=org.pk) | Q(pk__in=partner_ids))
+            partnered = Partnership.objects.filter(reseller=org, provider=OuterRef("pk"))
+        return self.filter(Q(pk=org.pk) | Exists(partnered))
 
     def providers(self):
         return self.filter(kind=Organisation.Kind.PROVIDER)

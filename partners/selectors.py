@@ -58,7 +58,7 @@ def partnership_rows(*, provider: Organisation, keys) -> QuerySet:
         .filter(reseller=OuterRef("reseller_id"))
         .order_by()
         .values("reseller")
-        # COUNT(*), not COUNT(id): answered from customer_provider_reseller_idx alone.
+        # COUNT(*), not COUNT(id): answered from customer_provider_reseller_name_idx alone.
         .annotate(n=Count("*"))
         .values("n")
     )

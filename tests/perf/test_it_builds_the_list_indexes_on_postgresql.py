@@ -36,3 +36,17 @@ def test_the_list_indexes_exist_on_postgresql_only(table):
         assert INDEXES[table] <= names
     else:
         assert not INDEXES[table] & names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("table", "index"),
+    [
+        # A reseller's customers in the page's order, whatever the reseller's size.
+        ("customers_customer", "customer_provider_reseller_name_idx"),
+        # A provider's partners in name order.
+        ("partners_organisation", "org_name_idx"),
+    ],
+)
+def test_the_ordered_indexes_exist_on_every_database(table, index):
+    assert index in _index_names(table)
