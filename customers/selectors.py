@@ -55,6 +55,7 @@ def customer_rows(*, org, keys):
         .filter(pk__in=keys)
         .annotate(subscription_count=Count("subscriptions"))
         .values(
+            "id",
             "uuid",
             "company_name",
             "primary_domain",

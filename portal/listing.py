@@ -5,8 +5,10 @@ joined and projected before the page's rows. Paging over primary keys alone
 lets PostgreSQL skip the offset on an index-only scan of an index that matches
 the ORDER BY; the page's rows (joins, counts) are then loaded by primary key.
 A large count (a provider's 250,000 subscriptions) is itself a scan of that
-many index entries, so it is kept in the cache for a minute; small counts,
-where a change is easy to notice, are always exact.
+many index entries, so a count of 1,000 or more (20 pages and more) is kept in
+the cache for a minute: it only shifts "Page x of y" meanwhile, the rows are
+always read fresh. Smaller counts, where a change is easy to notice, are
+always exact.
 
 Filter choices: a distributor's reseller filter lists thousands of resellers;
 finding them reads every customer of the provider, so a long list is kept in
@@ -32,7 +34,7 @@ from django.utils.safestring import mark_safe
 
 log = logging.getLogger(__name__)
 
-CACHED_COUNT_FROM = 10_000
+CACHED_COUNT_FROM = 1_000
 CACHED_CHOICES_FROM = 500
 CACHE_SECONDS = 60
 DEEP_FROM = 5_000
@@ -98,8 +100,16 @@ def paginate_by_key(
     two queries: the count (see CachedCountPaginator) and the rows, whose
     ``WHERE pk IN (SELECT pk ... ORDER BY ... LIMIT OFFSET)`` skips the offset
     on the index alone. Past the middle of the list the keys are read in the
-    reverse order, from the end, so the last page skips nothing; from
-    DEEP_FROM rows on, a page starts from a remembered key (see _deep_keys).
+    reverse order, from the end, so the last page skips nothing.
+
+    Deep pages (DEEP_FROM rows skipped or more): an offset of tens of thousands
+    of rows is still a scan of that many index entries. Each deep page
+    remembers, for a minute, the sort key of its first row and the key its
+    next page starts after (read from its rows: ``load_rows`` must return the
+    ORDER BY's fields, ``pk`` as ``id``); read again, or reached with Next, it
+    then seeks its first row in the index instead. Rows added or removed
+    before it meanwhile shift it by as many rows, as the cached count shifts
+    "Page x of y".
     """
     paginator = CachedCountPaginator(queryset.values_list("pk", flat=True), per_page)
     page = paginator.get_page(number)
@@ -108,13 +118,24 @@ def paginate_by_key(
         return page
     order = _uniform_order(queryset)
     bottom = (page.number - 1) * per_page
-    if order and bottom >= DEEP_FROM:
-        keys = _deep_keys(queryset, page, order, paginator.query_key)
+    deep = order is not None and bottom >= DEEP_FROM
+    start_key = f"list-start:{paginator.query_key}:{per_page}:{page.number}"
+    start = _cache_get(start_key) if deep else None
+    if start is not None:
+        keys = _from_key(queryset, order, *start).values_list("pk", flat=True)[:per_page]
     elif bottom > paginator.count // 2:
         keys = _keys_from_the_end(queryset, page, bottom).values_list("pk", flat=True)
     else:
         keys = page.object_list
     page.object_list = list(load_rows(keys).order_by(*queryset.query.order_by))
+    if deep and page.object_list:
+        first = _sort_values(page.object_list[0], order[0])
+        last = _sort_values(page.object_list[-1], order[0])
+        if start is None and first is not None:
+            _cache_set(start_key, (first, True))
+        if last is not None:
+            next_key = f"list-start:{paginator.query_key}:{per_page}:{page.number + 1}"
+            _cache_set(next_key, (last, False))
     return page
 
 
@@ -153,38 +174,26 @@ def _uniform_order(queryset: QuerySet) -> tuple[list[str], bool] | None:
     return (names, directions.pop()) if len(directions) == 1 else None
 
 
-def _deep_keys(queryset: QuerySet, page: Page, order: tuple[list[str], bool], query_key: str):
-    """The keys of a deep page, read from the sort key it starts at when that is remembered.
-
-    An offset of tens of thousands of rows is still a scan of that many index
-    entries. Each deep page remembers, for a minute, the sort key of its first
-    row and the key its next page starts after; a page that is read again, or
-    reached with Next, then seeks its first row in the index instead. Its keys
-    are read with their sort values (then its rows by key: two queries, as a
-    small list's count and rows). Rows added or removed before it meanwhile
-    shift it by as many rows, as the cached count shifts "Page x of y".
-    """
+def _from_key(queryset: QuerySet, order: tuple[list[str], bool], bound, inclusive) -> QuerySet:
+    """The rows of ``queryset`` from the sort key ``bound`` on (or after it), in its order."""
     names, descending = order
-    per_page = page.paginator.per_page
-    key = f"list-start:{query_key}:{per_page}:{page.number}"
-    start = _cache_get(key)
-    if start is not None:
-        bound, inclusive = start
-        comparison = _ROW_COMPARISONS[descending, inclusive]
-        after = comparison(_Row(*(F(name) for name in names)), _Row(*(Value(v) for v in bound)))
-        rows = list(queryset.filter(after).values_list("pk", *names)[:per_page])
-    else:
-        bottom = (page.number - 1) * per_page
-        if bottom > page.paginator.count // 2:
-            from_end = _keys_from_the_end(queryset, page, bottom)
-            rows = list(from_end.values_list("pk", *names))[::-1]
-        else:
-            rows = list(queryset.values_list("pk", *names)[bottom : bottom + per_page])
-        if rows and None not in rows[0]:  # NULL compares to nothing
-            _cache_set(key, (rows[0][1:], True))
-    if rows and None not in rows[-1]:
-        _cache_set(f"list-start:{query_key}:{per_page}:{page.number + 1}", (rows[-1][1:], False))
-    return [row[0] for row in rows]
+    comparison = _ROW_COMPARISONS[descending, inclusive]
+    return queryset.filter(
+        comparison(_Row(*(F(name) for name in names)), _Row(*(Value(v) for v in bound)))
+    )
+
+
+def _sort_values(row, names: list[str]) -> tuple | None:
+    """The row's values of the ORDER BY's fields, or None when it lacks one (or one is NULL,
+    which compares to nothing)."""
+    values = []
+    for name in names:
+        field = "id" if name == "pk" else name
+        value = row.get(field) if isinstance(row, dict) else getattr(row, field, None)
+        if value is None:
+            return None
+        values.append(value)
+    return tuple(values)
 
 
 @dataclass(frozen=True)

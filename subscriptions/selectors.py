@@ -67,7 +67,7 @@ def subscription_rows(*, org, keys) -> QuerySet:
     return (
         Subscription.objects.for_org(org)
         .filter(pk__in=keys)
-        .values("uuid", "quantity", "status", "created_at", **fields)
+        .values("id", "uuid", "quantity", "status", "created_at", **fields)
     )
 
 

@@ -5,8 +5,9 @@ against the PostgreSQL database filled by ``manage.py generate_load_data``,
 signs in as the first provider's admin, drives every page with wrk and prints
 one table: requests/s, p50 and p99 latency, SQL queries per request and the
 peak RSS of a gunicorn worker, with each page's throughput as a ratio to the
-two reference pages (the base layout with no query of its own, and the Django
-admin changelist of the same rows). Then it times the CSV export of ~100,000
+two reference pages (the base layout with no query of its own, measured again
+for 10 s just before each page, and the Django admin changelist of the same
+rows). Then it times the CSV export of ~100,000
 subscriptions (and its peak memory against an export of ~1,000), and sends
 10,000 partnership-request emails through Redis and two Celery worker
 processes to a local SMTP sink, checking every message arrived exactly once:
@@ -402,16 +403,27 @@ class Gunicorn:
 def print_table(rows: list[dict], reference: dict, admin: dict) -> None:
     header = (
         f"| {'Page':<52} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'SQL':>3} "
-        f"| {'RSS MB':>6} | {'÷ ref':>6} | {'÷ admin':>7} |"
+        f"| {'RSS MB':>6} | {'ref req/s':>9} | {'÷ ref':>6} | {'÷ admin':>7} |"
     )
     print(header)
     print("|" + "|".join("-" * (len(part)) for part in header.split("|")[1:-1]) + "|")
     for row in rows:
+        ref = row.get("ref_rps") or reference["rps"]
         print(
             f"| {row['label']:<52} | {row['rps']:>7.1f} | {row['p50']:>7.1f} | {row['p99']:>7.1f} "
-            f"| {row['queries']:>3} | {row['rss']:>6.1f} | {row['rps'] / reference['rps']:>6.2f} "
+            f"| {row['queries']:>3} | {row['rss']:>6.1f} | {ref:>9.1f} | {row['rps'] / ref:>6.2f} "
             f"| {row['rps'] / admin['rps']:>7.2f} |"
         )
+
+
+def drain(session: Session, path: str, timeout: float = 30) -> None:
+    """Wait until the workers are idle again: when wrk stops, the requests it
+    leaves behind (the admin changelist's take seconds each) still run."""
+    deadline, quick = time.monotonic() + timeout, 0
+    while quick < 2 and time.monotonic() < deadline:
+        started = time.monotonic()
+        session.get(path)
+        quick = quick + 1 if time.monotonic() - started < 0.1 else 0
 
 
 def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
@@ -425,9 +437,22 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
         for p in page_list
         if not args.only or p.key in ("reference", "admin") or args.only in p.key
     ]
+    reference = next(p for p in page_list if p.key == "reference")
     for page in selected:
         session = superuser if page.superuser else provider
         headers = {"HX-Request": "true"} if page.htmx else {}
+        # The reference again, just before the page: the machine's speed drifts
+        # over a run (other tenants of the host), and a ratio to a reference
+        # measured minutes earlier would carry that drift.
+        ref_rps = None
+        if args.reference_every and page.key not in ("reference", "admin"):
+            ref_rps = run_wrk(
+                server.base + reference.path,
+                provider.header(),
+                htmx=False,
+                duration=args.reference_every,
+                connections=args.connections,
+            )["rps"]
         status, body = session.get(page.path, headers)
         if status != 200 or page.expect.encode() not in body:
             raise SystemExit(f"{page.path} answered {status} without {page.expect!r}")
@@ -443,12 +468,21 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
         )
         if result["errors"]:
             raise SystemExit(f"{page.path}: {result['errors']} non-2xx responses under load")
+        drain(provider, reference.path)
         rows.append(
-            {**result, "label": page.label, "queries": queries, "rss": peak_rss_mb(workers)}
+            {
+                **result,
+                "label": page.label,
+                "queries": queries,
+                "rss": peak_rss_mb(workers),
+                "ref_rps": ref_rps,
+            }
         )
         print(
             f"  {page.label}: {result['rps']:.1f} req/s, p50 {result['p50']:.1f} ms, "
-            f"p99 {result['p99']:.1f} ms, {queries} queries",
+            f"p99 {result['p99']:.1f} ms, {queries} queries"
+            + (f" (reference just before: {ref_rps:.1f} req/s)" if ref_rps else "")
+            + f"; load average {os.getloadavg()[0]:.2f}",
             file=sys.stderr,
         )
     print()
@@ -619,6 +653,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (one per core)")
     parser.add_argument("--only", default="", help="only the pages whose key contains this")
+    parser.add_argument(
+        "--reference-every",
+        type=int,
+        default=10,
+        help="seconds of the reference page measured just before each page (0: once, first)",
+    )
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-invites", action="store_true")
