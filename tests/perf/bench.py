@@ -177,6 +177,9 @@ class Page:
     htmx: bool = False
     superuser: bool = False
     expect: str = ""  # text the response must contain, so a benchmark never measures an error page
+    # Also measured with one connection: what a person typing into the search
+    # waits when the 16 connections of the main measurement are not queued ahead.
+    single: bool = False
 
 
 def pages(env: dict[str, str]) -> tuple[list[Page], dict]:
@@ -226,6 +229,7 @@ def pages(env: dict[str, str]) -> tuple[list[Page], dict]:
             f"/resellers/?q={q(reseller_name[:5])}",
             htmx=True,
             expect=reseller_name[:5],
+            single=True,
         ),
         Page(
             "resellers-last",
@@ -246,6 +250,7 @@ def pages(env: dict[str, str]) -> tuple[list[Page], dict]:
             f"/customers/?q={q(prefix)}",
             htmx=True,
             expect="<table",
+            single=True,
         ),
         Page(
             "customers-deep",
@@ -438,6 +443,7 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
         if not args.only or p.key in ("reference", "admin") or args.only in p.key
     ]
     reference = next(p for p in page_list if p.key == "reference")
+    singles = []
     for page in selected:
         session = superuser if page.superuser else provider
         headers = {"HX-Request": "true"} if page.htmx else {}
@@ -469,6 +475,15 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
         if result["errors"]:
             raise SystemExit(f"{page.path}: {result['errors']} non-2xx responses under load")
         drain(provider, reference.path)
+        if page.single:
+            alone = run_wrk(
+                server.base + page.path,
+                session.header(),
+                htmx=page.htmx,
+                duration=min(args.duration, 10),
+                connections=1,
+            )
+            singles.append({**alone, "label": page.label})
         rows.append(
             {
                 **result,
@@ -487,6 +502,12 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
         )
     print()
     print_table(rows, rows[0], rows[1])
+    if singles:
+        print()
+        print("| One connection (a person typing) | req/s | p50 ms | p99 ms |")
+        print("|---|---|---|---|")
+        for row in singles:
+            print(f"| {row['label']} | {row['rps']:.1f} | {row['p50']:.1f} | {row['p99']:.1f} |")
 
 
 def bench_export(server: Gunicorn, export: dict) -> None:
