@@ -87,3 +87,15 @@ def test_the_page_shows_the_chosen_reseller_in_japanese_too(provider_client, lon
     provider_client.cookies["django_language"] = "ja"
     html = provider_client.get(OPTIONS).content.decode()
     assert html.startswith('<option value="">すべての間接リセラー</option>')
+
+
+@pytest.mark.parametrize("resellers", [3, 40])
+def test_the_options_take_the_same_queries_at_any_size(
+    provider, provider_client, resellers, django_assert_max_num_queries
+):
+    for _number in range(resellers):
+        partner = f.ResellerFactory()
+        f.PartnershipFactory(provider=provider, reseller=partner)
+    with django_assert_max_num_queries(4):  # session, user, membership; the list
+        response = provider_client.get(OPTIONS)
+    assert response.content.decode().count("<option") == resellers + 1  # and All

@@ -1,0 +1,106 @@
+"""Where one request's time goes, page by page (not part of the test run).
+
+Each benchmark page (tests/perf/bench.py) is requested one at a time in this
+process with Django's test client, under the production settings and against
+the load database, and its time split into waiting for PostgreSQL (the
+driver's execute and fetch calls), rendering templates (less the queries they
+run) and the rest of Python (middleware, forms, building queries and rows).
+Prints the mean of the quickest quarter of the requests, which is steadier
+than a median on a shared machine.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_load \\
+        .venv/bin/python tests/perf/page_times.py [--requests 60] [page key ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (the benchmark's settings and pages)
+
+
+class Clock:
+    """Seconds spent in wrapped callables, by name."""
+
+    def __init__(self):
+        self.spent = {"db": 0.0, "templates": 0.0}
+
+    def wrap(self, owner, name, bucket):
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            started, db = time.perf_counter(), self.spent["db"]
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent = time.perf_counter() - started
+                if bucket != "db":  # queries run while rendering count as PostgreSQL
+                    spent -= self.spent["db"] - db
+                self.spent[bucket] += spent
+
+        setattr(owner, name, timed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("keys", nargs="*", help="only these pages (bench.py's keys)")
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to the PostgreSQL database of generate_load_data")
+    env = bench.production_env(database_url, "redis://127.0.0.1:6379/13")
+    os.chdir(bench.ROOT)
+    sys.path.insert(0, str(bench.ROOT))
+    page_list, _export = bench.pages(env)  # sets the environment up and Django with it
+
+    import psycopg
+    from django.template import backends
+    from django.test import Client
+
+    from portal.models import User
+
+    clock = Clock()
+    for cursor in (psycopg.Cursor, psycopg.ClientCursor):
+        for name in ("execute", "fetchone", "fetchmany", "fetchall"):
+            if name in cursor.__dict__:
+                clock.wrap(cursor, name, "db")
+    clock.wrap(backends.django.Template, "render", "templates")
+
+    client = Client()
+    client.force_login(User.objects.get(email=bench.PROVIDER_EMAIL))
+    print("| Request | total ms | PostgreSQL | templates | Python |")
+    print("|---|---|---|---|---|")
+    for page in page_list:
+        if page.superuser or (args.keys and page.key not in args.keys):
+            continue
+        headers = {"HX-Request": "true"} if page.htmx else {}
+        for _warm in range(5):
+            client.get(page.path, headers=headers)
+        samples = []
+        for _request in range(args.requests):
+            clock.spent = {"db": 0.0, "templates": 0.0}
+            started = time.perf_counter()
+            response = client.get(page.path, headers=headers)
+            total = time.perf_counter() - started
+            assert response.status_code == 200, (page.path, response.status_code)
+            samples.append((total, clock.spent["db"], clock.spent["templates"]))
+        samples.sort()
+        quickest = samples[: max(1, len(samples) // 4)]
+        total, db, templates = (1000 * statistics.mean(s[i] for s in quickest) for i in range(3))
+        print(
+            f"| {page.label} | {total:.1f} | {db:.1f} | {templates:.1f} "
+            f"| {total - db - templates:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
