@@ -57,3 +57,15 @@ def test_seed_demo_creates_the_documented_sign_ins():
     assert roles["admin@northwind.example"] == ("Northwind Cloud", "global_admin")
     assert roles["admin@fabrikam.example"][0] == "Fabrikam Solutions"
     assert roles["admin@tailspin.example"][0] == "Tailspin Toys IT"
+
+
+def test_seed_demo_gives_the_activity_log_history():
+    from partners.models import Organisation
+    from portal.models import ActivityEvent
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    contoso = Organisation.objects.get(legal_name="Contoso Distribution")
+    fabrikam = Organisation.objects.get(legal_name="Fabrikam Solutions")
+    verbs = set(ActivityEvent.objects.filter(organisation=contoso).values_list("verb", flat=True))
+    assert verbs == {"partnership.created", "customer.created"}
+    assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()

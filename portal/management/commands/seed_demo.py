@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from customers.models import Customer, DelegatedAdmin
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
+from portal.audit import record
 from portal.roles import Role
 from subscriptions.models import Offer, Order, OrderLine, Subscription
 
@@ -162,9 +163,14 @@ class Command(BaseCommand):
                 if not Partnership.objects.filter(
                     provider=provider, reseller=reseller, status="active"
                 ).exists():
-                    Partnership.objects.create(
+                    partnership = Partnership.objects.create(
                         provider=provider, reseller=reseller, created_by=admin.user
                     )
+                    # What accepting the invite records, so the demo's activity log has history.
+                    for org in (provider, reseller):
+                        record(
+                            org=org, actor=admin.user, verb="partnership.created", obj=partnership
+                        )
             resellers[name] = reseller
 
         for provider in providers.values():
@@ -312,6 +318,8 @@ class Command(BaseCommand):
                 admin_username=f"admin@{domain}",
                 created_by=admin,
             )
+            for org in filter(None, (provider, reseller)):
+                record(org=org, actor=admin, verb="customer.created", obj=customer)
             DelegatedAdmin.objects.create(
                 customer=customer, organisation=provider, granted_by=admin
             )
