@@ -48,13 +48,13 @@ def test_a_short_list_comes_with_the_page(provider_client, provider, reseller):
 def test_a_long_list_loads_after_the_page(url, provider_client, long_list):
     html = provider_client.get(url).content.decode()
     assert reseller_select(html).count("<option") == 1  # All indirect resellers
-    assert f'hx-get="{OPTIONS}?selected="' in html and 'hx-trigger="load"' in html
+    assert f'hx-get="{OPTIONS}?selected=&amp;language=en"' in html and 'hx-trigger="load"' in html
 
     chosen = long_list[2]
     html = provider_client.get(url, {"reseller": str(chosen.uuid)}).content.decode()
     assert reseller_select(html).count("<option") == 2
     assert f'<option value="{chosen.uuid}" selected>Northwind Traders</option>' in html
-    assert f'hx-get="{OPTIONS}?selected={chosen.uuid}"' in html
+    assert f'hx-get="{OPTIONS}?selected={chosen.uuid}&amp;language=en"' in html
 
 
 def test_the_options_response_lists_every_reseller_and_marks_the_chosen_one(
@@ -87,6 +87,9 @@ def test_the_page_shows_the_chosen_reseller_in_japanese_too(provider_client, lon
     provider_client.cookies["django_language"] = "ja"
     html = provider_client.get(OPTIONS).content.decode()
     assert html.startswith('<option value="">すべての間接リセラー</option>')
+    # The page asks for the list in its language: a browser-cached English list is not reused.
+    page = provider_client.get(CUSTOMERS).content.decode()
+    assert f'hx-get="{OPTIONS}?selected=&amp;language=ja"' in page
 
 
 @pytest.mark.parametrize("resellers", [3, 40])
