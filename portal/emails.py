@@ -11,7 +11,7 @@ import logging
 
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal.models import OutboundEmail
 
@@ -56,7 +56,18 @@ def enqueue_send(email_id: int) -> bool:
     except Exception:  # broker down: the relay resends queued rows later
         log.warning("Could not enqueue outbound email %s; it stays queued", email_id, exc_info=True)
         return False
+    _handed_over([email_id])
     return True
+
+
+def _handed_over(email_ids: list[int]) -> None:
+    """Note that these rows are with the broker, so the relay leaves them to their task."""
+    from portal.models import OutboundEmail
+
+    # Rows already sent (a worker, or eager tasks, got there first) are left as they are.
+    OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED).update(
+        handed_over_at=timezone.now()
+    )
 
 
 # Rows per send_outbound_emails task: one mail connection and one broker
@@ -82,5 +93,6 @@ def enqueue_send_batches(email_ids: list[int]) -> int:
                 "Could not enqueue %d outbound emails; they stay queued", len(batch), exc_info=True
             )
             return handed_over
+        _handed_over(batch)
         handed_over += len(batch)
     return handed_over

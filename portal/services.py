@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,13 +128,22 @@ def outbound_email_deliver_batch(*, email_ids: list[int]) -> BatchDelivery:
 
 
 def outbound_email_relay(*, older_than_seconds: int | None = None) -> int:
-    """Enqueue queued outbox rows older than the relay delay in batches; returns how many were handed over."""
+    """Enqueue queued outbox rows older than the relay delay in batches; returns how many were handed over.
+
+    Only rows the broker never took (it was down), or took long ago and that are
+    still queued (lost, or past their retries): a backlog waiting in the broker
+    or in a retry's backoff is not published again every minute.
+    """
     from portal.emails import enqueue_send_batches
 
+    now = timezone.now()
     age = settings.OUTBOX_RELAY_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
-    cutoff = timezone.now() - timedelta(seconds=age)
+    lost = now - timedelta(seconds=settings.OUTBOX_RELAY_LOST_AFTER_SECONDS)
     ids = list(
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED, created_at__lte=cutoff)
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.QUEUED, created_at__lte=now - timedelta(seconds=age)
+        )
+        .filter(Q(handed_over_at__isnull=True) | Q(handed_over_at__lte=lost))
         .order_by("created_at")
         .values_list("pk", flat=True)[:1000]
     )

@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
 # Product settings
 PARTNERSHIP_INVITE_TTL_DAYS = env.int("PARTNERSHIP_INVITE_TTL_DAYS", default=30)
 OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
+# A row handed to the broker and still queued after this long was lost (or ran
+# out of retries): the relay hands it over again. Longer than a task's retries
+# take (backoff 5 s doubling, at most 600 s, five times).
+OUTBOX_RELAY_LOST_AFTER_SECONDS = env.int("OUTBOX_RELAY_LOST_AFTER_SECONDS", default=900)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 CUSTOMER_DOMAIN_SUFFIX = "onmicrosoft.example"
 

@@ -282,3 +282,43 @@ def test_a_real_worker_delivers_a_batch_exactly_once(celery_worker):
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted(f"worker-batch-{n}@example.test" for n in range(20))
     assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_the_relay_leaves_rows_the_broker_holds_until_they_look_lost(monkeypatch, settings):
+    """A backlog waiting in the broker (or in a retry's backoff) is not published again
+    every minute; a row the broker took long ago and that is still queued is."""
+    published = []
+    monkeypatch.setattr(
+        "portal.tasks.send_outbound_emails.delay", lambda ids: published.append(list(ids))
+    )
+    ids = _queue_many(3)
+    assert outbound_email_relay(older_than_seconds=0) == 3  # never handed over: all of them
+    assert OutboundEmail.objects.filter(handed_over_at__isnull=True).count() == 0
+    assert outbound_email_relay(older_than_seconds=0) == 0  # with the broker: left alone
+    assert published == [ids]
+
+    lost = timezone.now() - timedelta(seconds=settings.OUTBOX_RELAY_LOST_AFTER_SECONDS + 1)
+    OutboundEmail.objects.filter(pk=ids[1]).update(handed_over_at=lost)
+    assert outbound_email_relay(older_than_seconds=0) == 1
+    assert published[-1] == [ids[1]]
+
+
+def test_a_row_is_noted_handed_over_only_when_its_publish_succeeds(monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from portal import emails
+
+    def refused(ids):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr("portal.tasks.send_outbound_emails.delay", refused)
+    ids = _queue_many(2)
+    assert emails.enqueue_send_batches(ids) == 0
+    assert not OutboundEmail.objects.filter(handed_over_at__isnull=False).exists()
+    # A row a worker already sent keeps no hand-over time: nothing is left to hand over.
+    monkeypatch.setattr("portal.tasks.send_outbound_emails.delay", lambda ids: None)
+    OutboundEmail.objects.filter(pk=ids[0]).update(status="sent")
+    assert emails.enqueue_send_batches(ids) == 2
+    assert list(
+        OutboundEmail.objects.filter(handed_over_at__isnull=False).values_list("pk", flat=True)
+    ) == [ids[1]]
