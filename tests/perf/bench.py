@@ -698,6 +698,9 @@ def main() -> None:
     env = production_env(database_url, args.redis)
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
+    unapplied = subprocess.run([PYTHON, "manage.py", "migrate", "--check"], env=env)
+    if unapplied.returncode:
+        raise SystemExit("the load database has unapplied migrations: run manage.py migrate")
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True)
     page_list, export = pages(env)
     ensure_superuser()
