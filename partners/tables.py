@@ -17,7 +17,7 @@ def partnership_rows(
     can_add_customer: bool,
     can_remove: bool,
 ):
-    """One ``<tr>`` per active partnership (rows from selectors.provider_reseller_rows)."""
+    """One ``<tr>`` per active partnership (rows from selectors.partnership_rows)."""
     short_date = date_formatter("SHORT_DATE_FORMAT")
     date_time = date_formatter("SHORT_DATETIME_FORMAT")
     accepted = escape(_("Agreement accepted"))

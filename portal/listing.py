@@ -117,14 +117,12 @@ def paginate_by_key(
         page.object_list = []
         return page
     order = _uniform_order(queryset)
-    bottom = (page.number - 1) * per_page
-    deep = order is not None and bottom >= DEEP_FROM
-    start_key = f"list-start:{paginator.query_key}:{per_page}:{page.number}"
-    start = _cache_get(start_key) if deep else None
+    deep = order is not None and page.start_index() - 1 >= DEEP_FROM
+    start = _cache_get(_start_key(page)) if deep else None
     if start is not None:
         keys = _from_key(queryset, order, *start).values_list("pk", flat=True)[:per_page]
-    elif bottom > paginator.count // 2:
-        keys = _keys_from_the_end(queryset, page, bottom).values_list("pk", flat=True)
+    elif page.start_index() - 1 > paginator.count // 2:
+        keys = _keys_from_the_end(queryset, page).values_list("pk", flat=True)
     else:
         keys = page.object_list
     page.object_list = list(load_rows(keys).order_by(*queryset.query.order_by))
@@ -132,16 +130,22 @@ def paginate_by_key(
         first = _sort_values(page.object_list[0], order[0])
         last = _sort_values(page.object_list[-1], order[0])
         if start is None and first is not None:
-            _cache_set(start_key, (first, True))
+            _cache_set(_start_key(page), (first, True))
         if last is not None:
-            next_key = f"list-start:{paginator.query_key}:{per_page}:{page.number + 1}"
-            _cache_set(next_key, (last, False))
+            _cache_set(_start_key(page, page.number + 1), (last, False))
     return page
 
 
-def _keys_from_the_end(queryset: QuerySet, page: Page, bottom: int) -> QuerySet:
+def _start_key(page: Page, number: int | None = None) -> str:
+    """The cache key of where page ``number`` (default: ``page``'s) of its list starts."""
+    paginator = page.paginator
+    return f"list-start:{paginator.query_key}:{paginator.per_page}:{number or page.number}"
+
+
+def _keys_from_the_end(queryset: QuerySet, page: Page) -> QuerySet:
     """The page's rows of ``queryset``, sliced from its end in the reverse order."""
     count, per_page = page.paginator.count, page.paginator.per_page
+    bottom = page.start_index() - 1
     size = max(min(per_page, count - bottom), 0)
     from_end = max(count - bottom - size, 0)  # a minute-old count can be short
     return queryset.reverse()[from_end : from_end + size]

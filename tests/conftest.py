@@ -4,10 +4,19 @@ import os
 import time
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from portal.roles import Role
 from tests import factories as f
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty cache before and after the test: rate-limit counters, cached counts and lists."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

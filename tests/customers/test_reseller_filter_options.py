@@ -1,7 +1,6 @@
 """A distributor's long reseller filter: the page carries the chosen option, the rest loads apart."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from portal import listing
@@ -11,17 +10,12 @@ CUSTOMERS = reverse("customers:customer_list")
 SUBSCRIPTIONS = reverse("subscriptions:subscription_list")
 OPTIONS = reverse("customers:reseller_filter_options")
 
+pytestmark = pytest.mark.usefixtures("fresh_cache")  # the options are cached for a minute
+
 
 def reseller_select(html: str) -> str:
     start = html.index('name="reseller"')
     return html[start : html.index("</select>", start)]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

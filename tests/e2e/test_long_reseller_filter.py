@@ -2,7 +2,6 @@
 choosing one filters the Customers and Subscriptions tables as a short list does."""
 
 import pytest
-from django.core.cache import cache
 
 from portal import listing
 from portal.roles import Role
@@ -13,8 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def distributor(live_server, monkeypatch):
-    cache.clear()
+def distributor(live_server, monkeypatch, fresh_cache):
     monkeypatch.setattr(listing, "CACHED_CHOICES_FROM", 3)
     provider = f.ProviderFactory(legal_name="Contoso Distribution")
     f.MembershipFactory(
@@ -27,8 +25,7 @@ def distributor(live_server, monkeypatch):
             provider=provider, reseller=reseller, company_name=f"Client of {name}"
         )
         f.SubscriptionFactory(customer=customer, reseller_location=reseller.locations.first())
-    yield provider
-    cache.clear()
+    return provider
 
 
 @pytest.mark.parametrize(

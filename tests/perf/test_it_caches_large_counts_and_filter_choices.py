@@ -1,7 +1,6 @@
 """The list helpers: large counts and long filter lists come from the cache, small ones never."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -9,12 +8,7 @@ from customers.models import Customer
 from portal import listing
 from tests import factories as f
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def _count(queryset):

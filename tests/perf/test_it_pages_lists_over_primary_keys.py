@@ -81,10 +81,8 @@ def test_an_empty_list_is_not_asked_for_rows(provider, provider_client):
 
 
 @pytest.fixture
-def deep_from_three(monkeypatch):
+def deep_from_three(monkeypatch, fresh_cache):
     """Pages of three rows, "deep" from the second page on, and an empty cache."""
-    from django.core.cache import cache
-
     from customers import views as customer_views
     from portal import listing
     from subscriptions import views as subscription_views
@@ -92,9 +90,6 @@ def deep_from_three(monkeypatch):
     monkeypatch.setattr(customer_views, "PAGE_SIZE", 3)
     monkeypatch.setattr(subscription_views, "PAGE_SIZE", 3)
     monkeypatch.setattr(listing, "DEEP_FROM", 3)
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _names(html, prefix):

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
@@ -189,11 +188,8 @@ def await_agreement(world: World) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(fresh_cache):
     """Rate-limit counters live in the cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
