@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from customers import selectors
 from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
 from portal import audit
+from portal.errors import ServiceError
 from subscriptions.models import Offer, Subscription, SubscriptionChange
 from subscriptions.services import LineRequest, order_submit
 
 TEMPORARY_PASSWORD_BYTES = 18  # 24 URL-safe characters
 
 
-class CustomerError(ValueError):
+class CustomerError(ServiceError):
     """A change that cannot be made (the message says why, to the user)."""
 
 

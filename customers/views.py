@@ -8,7 +8,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers import selectors, services, tables, wizard
 from customers.countries import COUNTRY_NAMES
@@ -20,6 +20,7 @@ from customers.forms import (
     SubmitCustomerForm,
     SubscriptionLinesForm,
 )
+from portal.actions import post_action
 from portal.htmx import render_page
 from portal.listing import CACHE_SECONDS, paginate_by_key
 from portal.roles import Perm
@@ -46,7 +47,7 @@ def url_base(name: str, kwarg: str, **kwargs) -> str:
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def customer_list(request):
     org = request.tenant.org
     form = CustomerFilterForm(request.GET)
@@ -80,7 +81,7 @@ def customer_list(request):
 
 
 @provider_required(Perm.VIEW)
-@require_GET
+@require_safe
 def reseller_filter_options(request):
     """Every option of the reseller filter (Customers, Subscriptions) when the list is long."""
     org = request.tenant.org
@@ -102,7 +103,7 @@ def reseller_filter_options(request):
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def customer_row(request, customer_id):
     """The expanded row of the Customers page: the customer's subscriptions."""
     org = request.tenant.org
@@ -182,7 +183,7 @@ def _organisation_named(event) -> str:
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def customer_detail(request, customer_id):
     customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
     return render(request, "customers/customer_detail.html", _detail_context(request, customer))
@@ -208,6 +209,10 @@ def customer_change_reseller(request, customer_id):
     return redirect("customers:customer_detail", customer_id=customer.uuid)
 
 
+def _back_to_customer(customer) -> str:
+    return reverse("customers:customer_detail", kwargs={"customer_id": customer.uuid})
+
+
 @provider_required(Perm.REMOVE_PARTNERSHIP)
 @require_POST
 def delegated_admin_remove(request, customer_id, organisation_id):
@@ -216,55 +221,41 @@ def delegated_admin_remove(request, customer_id, organisation_id):
     holder = selectors.delegated_admin_for_org(
         org=org, customer=customer, organisation_uuid=organisation_id
     )
-    try:
-        services.delegated_admin_remove(
+    return post_action(
+        request,
+        lambda: services.delegated_admin_remove(
             customer=customer, organisation=holder.organisation, actor=request.user
-        )
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(organisation)s no longer holds delegated admin on %(customer)s.")
-            % {"organisation": holder.organisation, "customer": customer},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+        ),
+        success=_("%(organisation)s no longer holds delegated admin on %(customer)s.")
+        % {"organisation": holder.organisation, "customer": customer},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
 @require_POST
 def reseller_relationship_remove(request, customer_id):
-    org = request.tenant.org
-    customer = selectors.customer_for_org(org=org, uuid=customer_id)
-    reseller = customer.reseller
-    try:
-        services.reseller_relationship_remove(customer=customer, actor=request.user)
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("The relationship between %(customer)s and %(reseller)s was removed.")
-            % {"customer": customer, "reseller": reseller},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+    customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
+    return post_action(
+        request,
+        lambda: services.reseller_relationship_remove(customer=customer, actor=request.user),
+        success=_("The relationship between %(customer)s and %(reseller)s was removed.")
+        % {"customer": customer, "reseller": customer.reseller},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
 @require_POST
 def tenant_owner_grant(request, customer_id):
     customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
-    try:
-        services.tenant_owner_grant(customer=customer, actor=request.user)
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(reseller)s now holds tenant owner rights on the Azure tenant of %(customer)s.")
-            % {"reseller": customer.reseller, "customer": customer},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+    return post_action(
+        request,
+        lambda: services.tenant_owner_grant(customer=customer, actor=request.user),
+        success=_("%(reseller)s now holds tenant owner rights on the Azure tenant of %(customer)s.")
+        % {"reseller": customer.reseller, "customer": customer},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
@@ -275,24 +266,20 @@ def tenant_owner_revoke(request, customer_id, organisation_id):
     grant = selectors.tenant_owner_for_org(
         org=org, customer=customer, organisation_uuid=organisation_id
     )
-    try:
-        services.tenant_owner_revoke(grant=grant, actor=request.user)
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(organisation)s no longer holds tenant owner rights on %(customer)s.")
-            % {"organisation": grant.organisation, "customer": customer},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+    return post_action(
+        request,
+        lambda: services.tenant_owner_revoke(grant=grant, actor=request.user),
+        success=_("%(organisation)s no longer holds tenant owner rights on %(customer)s.")
+        % {"organisation": grant.organisation, "customer": customer},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 # The new-customer wizard: details -> subscriptions -> review -> setup information.
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def customer_new(request):
     """Step 1: the customer's details (optionally for the reseller given as ?reseller=)."""
     org = request.tenant.org
@@ -331,7 +318,7 @@ def customer_new(request):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_GET
+@require_safe
 def domain_check(request):
     """Whether a primary domain prefix is well formed and free, as the user types."""
     form = DomainPrefixForm(request.GET)
@@ -339,7 +326,7 @@ def domain_check(request):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def customer_new_subscriptions(request):
     """Step 2: the offers to order and their licence counts."""
     draft = wizard.current_draft(request)
@@ -370,7 +357,7 @@ def _checked_draft(request, draft):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def customer_new_review(request):
     """Step 3: everything entered, then Submit (one customer, one order, whatever the clicks)."""
     if request.method == "POST":
@@ -411,24 +398,28 @@ def _submit_new_customer(request):
     details, lines, back = _checked_draft(request, draft)
     if back is not None:
         return back
-    try:
-        result = services.customer_create(
+
+    def created(result) -> str:
+        wizard.discard_draft(request)
+        if result.temporary_password:
+            wizard.keep_setup_information(
+                request, customer=result.customer, password=result.temporary_password
+            )
+        return reverse("customers:customer_setup", kwargs={"customer_id": result.customer.uuid})
+
+    return post_action(
+        request,
+        lambda: services.customer_create(
             provider=org,
             actor=request.user,
             details=details.details(),
             reseller=details.cleaned_data["reseller"],
             lines=lines.lines(),
             idempotency_key=key,
-        )
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-        return redirect("customers:customer_new")
-    wizard.discard_draft(request)
-    if result.temporary_password:
-        wizard.keep_setup_information(
-            request, customer=result.customer, password=result.temporary_password
-        )
-    return redirect("customers:customer_setup", customer_id=result.customer.uuid)
+        ),
+        success="",
+        redirect_to=lambda result: created(result) if result else reverse("customers:customer_new"),
+    )
 
 
 @provider_required(Perm.ADD_CUSTOMER)
@@ -441,7 +432,7 @@ def customer_new_cancel(request):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_GET
+@require_safe
 @never_cache
 def customer_setup(request, customer_id):
     """Setup information: the admin user name, and the temporary password the first time only."""

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,6 +29,7 @@ from partners.models import (
 )
 from portal.audit import record
 from portal.emails import queue_email, queue_rendered_email
+from portal.errors import ServiceError
 from portal.models import User
 from portal.roles import Role
 
@@ -37,13 +37,14 @@ INVITE_LINK_MARKER = "{invite_link}"
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,128}"
 
 
-class InviteUnavailable(Exception):
+class PartnershipError(ServiceError):
+    """A partnership or request change that cannot be made (the message says why)."""
+
+
+class InviteUnavailable(ServiceError):
     """An invite link that cannot be used; carries the HTTP status and the reason shown."""
 
-    def __init__(self, message: str, *, status: int = 410):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    status = 410
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,9 @@ def partnership_request_prepare(*, provider: Organisation, actor: User, email: s
                 expires_at=expires_at,
             )
     except IntegrityError as exc:  # another member prepared one for this address meanwhile
-        raise ValidationError(_("A request to this address is already pending.")) from exc
+        raise PartnershipError(
+            _("A request to this address is already pending."), field="email"
+        ) from exc
     record(
         org=provider,
         actor=actor,
@@ -175,9 +178,9 @@ def partnership_request_send(
     """Save the edited draft and email it through the outbox (sent once; later sends are resends)."""
     locked = _locked_request(partnership_request)
     if locked.effective_status != PartnershipRequest.Status.PENDING:
-        raise ValidationError(_("This request is no longer pending."))
+        raise PartnershipError(_("This request is no longer pending."))
     if locked.sent_at is not None:
-        raise ValidationError(_("This request was already sent. Use Resend to send it again."))
+        raise PartnershipError(_("This request was already sent. Use Resend to send it again."))
     locked.subject = subject
     locked.message = body.replace(invite_url(token), INVITE_LINK_MARKER)
     locked.sent_at = timezone.now()
@@ -200,7 +203,7 @@ def partnership_request_resend(
     """Issue a new token (the old link stops working), renew the expiry and email the request again."""
     locked = _locked_request(partnership_request)
     if locked.status not in (PartnershipRequest.Status.PENDING, PartnershipRequest.Status.EXPIRED):
-        raise ValidationError(_("Only a pending or expired request can be sent again."))
+        raise PartnershipError(_("Only a pending or expired request can be sent again."))
     before = {"status": locked.effective_status, "expires_at": locked.expires_at.isoformat()}
     if locked.status == PartnershipRequest.Status.EXPIRED and (
         PartnershipRequest.objects.for_org(locked.provider)
@@ -208,7 +211,7 @@ def partnership_request_resend(
         .filter(email=locked.email)
         .exists()
     ):
-        raise ValidationError(_("A newer request to this address is already pending."))
+        raise PartnershipError(_("A newer request to this address is already pending."))
     _expire_lapsed_requests(provider=locked.provider, email=locked.email, actor=actor)
     token, locked.token_hash = _new_token()
     locked.status = PartnershipRequest.Status.PENDING
@@ -237,7 +240,7 @@ def partnership_request_revoke(
     """Invalidate a request's link for good."""
     locked = _locked_request(partnership_request)
     if locked.status not in (PartnershipRequest.Status.PENDING, PartnershipRequest.Status.EXPIRED):
-        raise ValidationError(_("Only a pending or expired request can be revoked."))
+        raise PartnershipError(_("Only a pending or expired request can be revoked."))
     before = {"status": locked.effective_status}
     locked.status = PartnershipRequest.Status.REVOKED
     locked.revoked_at = timezone.now()
@@ -380,7 +383,7 @@ def _end_partnership(partnership: Partnership, actor: User) -> Partnership:
         .get(pk=partnership.pk)
     )
     if locked.status != Partnership.Status.ACTIVE:
-        raise ValidationError(_("This partnership has already ended."))
+        raise PartnershipError(_("This partnership has already ended."))
     locked.status = Partnership.Status.REMOVED
     locked.removed_by = actor
     locked.removed_at = timezone.now()
@@ -442,16 +445,16 @@ def agreement_reminder_send(*, partnership: Partnership, actor: User) -> int:
     )
     provider, reseller = locked.provider, locked.reseller
     if locked.status != Partnership.Status.ACTIVE:
-        raise ValidationError(_("This partnership has already ended."))
+        raise PartnershipError(_("This partnership has already ended."))
     if reseller.agreement_accepted:
-        raise ValidationError(
+        raise PartnershipError(
             _("%(reseller)s has already accepted the partner agreement.")
             % {"reseller": reseller.legal_name}
         )
     now = timezone.now()
     last = locked.agreement_reminder_sent_at
     if last is not None and now - last < AGREEMENT_REMINDER_INTERVAL:
-        raise ValidationError(
+        raise PartnershipError(
             _(
                 "A reminder was sent to %(reseller)s less than a day ago. "
                 "You can send the next one after %(time)s."
@@ -495,7 +498,7 @@ def agreement_accept(*, reseller: Organisation, actor: User) -> Organisation:
     """Record that the reseller's Global admin accepted the partner agreement, and when."""
     locked = Organisation.objects.select_for_update().get(pk=reseller.pk)
     if locked.agreement_accepted:
-        raise ValidationError(_("The partner agreement was already accepted."))
+        raise PartnershipError(_("The partner agreement was already accepted."))
     locked.agreement_accepted_at = timezone.now()
     locked.agreement_accepted_by = actor
     locked.save(update_fields=["agreement_accepted_at", "agreement_accepted_by"])

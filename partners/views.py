@@ -2,12 +2,13 @@
 removal, the reseller's Indirect providers page and the public provider directory."""
 
 import re
+from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.middleware.csrf import get_token
@@ -28,6 +29,7 @@ from partners.forms import (
 )
 from partners.models import Partnership, PartnershipRequest
 from partners.services import TOKEN_PATTERN, InviteUnavailable
+from portal.actions import post_action
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
@@ -35,9 +37,6 @@ from portal.tenancy import get_for_org, provider_required, reseller_required
 
 PAGE_SIZE = 50
 DIRECTORY_PAGE_SIZE = 25
-# On the reseller's side the roles that may end a partnership (Global admin,
-# Admin agent) are the ones that may begin one by authorising a provider.
-AUTHORISE_PROVIDER = Perm.REMOVE_PARTNERSHIP
 
 
 def mailto_link(*, to: str, subject: str, body: str) -> str:
@@ -129,13 +128,8 @@ def request_new(request):
     org = request.tenant.org
     form = PartnershipRequestEmailForm(request.POST or None, provider=org)
     if request.method == "POST" and form.is_valid():
-        try:
-            prepared = services.partnership_request_prepare(
-                provider=org, actor=request.user, email=form.cleaned_data["email"]
-            )
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
+
+        def show_draft(prepared):
             draft = PartnershipDraftForm(
                 initial={
                     "token": prepared.token,
@@ -145,6 +139,16 @@ def request_new(request):
                 partnership_request=prepared.partnership_request,
             )
             return _render_draft(request, prepared.partnership_request, draft)
+
+        return post_action(
+            request,
+            lambda: services.partnership_request_prepare(
+                provider=org, actor=request.user, email=form.cleaned_data["email"]
+            ),
+            then=show_draft,
+            form=form,
+            render=lambda error: _render_request_panel(request, {"email_form": form}),
+        )
     return _render_request_panel(request, {"email_form": form})
 
 
@@ -153,59 +157,51 @@ def request_new(request):
 def request_send(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
     form = PartnershipDraftForm(request.POST, partnership_request=partnership_request)
-    sent = False
-    if form.is_valid():
-        try:
-            services.partnership_request_send(
-                partnership_request=partnership_request,
-                actor=request.user,
-                token=form.cleaned_data["token"],
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            sent = True
-    return _render_draft(request, partnership_request, form, sent=sent)
+    if not form.is_valid():
+        return _render_draft(request, partnership_request, form)
+    return post_action(
+        request,
+        lambda: services.partnership_request_send(
+            partnership_request=partnership_request,
+            actor=request.user,
+            token=form.cleaned_data["token"],
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+        ),
+        then=lambda sent: _render_draft(request, partnership_request, form, sent=True),
+        form=form,
+        render=lambda error: _render_draft(request, partnership_request, form),
+    )
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)
 @require_POST
 def request_resend(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
-    try:
-        services.partnership_request_resend(
+    return post_action(
+        request,
+        lambda: services.partnership_request_resend(
             partnership_request=partnership_request, actor=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The request was sent again to %(email)s. The previous link no longer works.")
-            % {"email": partnership_request.email},
-        )
-    return redirect("partners:reseller_list")
+        ),
+        success=_("The request was sent again to %(email)s. The previous link no longer works.")
+        % {"email": partnership_request.email},
+        redirect_to=reverse("partners:reseller_list"),
+    )
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)
 @require_POST
 def request_revoke(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
-    try:
-        services.partnership_request_revoke(
+    return post_action(
+        request,
+        lambda: services.partnership_request_revoke(
             partnership_request=partnership_request, actor=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The request to %(email)s was revoked; its link no longer works.")
-            % {"email": partnership_request.email},
-        )
-    return redirect("partners:reseller_list")
+        ),
+        success=_("The request to %(email)s was revoked; its link no longer works.")
+        % {"email": partnership_request.email},
+        redirect_to=reverse("partners:reseller_list"),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
@@ -218,17 +214,13 @@ def partnership_remove(request, partnership_id):
         uuid=partnership_id,
     )
     if request.method == "POST":
-        try:
-            services.partnership_remove(partnership=partnership, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("The partnership with %(reseller)s was removed.")
-                % {"reseller": partnership.reseller.legal_name},
-            )
-        return redirect("partners:reseller_list")
+        return post_action(
+            request,
+            lambda: services.partnership_remove(partnership=partnership, actor=request.user),
+            success=_("The partnership with %(reseller)s was removed.")
+            % {"reseller": partnership.reseller.legal_name},
+            redirect_to=reverse("partners:reseller_list"),
+        )
     return render(request, "partners/partnership_remove.html", {"partnership": partnership})
 
 
@@ -241,17 +233,13 @@ def agreement_reminder(request, partnership_id):
         request.tenant.org,
         uuid=partnership_id,
     )
-    try:
-        services.agreement_reminder_send(partnership=partnership, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("An agreement reminder was emailed to the Global admins of %(reseller)s.")
-            % {"reseller": partnership.reseller.legal_name},
-        )
-    return redirect("partners:reseller_list")
+    return post_action(
+        request,
+        lambda: services.agreement_reminder_send(partnership=partnership, actor=request.user),
+        success=_("An agreement reminder was emailed to the Global admins of %(reseller)s.")
+        % {"reseller": partnership.reseller.legal_name},
+        redirect_to=reverse("partners:reseller_list"),
+    )
 
 
 # The invite link (reseller side)
@@ -267,10 +255,22 @@ def _usable_request(token: str) -> PartnershipRequest:
     return partnership_request
 
 
-def _render_unavailable(request, error: InviteUnavailable):
-    return render(
-        request, "partners/invite_unavailable.html", {"message": error.message}, status=error.status
-    )
+def invite_link(view):
+    """A view of the invite link: a link that cannot be used answers with the reason, and why."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except InviteUnavailable as error:
+            return render(
+                request,
+                "partners/invite_unavailable.html",
+                {"message": error.message},
+                status=error.status,
+            )
+
+    return wrapper
 
 
 def _render_invite(request, token, partnership_request, *, accept_form=None, enrol_form=None):
@@ -281,7 +281,7 @@ def _render_invite(request, token, partnership_request, *, accept_form=None, enr
         state, status = "not_reseller", 403
     elif selectors.has_active_partnership(provider=provider, reseller=tenant.org):
         state = "already_partnered"
-    elif not tenant.can(AUTHORISE_PROVIDER):
+    elif not tenant.can(Perm.AUTHORISE_PROVIDER):
         state = "no_right"
     else:
         state = "eligible"
@@ -300,36 +300,29 @@ def _render_invite(request, token, partnership_request, *, accept_form=None, enr
 
 
 @require_safe
+@invite_link
 def invite(request, token):
     """What the link opens; reading it changes nothing (mail scanners open links)."""
-    try:
-        partnership_request = _usable_request(token)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    partnership_request = _usable_request(token)
     return _render_invite(request, token, partnership_request)
 
 
 @require_POST
+@invite_link
 def invite_accept(request, token):
     """Authorize indirect provider: a signed-in reseller admin accepts the invite."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("partners:invite", args=[token]))
-    try:
-        partnership_request = _usable_request(token)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    partnership_request = _usable_request(token)
     tenant = request.tenant
     if tenant is None or not tenant.is_reseller:
         return _render_invite(request, token, partnership_request)
-    if not tenant.can(AUTHORISE_PROVIDER):
+    if not tenant.can(Perm.AUTHORISE_PROVIDER):
         raise PermissionDenied
     form = InviteAcceptForm(request.POST)
     if not form.is_valid():
         return _render_invite(request, token, partnership_request, accept_form=form)
-    try:
-        services.partnership_accept(token=token, reseller=tenant.org, actor=request.user)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    services.partnership_accept(token=token, reseller=tenant.org, actor=request.user)
     messages.success(
         request,
         _("You authorised %(provider)s as your indirect provider.")
@@ -339,12 +332,10 @@ def invite_accept(request, token):
 
 
 @require_POST
+@invite_link
 def invite_enrol(request, token):
     """A visitor enrols a new reseller organisation and accepts the invite in the same step."""
-    try:
-        partnership_request = _usable_request(token)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    partnership_request = _usable_request(token)
     if request.user.is_authenticated:
         return redirect("partners:invite", token=token)
     form = ResellerEnrolForm(request.POST)
@@ -354,8 +345,6 @@ def invite_enrol(request, token):
     del fields["consent"], fields["agreement"]
     try:
         user, _partnership = services.reseller_enrol(token=token, **fields)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
     except IntegrityError:
         # Someone registered the same ID or email between validation and saving.
         form.add_error(
@@ -383,7 +372,7 @@ def _render_home(request, *, agreement_form=None, status=200):
         "providers": providers,
         "customers_count": selectors.reseller_customers_count(reseller=org),
         "home_base": reverse("partners:reseller_home"),
-        "can_revoke": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        "can_revoke": request.tenant.can(Perm.AUTHORISE_PROVIDER),
         "organisation": org,
     }
     if not org.agreement_accepted and request.tenant.can(Perm.ACCEPT_AGREEMENT):
@@ -406,18 +395,15 @@ def agreement_accept(request):
     form = AgreementAcceptForm(request.POST)
     if not form.is_valid():
         return _render_home(request, agreement_form=form, status=400)
-    try:
-        services.agreement_accept(reseller=request.tenant.org, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("You accepted the partner agreement. Your providers can now credit you.")
-        )
-    return redirect("partners:reseller_home")
+    return post_action(
+        request,
+        lambda: services.agreement_accept(reseller=request.tenant.org, actor=request.user),
+        success=_("You accepted the partner agreement. Your providers can now credit you."),
+        redirect_to=reverse("partners:reseller_home"),
+    )
 
 
-@reseller_required(Perm.REMOVE_PARTNERSHIP)
+@reseller_required(Perm.AUTHORISE_PROVIDER)
 @require_http_methods(["GET", "HEAD", "POST"])
 def provider_revoke(request, partnership_id):
     """Confirm, then revoke the authorisation of a provider (ends the partnership)."""
@@ -427,17 +413,13 @@ def provider_revoke(request, partnership_id):
         uuid=partnership_id,
     )
     if request.method == "POST":
-        try:
-            services.partnership_revoke(partnership=partnership, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("You revoked the authorisation of %(provider)s.")
-                % {"provider": partnership.provider.display_name},
-            )
-        return redirect("partners:reseller_home")
+        return post_action(
+            request,
+            lambda: services.partnership_revoke(partnership=partnership, actor=request.user),
+            success=_("You revoked the authorisation of %(provider)s.")
+            % {"provider": partnership.provider.display_name},
+            redirect_to=reverse("partners:reseller_home"),
+        )
     return render(request, "partners/provider_revoke.html", {"partnership": partnership})
 
 

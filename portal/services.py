@@ -22,10 +22,15 @@ from django.utils.translation import gettext as _
 from partners.models import Membership, Organisation
 from portal.audit import record
 from portal.emails import queue_email
+from portal.errors import ServiceError
 from portal.models import OutboundEmail, StaffInvitation, User
 from portal.roles import Role
 
 log = logging.getLogger(__name__)
+
+
+class StaffError(ServiceError):
+    """A staff or member change that cannot be made (the message says why)."""
 
 
 class DeliveryFailed(Exception):
@@ -169,7 +174,7 @@ def staff_invite_send(*, org: Organisation, actor: User, email: str, role: str) 
     """Invite ``email`` to join ``org`` with ``role``; a pending invitation to it is replaced."""
     email = email.strip().lower()
     if Membership.objects.filter(user__email=email).exists():
-        raise ValidationError(_("This person already belongs to an organisation."), code="member")
+        raise StaffError(_("This person already belongs to an organisation."), field="email")
     replaced = list(
         StaffInvitation.objects.for_org(org)
         .select_for_update()
@@ -215,7 +220,7 @@ def staff_invite_revoke(*, org: Organisation, actor: User, invitation: StaffInvi
     """Withdraw a pending invitation so its link no longer works."""
     invitation = StaffInvitation.objects.for_org(org).select_for_update().get(pk=invitation.pk)
     if invitation.status != StaffInvitation.Status.PENDING:
-        raise ValidationError(_("This invitation is no longer pending."), code="not_pending")
+        raise StaffError(_("This invitation is no longer pending."))
     invitation.status, invitation.revoked_at = StaffInvitation.Status.REVOKED, timezone.now()
     invitation.save(update_fields=["status", "revoked_at"])
     record(
@@ -245,20 +250,21 @@ def staff_invite_accept(
         .first()
     )
     if invitation is None or not invitation.is_usable:
-        raise ValidationError(_("This invitation link is not valid any more."), code="invalid")
+        raise StaffError(_("This invitation link is not valid any more."))
     if user is not None:
         if user.email.lower() != invitation.email:
             # The link never binds to an account with another address.
-            raise ValidationError(_("This invitation is for another email address."), code="other")
+            raise StaffError(_("This invitation is for another email address."))
         if Membership.objects.filter(user=user).exists():
-            raise ValidationError(_("You already belong to an organisation."), code="member")
+            raise StaffError(_("You already belong to an organisation."))
     else:
         if User.objects.filter(email=invitation.email).exists():
-            raise ValidationError(
-                _("An account with this address exists: sign in to accept."), code="sign_in"
-            )
+            raise StaffError(_("An account with this address exists: sign in to accept."))
         user = User(email=invitation.email, first_name=first_name, last_name=last_name)
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise StaffError(" ".join(error.messages), field="password1") from error
         user.set_password(password)
         user.save()
     membership = Membership.objects.create(
@@ -303,10 +309,7 @@ def _lock_global_admins_and_reload(
 
 def _refuse_if_last_global_admin(membership: Membership, active_admins: int) -> None:
     if membership.role == Role.GLOBAL_ADMIN and membership.user.is_active and active_admins <= 1:
-        raise ValidationError(
-            _("The last active Global admin of an organisation must stay one."),
-            code="last_global_admin",
-        )
+        raise StaffError(_("The last active Global admin of an organisation must stay one."))
 
 
 @transaction.atomic
@@ -339,7 +342,7 @@ def member_deactivate(*, org: Organisation, actor: User, membership: Membership)
     membership, active_admins = _lock_global_admins_and_reload(org, membership)
     user = membership.user
     if user.pk == actor.pk:
-        raise ValidationError(_("You cannot deactivate your own account."), code="self")
+        raise StaffError(_("You cannot deactivate your own account."))
     if not user.is_active:
         return membership
     _refuse_if_last_global_admin(membership, active_admins)

@@ -2,17 +2,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners.models import Membership
 from portal import ratelimit, selectors, services, tables
+from portal.actions import post_action
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
@@ -66,8 +66,8 @@ def placeholder(request, title):
 # Users ---------------------------------------------------------------------
 
 
-@require_GET
 @org_required(Perm.MANAGE_USERS)
+@require_safe
 def user_list(request):
     """The organisation's members and pending invitations."""
     org = request.tenant.org
@@ -87,8 +87,8 @@ def user_list(request):
     return render_page(request, "portal/user_list.html", context, partial="user-table")
 
 
-@require_http_methods(["GET", "POST"])
 @org_required(Perm.MANAGE_USERS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def user_invite(request):
     """Invite a person by email to join the organisation with a role."""
     org, status = request.tenant.org, 200
@@ -98,49 +98,48 @@ def user_invite(request):
             form.add_error(None, _("Too many invitations were sent. Try again in an hour."))
             status = 429
         else:
-            try:
-                invitation = services.staff_invite_send(
+            return post_action(
+                request,
+                lambda: services.staff_invite_send(
                     org=org,
                     actor=request.user,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
-                )
-            except ValidationError as error:
-                form.add_error("email", error)
-            else:
-                messages.success(request, _("Invitation sent to %s.") % invitation.email)
-                return redirect("user_list")
+                ),
+                success=lambda invitation: _("Invitation sent to %s.") % invitation.email,
+                redirect_to=reverse("user_list"),
+                form=form,
+                render=lambda error: render(request, "portal/user_invite.html", {"form": form}),
+            )
     return render(request, "portal/user_invite.html", {"form": form}, status=status)
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def staff_invite_revoke(request, invitation_uuid):
     org = request.tenant.org
     invitation = get_for_org(StaffInvitation, org, uuid=invitation_uuid)
-    try:
-        services.staff_invite_revoke(org=org, actor=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("The invitation to %s was revoked.") % invitation.email)
-    return redirect("user_list")
+    return post_action(
+        request,
+        lambda: services.staff_invite_revoke(org=org, actor=request.user, invitation=invitation),
+        success=_("The invitation to %s was revoked.") % invitation.email,
+        redirect_to=reverse("user_list"),
+    )
 
 
 def _member_action(request, membership_uuid, action, done_message, **kwargs):
     org = request.tenant.org
     membership = get_for_org(Membership, org, uuid=membership_uuid)
-    try:
-        membership = action(org=org, actor=request.user, membership=membership, **kwargs)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, done_message % membership.user.display_name)
-    return redirect("user_list")
+    return post_action(
+        request,
+        lambda: action(org=org, actor=request.user, membership=membership, **kwargs),
+        success=lambda changed: done_message % changed.user.display_name,
+        redirect_to=reverse("user_list"),
+    )
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def member_role(request, membership_uuid):
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -156,16 +155,16 @@ def member_role(request, membership_uuid):
     )
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def member_deactivate(request, membership_uuid):
     return _member_action(
         request, membership_uuid, services.member_deactivate, _("%s was deactivated.")
     )
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def member_reactivate(request, membership_uuid):
     return _member_action(
         request, membership_uuid, services.member_reactivate, _("%s was reactivated.")
@@ -212,16 +211,25 @@ def staff_invite_accept(request, token):
                 "last_name": form.cleaned_data.get("last_name", ""),
                 "password": form.cleaned_data.get("password1", ""),
             }
-            try:
-                member = services.staff_invite_accept(token=token, user=user, **account)
-            except ValidationError as error:
-                form.add_error(None, error)
-                status = 400
-            else:
+
+            def welcome(member) -> str:
                 if user is None:
                     login(request, member, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome to %s.") % invitation.organisation.legal_name)
-                return redirect("home")
+                return _("Welcome to %s.") % invitation.organisation.legal_name
+
+            return post_action(
+                request,
+                lambda: services.staff_invite_accept(token=token, user=user, **account),
+                success=welcome,
+                redirect_to=reverse("home"),
+                form=form,
+                render=lambda error: render(
+                    request,
+                    "portal/staff_invite_accept.html",
+                    {"invitation": invitation, "form": form, "signed_in": user is not None},
+                    status=400,
+                ),
+            )
         else:
             status = 400
     context = {"invitation": invitation, "form": form, "signed_in": user is not None}
@@ -231,8 +239,8 @@ def staff_invite_accept(request, token):
 # Activity log --------------------------------------------------------------
 
 
-@require_GET
 @org_required(Perm.VIEW_ACTIVITY)
+@require_safe
 def activity_log(request):
     """The organisation's activity events, filtered; the last 30 days by default."""
     org = request.tenant.org
@@ -275,6 +283,7 @@ def activity_log(request):
 
 
 @org_required()
+@require_safe
 def profile(request):
     return render(request, "portal/profile.html", {"membership": request.tenant.membership})
 
@@ -307,6 +316,7 @@ class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = PortalSetPasswordForm
 
 
+@require_safe
 def dev_mailbox(request):
     """The embedded default's mailbox: every outbox row, newest first (DEBUG only)."""
     if not settings.DEBUG:

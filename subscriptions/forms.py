@@ -121,6 +121,22 @@ class ResellerForm(VersionedForm):
         return selectors.reseller_location_check(provider=self.provider, location_partner_id=value)
 
 
+class LocationCheckForm(forms.Form):
+    """Check ID: whether a typed location partner ID can be credited (the Reseller form's check)."""
+
+    location_partner_id = forms.CharField(
+        error_messages={"required": _("Enter a location partner ID to check.")}
+    )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+
+    def clean_location_partner_id(self):
+        value = self.cleaned_data["location_partner_id"]
+        return selectors.reseller_location_check(provider=self.provider, location_partner_id=value)
+
+
 class SupportContactForm(VersionedForm):
     """The provider or the customer's associated reseller, and no one else."""
 

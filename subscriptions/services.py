@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal import audit
+from portal.errors import ServiceError
 from subscriptions import selectors
 from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
 
@@ -23,7 +24,7 @@ class LineRequest:
     reseller: object | None = None  # partners.Organisation
 
 
-class OrderError(ValueError):
+class OrderError(ServiceError):
     """An order that cannot be placed (the message says why)."""
 
 
@@ -109,7 +110,7 @@ def _create_line(*, order, line: LineRequest, actor) -> Subscription:
     return subscription
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(ServiceError):
     """A change that cannot be made to a subscription (the message, translated, says why)."""
 
 
@@ -117,7 +118,7 @@ class StaleSubscription(SubscriptionError):
     """The subscription changed since the form was rendered; saving would lose that change."""
 
     def __init__(self):
-        super().__init__(_("This subscription was changed by someone else; reload"))
+        super().__init__(_("This subscription was changed by someone else; reload"), status=409)
 
 
 def _locked(subscription: Subscription, version: int) -> Subscription:

@@ -2,23 +2,24 @@ import csv
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers import selectors as customer_selectors
 from customers.models import Customer
+from portal.actions import post_action
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
 from subscriptions import selectors, services, tables
 from subscriptions.forms import (
+    LocationCheckForm,
     QuantityForm,
     ResellerForm,
     SubscriptionNewForm,
@@ -91,7 +92,7 @@ def _table_context(request, subscriptions) -> dict:
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def subscription_list(request):
     org = request.tenant.org
     filters = _list_filters(request)
@@ -114,7 +115,7 @@ def subscription_list(request):
 
 
 @reseller_required(Perm.VIEW)
-@require_GET
+@require_safe
 def support_queue(request):
     filters = _list_filters(request)
     subscriptions = selectors.support_queue(org=request.tenant.org, q=filters["q"])
@@ -139,7 +140,7 @@ def _csv_safe(value):
 
 
 @provider_required(Perm.VIEW)
-@require_GET
+@require_safe
 def subscription_export(request):
     filters = _list_filters(request)
     rows = selectors.export_rows(org=request.tenant.org, **filters)
@@ -156,7 +157,7 @@ def subscription_export(request):
 
 
 @provider_required(Perm.MANAGE_SUBSCRIPTIONS)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscription_new(request, customer_id):
     org = request.tenant.org
     customer = get_for_org(Customer, org, uuid=customer_id)
@@ -167,28 +168,33 @@ def subscription_new(request, customer_id):
             line = services.LineRequest(
                 offer=data["offer"], quantity=data["quantity"], reseller=data["reseller"]
             )
-            try:
-                _order, created = services.order_submit(
+
+            def placed(result) -> str:
+                _order, created = result
+                if created:
+                    return _("Subscription to %(offer)s added for %(customer)s.") % {
+                        "offer": data["offer"].name,
+                        "customer": customer.company_name,
+                    }
+                messages.info(request, _("This order was already submitted; it was placed once."))
+                return ""
+
+            return post_action(
+                request,
+                lambda: services.order_submit(
                     provider=org,
                     customer=customer,
                     lines=[line],
                     idempotency_key=data["idempotency_key"],
                     actor=request.user,
-                )
-            except services.OrderError as exc:
-                form.add_error(None, str(exc))
-            else:
-                if created:
-                    messages.success(
-                        request,
-                        _("Subscription to %(offer)s added for %(customer)s.")
-                        % {"offer": data["offer"].name, "customer": customer.company_name},
-                    )
-                else:
-                    messages.info(
-                        request, _("This order was already submitted; it was placed once.")
-                    )
-                return redirect("customers:customer_detail", customer_id=customer.uuid)
+                ),
+                success=placed,
+                redirect_to=reverse(
+                    "customers:customer_detail", kwargs={"customer_id": customer.uuid}
+                ),
+                form=form,
+                render=lambda error: _render_new(request, form, customer),
+            )
     else:
         reseller = customer.reseller
         form = SubscriptionNewForm(
@@ -198,6 +204,10 @@ def subscription_new(request, customer_id):
                 "reseller": reseller.uuid if reseller else None,
             },
         )
+    return _render_new(request, form, customer)
+
+
+def _render_new(request, form, customer):
     return render(
         request,
         "subscriptions/subscription_new.html",
@@ -260,7 +270,7 @@ def _render_detail(request, subscription, *, bound=None, status=200):
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def subscription_detail(request, subscription_id):
     subscription = selectors.subscription_for_detail(
         org=request.tenant.org, subscription_id=subscription_id
@@ -268,25 +278,27 @@ def subscription_detail(request, subscription_id):
     return _render_detail(request, subscription)
 
 
-def _apply(request, subscription_id, *, form_name, make_form, change, success, provider_only):
+def _apply(request, subscription_id, *, form_name, make_form, change, success):
     """Validate one action's form, run its service, and show the outcome on the details page."""
-    org = request.tenant.org
-    subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
-    if provider_only and org.pk != subscription.provider_id:
-        raise PermissionDenied
+    subscription = selectors.subscription_for_detail(
+        org=request.tenant.org, subscription_id=subscription_id
+    )
     form = make_form(request.POST, subscription)
-    status = 400
-    if form.is_valid():
-        try:
-            change(subscription, form.cleaned_data)
-        except services.SubscriptionError as exc:
-            # Shown above the page: the action's form may not be on it (a cancelled subscription).
-            messages.error(request, str(exc))
-            status = 409 if isinstance(exc, services.StaleSubscription) else 400
-        else:
-            messages.success(request, success)
-            return redirect("subscriptions:subscription_detail", subscription_id=subscription.uuid)
-    return _render_detail(request, subscription, bound={form_name: form}, status=status)
+    if not form.is_valid():
+        return _render_detail(request, subscription, bound={form_name: form}, status=400)
+    return post_action(
+        request,
+        lambda: change(subscription, form.cleaned_data),
+        success=success,
+        redirect_to=lambda changed: reverse(
+            "subscriptions:subscription_detail",
+            kwargs={"subscription_id": (changed or subscription).uuid},
+        ),
+        # Shown above the page: the action's form may not be on it (a cancelled subscription).
+        render=lambda error: _render_detail(
+            request, subscription, bound={form_name: form}, status=error.status
+        ),
+    )
 
 
 @org_required(Perm.MANAGE_SUBSCRIPTIONS)
@@ -305,44 +317,34 @@ def subscription_quantity(request, subscription_id):
             actor=request.user,
         ),
         success=_("Licence count changed."),
-        provider_only=False,
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_upgrade(request, subscription_id):
     """Replace the subscription by one of a higher offer, then show the new one."""
-    org = request.tenant.org
-    subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
-    if org.pk != subscription.provider_id:
-        raise PermissionDenied
-    form = UpgradeForm(request.POST, subscription=subscription)
-    status = 400
-    if form.is_valid():
-        try:
-            successor = services.subscription_upgrade(
-                subscription=subscription,
-                offer=form.cleaned_data["offer"],
-                quantity=form.cleaned_data["quantity"],
-                version=form.cleaned_data["version"],
-                org=org,
-                actor=request.user,
-            )
-        except services.SubscriptionError as exc:
-            messages.error(request, str(exc))
-            status = 409 if isinstance(exc, services.StaleSubscription) else 400
-        else:
-            messages.success(
-                request,
-                _("Upgraded to %(offer)s with %(quantity)s licences.")
-                % {"offer": successor.offer.name, "quantity": successor.quantity},
-            )
-            return redirect("subscriptions:subscription_detail", subscription_id=successor.uuid)
-    return _render_detail(request, subscription, bound={"upgrade": form}, status=status)
+    return _apply(
+        request,
+        subscription_id,
+        form_name="upgrade",
+        make_form=lambda data, sub: UpgradeForm(data, subscription=sub),
+        change=lambda sub, data: services.subscription_upgrade(
+            subscription=sub,
+            offer=data["offer"],
+            quantity=data["quantity"],
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=lambda successor: (
+            _("Upgraded to %(offer)s with %(quantity)s licences.")
+            % {"offer": successor.offer.name, "quantity": successor.quantity}
+        ),
+    )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_reseller(request, subscription_id):
     return _apply(
@@ -358,11 +360,10 @@ def subscription_reseller(request, subscription_id):
             actor=request.user,
         ),
         success=_("Reseller (MPN ID) saved."),
-        provider_only=True,
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_support_contact(request, subscription_id):
     return _apply(
@@ -378,7 +379,6 @@ def subscription_support_contact(request, subscription_id):
             actor=request.user,
         ),
         success=_("Designated support contact saved."),
-        provider_only=True,
     )
 
 
@@ -396,11 +396,10 @@ def _status_change(request, subscription_id, *, action, success):
             actor=request.user,
         ),
         success=success,
-        provider_only=True,
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_suspend(request, subscription_id):
     return _status_change(
@@ -408,7 +407,7 @@ def subscription_suspend(request, subscription_id):
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_reactivate(request, subscription_id):
     return _status_change(
@@ -416,8 +415,8 @@ def subscription_reactivate(request, subscription_id):
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
-@require_http_methods(["GET", "POST"])
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscription_cancel(request, subscription_id):
     """GET asks for confirmation (the page without script); POST cancels."""
     if request.method == "POST":
@@ -426,8 +425,6 @@ def subscription_cancel(request, subscription_id):
         )
     org = request.tenant.org
     subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
-    if org.pk != subscription.provider_id:
-        raise PermissionDenied
     return render(
         request,
         "subscriptions/subscription_cancel.html",
@@ -438,21 +435,14 @@ def subscription_cancel(request, subscription_id):
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
-@require_GET
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_safe
 def check_id(request):
     """Check a typed location partner ID and answer with a message fragment (HTMX)."""
-    if not request.tenant.is_provider:
-        raise PermissionDenied
-    value = request.GET.get("location_partner_id", "").strip()
-    context = {"checked_id": value}
-    if not value:
-        context["check_error"] = _("Enter a location partner ID to check.")
+    form = LocationCheckForm(request.GET, provider=request.tenant.org)
+    context = {"checked_id": form.data.get("location_partner_id", "").strip()}
+    if form.is_valid():
+        context["location"] = form.cleaned_data["location_partner_id"]
     else:
-        try:
-            context["location"] = selectors.reseller_location_check(
-                provider=request.tenant.org, location_partner_id=value
-            )
-        except ValidationError as exc:
-            context["check_error"] = exc.messages[0]
+        context["check_error"] = form.errors["location_partner_id"][0]
     return render(request, "subscriptions/subscription_detail.html#check-id-result", context)
