@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from customers import selectors
 from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
 from portal import audit
+from portal.audit import Verb
 from portal.errors import ServiceError
 from subscriptions.models import Offer, Subscription, SubscriptionChange
 from subscriptions.services import LineRequest, order_submit
@@ -108,7 +109,7 @@ def _customer_create(*, provider, actor, details, reseller, lines, idempotency_k
     audit.record(
         org=provider,
         actor=actor,
-        verb="customer.created",
+        verb=Verb.CUSTOMER_CREATED,
         obj=customer,
         after={
             "domain": customer.primary_domain,
@@ -137,7 +138,7 @@ def _grant_delegated_admin(*, customer, organisation, actor) -> bool:
         audit.record(
             org=customer.provider,
             actor=actor,
-            verb="customer.delegated_admin_granted",
+            verb=Verb.CUSTOMER_DELEGATED_ADMIN_GRANTED,
             obj=customer,
             after=after,
         )
@@ -146,7 +147,7 @@ def _grant_delegated_admin(*, customer, organisation, actor) -> bool:
             audit.record(
                 org=organisation,
                 actor=actor,
-                verb="customer.delegated_admin_granted",
+                verb=Verb.CUSTOMER_DELEGATED_ADMIN_GRANTED,
                 obj=customer,
                 after=after,
             )
@@ -164,7 +165,7 @@ def customer_change_reseller(*, customer: Customer, reseller, actor) -> Customer
     audit.record(
         org=customer.provider,
         actor=actor,
-        verb="customer.reseller_changed",
+        verb=Verb.CUSTOMER_RESELLER_CHANGED,
         obj=customer,
         before={"reseller": before.partner_id if before else None},
         after={"reseller": reseller.partner_id, "name": reseller.legal_name},
@@ -192,7 +193,7 @@ def delegated_admin_remove(*, customer: Customer, organisation, actor) -> None:
     audit.record(
         org=customer.provider,
         actor=actor,
-        verb="customer.delegated_admin_removed",
+        verb=Verb.CUSTOMER_DELEGATED_ADMIN_REMOVED,
         obj=customer,
         before={"organisation": organisation.partner_id, "name": organisation.legal_name},
     )
@@ -215,7 +216,7 @@ def reseller_relationship_remove(*, customer: Customer, actor) -> None:
     audit.record(
         org=customer.provider,
         actor=actor,
-        verb="customer.reseller_relationship_removed",
+        verb=Verb.CUSTOMER_RESELLER_RELATIONSHIP_REMOVED,
         obj=customer,
         before={"reseller": reseller.partner_id, "name": reseller.legal_name},
         after={"reseller": None},
@@ -277,7 +278,7 @@ def tenant_owner_grant(*, customer: Customer, actor) -> TenantOwnerGrant:
         customer=customer,
         organisation=reseller,
         actor=actor,
-        verb="customer.tenant_owner_granted",
+        verb=Verb.CUSTOMER_TENANT_OWNER_GRANTED,
         side="after",
     )
     return grant
@@ -295,6 +296,6 @@ def tenant_owner_revoke(*, grant: TenantOwnerGrant, actor) -> None:
         customer=grant.customer,
         organisation=grant.organisation,
         actor=actor,
-        verb="customer.tenant_owner_revoked",
+        verb=Verb.CUSTOMER_TENANT_OWNER_REVOKED,
         side="before",
     )

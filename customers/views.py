@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,6 +21,7 @@ from customers.forms import (
     SubscriptionLinesForm,
 )
 from portal.actions import post_action
+from portal.audit import verb_label
 from portal.htmx import render_page
 from portal.listing import CACHE_SECONDS, paginate_by_key
 from portal.roles import Perm
@@ -28,15 +29,6 @@ from portal.tenancy import get_for_org, org_required, provider_required
 from subscriptions.models import Offer, Subscription
 
 PAGE_SIZE = 50
-ACTIVITY_LABELS = {
-    "customer.created": gettext_lazy("Customer added"),
-    "customer.delegated_admin_granted": gettext_lazy("Delegated admin granted"),
-    "customer.delegated_admin_removed": gettext_lazy("Delegated admin removed"),
-    "customer.reseller_changed": gettext_lazy("Associated reseller changed"),
-    "customer.reseller_relationship_removed": gettext_lazy("Reseller relationship removed"),
-    "customer.tenant_owner_granted": gettext_lazy("Tenant owner granted"),
-    "customer.tenant_owner_revoked": gettext_lazy("Tenant owner revoked"),
-}
 _ANY_UUID = uuid.UUID(int=0)
 
 
@@ -139,7 +131,7 @@ def _detail_context(request, customer, *, change_form=None):
     context.update(_tenant_owner_context(request, customer, subscriptions))
     if request.tenant.can(Perm.VIEW_ACTIVITY):
         context["activity"] = [
-            (event, ACTIVITY_LABELS.get(event.verb, event.verb), _organisation_named(event))
+            (event, verb_label(event.verb), _organisation_named(event))
             for event in selectors.customer_activity(org=org, customer=customer)
         ]
     if org.is_provider and request.tenant.can(Perm.ADD_CUSTOMER):

@@ -27,7 +27,7 @@ from partners.models import (
     Partnership,
     PartnershipRequest,
 )
-from portal.audit import record
+from portal.audit import Verb, record
 from portal.emails import queue_email, queue_rendered_email
 from portal.errors import ServiceError
 from portal.models import User
@@ -101,7 +101,7 @@ def _expire_lapsed_requests(*, provider: Organisation, email: str, actor) -> Non
         record(
             org=provider,
             actor=actor,
-            verb="partnership_request.expired",
+            verb=Verb.PARTNERSHIP_REQUEST_EXPIRED,
             obj=lapsed_request,
             before={"status": "pending"},
             after={"status": "expired"},
@@ -142,7 +142,7 @@ def partnership_request_prepare(*, provider: Organisation, actor: User, email: s
     record(
         org=provider,
         actor=actor,
-        verb="partnership_request.created",
+        verb=Verb.PARTNERSHIP_REQUEST_CREATED,
         obj=partnership_request,
         after={"email": email, "expires_at": expires_at.isoformat()},
     )
@@ -189,7 +189,7 @@ def partnership_request_send(
     record(
         org=locked.provider,
         actor=actor,
-        verb="partnership_request.sent",
+        verb=Verb.PARTNERSHIP_REQUEST_SENT,
         obj=locked,
         after={"email": locked.email, "subject": subject},
     )
@@ -225,7 +225,7 @@ def partnership_request_resend(
     record(
         org=locked.provider,
         actor=actor,
-        verb="partnership_request.resent",
+        verb=Verb.PARTNERSHIP_REQUEST_RESENT,
         obj=locked,
         before=before,
         after={"status": "pending", "expires_at": locked.expires_at.isoformat()},
@@ -248,7 +248,7 @@ def partnership_request_revoke(
     record(
         org=locked.provider,
         actor=actor,
-        verb="partnership_request.revoked",
+        verb=Verb.PARTNERSHIP_REQUEST_REVOKED,
         obj=locked,
         before=before,
         after={"status": "revoked"},
@@ -304,14 +304,14 @@ def partnership_accept(*, token: str, reseller: Organisation, actor: User) -> Pa
         record(
             org=org,
             actor=actor,
-            verb="partnership.created",
+            verb=Verb.PARTNERSHIP_CREATED,
             obj=partnership,
             after={"provider": provider.partner_id, "reseller": reseller.partner_id},
         )
     record(
         org=provider,
         actor=actor,
-        verb="partnership_request.accepted",
+        verb=Verb.PARTNERSHIP_REQUEST_ACCEPTED,
         obj=partnership_request,
         before={"status": "pending"},
         after={"status": "accepted", "reseller": reseller.partner_id},
@@ -364,7 +364,7 @@ def reseller_enrol(
     record(
         org=reseller,
         actor=user,
-        verb="organisation.enrolled",
+        verb=Verb.ORGANISATION_ENROLLED,
         obj=reseller,
         after={
             "partner_id": partner_id,
@@ -398,7 +398,7 @@ def partnership_remove(*, partnership: Partnership, actor: User) -> Partnership:
     record(
         org=ended.provider,
         actor=actor,
-        verb="partnership.removed",
+        verb=Verb.PARTNERSHIP_REMOVED,
         obj=ended,
         before={"status": "active"},
         after={"status": "removed", "reseller": ended.reseller.partner_id},
@@ -414,7 +414,7 @@ def partnership_revoke(*, partnership: Partnership, actor: User) -> Partnership:
         record(
             org=org,
             actor=actor,
-            verb="partnership.revoked",
+            verb=Verb.PARTNERSHIP_REVOKED,
             obj=ended,
             before={"status": "active"},
             after={"status": "removed", "reseller": ended.reseller.partner_id},
@@ -486,7 +486,7 @@ def agreement_reminder_send(*, partnership: Partnership, actor: User) -> int:
     record(
         org=provider,
         actor=actor,
-        verb="partnership.agreement_reminder_sent",
+        verb=Verb.PARTNERSHIP_AGREEMENT_REMINDER_SENT,
         obj=locked,
         after={"reseller": reseller.partner_id, "recipients": len(recipients)},
     )
@@ -503,7 +503,9 @@ def agreement_accept(*, reseller: Organisation, actor: User) -> Organisation:
     locked.agreement_accepted_by = actor
     locked.save(update_fields=["agreement_accepted_at", "agreement_accepted_by"])
     after = {"agreement_accepted_at": locked.agreement_accepted_at.isoformat()}
-    record(org=locked, actor=actor, verb="organisation.agreement_accepted", obj=locked, after=after)
+    record(
+        org=locked, actor=actor, verb=Verb.ORGANISATION_AGREEMENT_ACCEPTED, obj=locked, after=after
+    )
     # Each partnered provider's log shows that it may now credit the reseller.
     providers = Organisation.objects.filter(
         pk__in=Partnership.objects.active().filter(reseller=locked).values("provider_id")
@@ -512,7 +514,7 @@ def agreement_accept(*, reseller: Organisation, actor: User) -> Organisation:
         record(
             org=provider,
             actor=actor,
-            verb="organisation.agreement_accepted",
+            verb=Verb.ORGANISATION_AGREEMENT_ACCEPTED,
             obj=locked,
             after=after,
         )

@@ -8,10 +8,10 @@ from django.contrib.auth.forms import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit import verb_label
 from portal.emails import queue_email
 from portal.models import User
 from portal.roles import Role
-from portal.selectors import verb_label
 from portal.services import user_password_set
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Membership, Organisation
-from portal.audit import record
+from portal.audit import Verb, record
 from portal.emails import queue_email
 from portal.errors import ServiceError
 from portal.models import OutboundEmail, StaffInvitation, User
@@ -208,7 +208,7 @@ def staff_invite_send(*, org: Organisation, actor: User, email: str, role: str) 
     record(
         org=org,
         actor=actor,
-        verb="staff_invitation.sent",
+        verb=Verb.STAFF_INVITATION_SENT,
         obj=invitation,
         after={"email": email, "role": role, "replaced": len(replaced)},
     )
@@ -226,7 +226,7 @@ def staff_invite_revoke(*, org: Organisation, actor: User, invitation: StaffInvi
     record(
         org=org,
         actor=actor,
-        verb="staff_invitation.revoked",
+        verb=Verb.STAFF_INVITATION_REVOKED,
         obj=invitation,
         before={"status": "pending"},
         after={"status": "revoked"},
@@ -276,7 +276,7 @@ def staff_invite_accept(
     record(
         org=invitation.organisation,
         actor=user,
-        verb="staff_invitation.accepted",
+        verb=Verb.STAFF_INVITATION_ACCEPTED,
         obj=membership,
         after={"email": user.email, "role": invitation.role},
     )
@@ -328,7 +328,7 @@ def member_set_role(
     record(
         org=org,
         actor=actor,
-        verb="membership.role_changed",
+        verb=Verb.MEMBERSHIP_ROLE_CHANGED,
         obj=membership,
         before={"role": before},
         after={"role": role},
@@ -351,7 +351,7 @@ def member_deactivate(*, org: Organisation, actor: User, membership: Membership)
     record(
         org=org,
         actor=actor,
-        verb="user.deactivated",
+        verb=Verb.USER_DEACTIVATED,
         obj=membership,
         before={"active": True},
         after={"active": False},
@@ -376,7 +376,7 @@ def member_reactivate(*, org: Organisation, actor: User, membership: Membership)
     record(
         org=org,
         actor=actor,
-        verb="user.reactivated",
+        verb=Verb.USER_REACTIVATED,
         obj=membership,
         before={"active": False},
         after={"active": True},
@@ -396,6 +396,6 @@ def user_password_set(*, user: User, password: str) -> User:
     membership = Membership.objects.select_related("organisation").filter(user=user).first()
     if membership is not None:
         record(
-            org=membership.organisation, actor=user, verb="user.password_changed", obj=membership
+            org=membership.organisation, actor=user, verb=Verb.USER_PASSWORD_CHANGED, obj=membership
         )
     return user

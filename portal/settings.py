@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "subscriptions",
+    "devdata",
 ]
 
 MIDDLEWARE = [

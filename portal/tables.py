@@ -22,7 +22,8 @@ from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from portal.selectors import change_summary, verb_label
+from portal.audit import verb_label
+from portal.selectors import change_summary
 
 # Django date format characters that strftime writes the same way.
 _STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
