@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from customers import selectors, services, tables, wizard
+from customers import selectors, services, wizard
 from customers.countries import COUNTRY_NAMES
 from customers.forms import (
     ChangeResellerForm,
@@ -25,17 +25,11 @@ from portal.audit import verb_label
 from portal.htmx import render_page
 from portal.listing import CACHE_SECONDS, paginate_by_key
 from portal.roles import Perm
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
 from subscriptions.models import Offer, Subscription
 
 PAGE_SIZE = 50
-_ANY_UUID = uuid.UUID(int=0)
-
-
-def url_base(name: str, kwarg: str, **kwargs) -> str:
-    """The part of an object URL before its uuid, so row templates append the uuid themselves."""
-    url = reverse(name, kwargs={kwarg: _ANY_UUID, **kwargs})
-    return url[: url.index(str(_ANY_UUID))]
 
 
 @org_required(Perm.VIEW)
@@ -57,11 +51,12 @@ def customer_list(request):
         PAGE_SIZE,
         lambda keys: selectors.customer_rows(org=org, keys=keys),
     )
-    detail_base = url_base("customers:customer_detail", "customer_id")
     context = {
         "form": form,
-        "rows": tables.customer_rows(
-            page.object_list, detail_base=detail_base, is_provider=org.is_provider
+        "table": render_fragment(
+            request,
+            "customers/customer_table.html",
+            {"rows": page.object_list, "is_provider": org.is_provider},
         ),
         "reseller_options": selectors.reseller_filter_options(provider=org, selected=reseller)
         if org.is_provider and not request.htmx  # a partial has no filter bar
@@ -105,7 +100,6 @@ def customer_row(request, customer_id):
     context = {
         "customer": customer,
         "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
-        "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
         "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
     }
     return render(request, "customers/customer_list.html#expanded-row", context)
@@ -122,10 +116,6 @@ def _detail_context(request, customer, *, change_form=None):
         "subscriptions": subscriptions,
         "has_active_subscriptions": any(
             s.status == Subscription.Status.ACTIVE for s in subscriptions
-        ),
-        "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
-        "holder_remove_base": url_base(
-            "customers:delegated_admin_remove", "organisation_id", customer_id=customer.uuid
         ),
     }
     context.update(_tenant_owner_context(request, customer, subscriptions))
@@ -160,9 +150,6 @@ def _tenant_owner_context(request, customer, subscriptions) -> dict:
         and active_plan
         and customer.reseller_id is not None
         and all(grant.organisation_id != customer.reseller_id for grant in owners),
-        "tenant_owner_revoke_base": url_base(
-            "customers:tenant_owner_revoke", "organisation_id", customer_id=customer.uuid
-        ),
     }
 
 

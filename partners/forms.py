@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import selectors
 from partners.models import Organisation, PartnershipRequest
-from partners.services import hash_token, invite_tokens_in, invite_url, normalise_email
+from partners.services import invite_tokens_in, invite_url, normalise_email
 from portal.models import User
+from portal.tokens import hash_token
 
 MESSAGE_MAX_LENGTH = 10_000
 partner_id_validator = RegexValidator(r"^[0-9]{1,20}$", _("Enter digits only."))

@@ -7,7 +7,6 @@ the message kept on the request has the link replaced by ``INVITE_LINK_MARKER``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from portal.emails import queue_email, queue_rendered_email
 from portal.errors import ServiceError
 from portal.models import User
 from portal.roles import Role
+from portal.tokens import hash_token
 
 INVITE_LINK_MARKER = "{invite_link}"
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,128}"
@@ -64,10 +64,6 @@ class PreparedRequest:
 def normalise_email(email: str) -> str:
     """Email addresses match whatever their case and surrounding spaces."""
     return (email or "").strip().lower()
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invite_url(token: str) -> str:

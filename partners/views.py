@@ -11,13 +11,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from partners import selectors, services, tables
+from partners import selectors, services
 from partners.forms import (
     AgreementAcceptForm,
     DirectorySearchForm,
@@ -33,6 +32,7 @@ from portal.actions import post_action
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
 
 PAGE_SIZE = 50
@@ -82,15 +82,15 @@ def reseller_list(request):
         "filter_form": filter_form,
         "filters": filters,
         "partnerships": partnerships,
-        # Row links are a prefix plus the row's uuid: no URL resolving per row.
-        "partnership_rows": tables.partnership_rows(
-            partnerships,
-            reseller_base=reseller_base,
-            customer_new_base=f"{reverse('customers:customer_new')}?reseller=",
-            csrf_token=get_token(request),
-            can_request=can_request,
-            can_add_customer=request.tenant.can(Perm.ADD_CUSTOMER),
-            can_remove=request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        "partnership_table": render_fragment(
+            request,
+            "partners/partnership_table.html",
+            {
+                "rows": partnerships,
+                "can_request": can_request,
+                "can_add_customer": request.tenant.can(Perm.ADD_CUSTOMER),
+                "can_remove": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+            },
         )
         if partnerships
         else "",

@@ -22,6 +22,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django_htmx.http import HttpResponseClientRedirect
 
 from portal.errors import ServiceError
 
@@ -53,10 +54,17 @@ def post_action(
                 messages.error(request, error.message)
             return render(error)
         messages.error(request, error.message)
-        return redirect(redirect_to(None) if callable(redirect_to) else redirect_to)
+        return _redirect(request, redirect_to(None) if callable(redirect_to) else redirect_to)
     message = success(result) if callable(success) else success
     if message:
         messages.success(request, message)
     if then is not None:
         return then(result)
-    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    return _redirect(request, redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def _redirect(request, url: str) -> HttpResponse:
+    # An action posted by HTMX (a table row's button) loads the page it leads to, whole.
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from partners.models import Membership, Organisation
 from portal.models import ActivityEvent, StaffInvitation, User
-from portal.services import hash_token
+from portal.tokens import hash_token
 
 ACTIVITY_DEFAULT_DAYS = 30
 

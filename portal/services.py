@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from portal.emails import queue_email
 from portal.errors import ServiceError
 from portal.models import OutboundEmail, StaffInvitation, User
 from portal.roles import Role
+from portal.tokens import hash_token
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +158,6 @@ def outbound_email_relay(*, older_than_seconds: int | None = None) -> int:
 # Staff invitations ---------------------------------------------------------
 
 STAFF_INVITE_TTL = timedelta(days=7)
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a one-time link token (only the hash is kept)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def staff_invite_url(token: str) -> str:

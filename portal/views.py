@@ -11,8 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners.models import Membership
-from portal import ratelimit, selectors, services, tables
+from portal import ratelimit, selectors, services
 from portal.actions import post_action
+from portal.audit import verb_label
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
@@ -28,6 +29,7 @@ from portal.htmx import render_page
 from portal.listing import CountedPaginator, select_options
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required
 
 USERS_PER_PAGE = 25
@@ -273,7 +275,15 @@ def activity_log(request):
             (name, form[name].label, data.get(name, "")) for name in ("date_from", "date_to")
         ],
         "page": page,
-        "rows": tables.activity_rows(page.object_list),
+        "table": render_fragment(
+            request,
+            "portal/activity_table.html",
+            {
+                "rows": page.object_list,
+                "verb_label": verb_label,
+                "change_summary": selectors.change_summary,
+            },
+        ),
         "filter_query": query.urlencode(),
     }
     return render_page(request, "portal/activity_log.html", context, partial="activity-table")

@@ -16,8 +16,9 @@ from portal.actions import post_action
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
-from subscriptions import selectors, services, tables
+from subscriptions import selectors, services
 from subscriptions.forms import (
     LocationCheckForm,
     QuantityForm,
@@ -81,12 +82,13 @@ def _table_context(request, subscriptions) -> dict:
     )
     return {
         "page": page,
-        # Row links are prefix + uuid: no URL resolving per row.
-        "rows": tables.subscription_rows(
-            selectors.with_status_labels(page.object_list),
-            detail_base=reverse("subscriptions:subscription_list"),
-            customer_base=reverse("customers:customer_list"),
-            show_provider=org.is_reseller,
+        "table": render_fragment(
+            request,
+            "subscriptions/subscription_table.html",
+            {
+                "rows": selectors.with_status_labels(page.object_list),
+                "show_provider": org.is_reseller,
+            },
         ),
     }
 
@@ -235,7 +237,6 @@ def _render_detail(request, subscription, *, bound=None, status=200):
                 HISTORY_PAGE_SIZE,
             ).get_page(request.GET.get("page"))
         ),
-        "customer_base": reverse("customers:customer_list"),
     }
     if can_manage:
         context["quantity_form"] = bound.get("quantity") or QuantityForm(
