@@ -37,14 +37,12 @@ PAGE_SIZE = 50
 def customer_list(request):
     org = request.tenant.org
     form = CustomerFilterForm(request.GET)
-    form.is_valid()  # an invalid filter is ignored, a valid search still applies
-    reseller_id = form.cleaned_data.get("reseller") if org.is_provider else None
+    filters = form.values()  # an invalid filter is ignored, a valid search still applies
+    reseller_id = filters["reseller"] if org.is_provider else None
     reseller = (
         selectors.reseller_for_filter(provider=org, uuid=reseller_id) if reseller_id else None
     )
-    customers = selectors.customer_list(
-        org=org, q=form.cleaned_data.get("q", ""), reseller=reseller
-    )
+    customers = selectors.customer_list(org=org, q=filters["q"], reseller=reseller)
     page = paginate_by_key(
         customers,
         request.GET.get("page"),
@@ -62,7 +60,7 @@ def customer_list(request):
         if org.is_provider and not request.htmx  # a partial has no filter bar
         else None,
         "page": page,
-        "filtered": bool(form.cleaned_data.get("q") or reseller),
+        "filtered": bool(filters["q"] or reseller),
     }
     return render_page(request, "customers/customer_list.html", context, partial="customer-table")
 

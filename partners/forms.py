@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import selectors
 from partners.models import Organisation, PartnershipRequest
 from partners.services import invite_tokens_in, invite_url, normalise_email
+from portal.forms import ListFilterForm
 from portal.models import User
 from portal.tokens import hash_token
 
@@ -16,7 +17,7 @@ country_validator = RegexValidator(
 )
 
 
-class ResellerFilterForm(forms.Form):
+class ResellerFilterForm(ListFilterForm):
     STATUS_CHOICES = [
         ("", _("All")),
         ("active", _("Active partnerships")),
@@ -35,7 +36,6 @@ class ResellerFilterForm(forms.Form):
         ("not_accepted", _("Agreement not accepted")),
     ]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     agreement = forms.ChoiceField(
         label=_("Partner agreement"), choices=AGREEMENT_CHOICES, required=False
@@ -43,18 +43,13 @@ class ResellerFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
 
     def values(self) -> dict:
-        """The cleaned filters, or the defaults for anything invalid."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "q": (data.get("q") or "").strip(),
-            "status": data.get("status") or "",
-            "agreement": data.get("agreement") or "",
-            "sort": data.get("sort") or "name",
-        }
+        values = super().values()
+        values["sort"] = values["sort"] or "name"
+        return values
 
 
-class DirectorySearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+class DirectorySearchForm(ListFilterForm):
+    """The public directory's search."""
 
 
 class PartnershipRequestEmailForm(forms.Form):

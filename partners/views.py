@@ -3,7 +3,7 @@ removal, the reseller's Indirect providers page and the public provider director
 
 import re
 from functools import wraps
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -294,7 +294,7 @@ def _render_invite(request, token, partnership_request, *, accept_form=None, enr
         "enrol_form": enrol_form or ResellerEnrolForm(),
         "accept_url": reverse("partners:invite_accept", args=[token]),
         "enrol_url": reverse("partners:invite_enrol", args=[token]),
-        "login_url": f"{reverse('login')}?next={quote(invite_path)}",
+        "login_url": f"{reverse('login')}?{urlencode({'next': invite_path})}",
     }
     return render(request, "partners/invite.html", context, status=status)
 
@@ -429,7 +429,7 @@ def provider_revoke(request, partnership_id):
 @require_safe
 def directory(request):
     form = DirectorySearchForm(request.GET)
-    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    q = form.values()["q"]
     providers = Paginator(selectors.directory_providers(q=q), DIRECTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

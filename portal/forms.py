@@ -14,6 +14,46 @@ from portal.models import User
 from portal.roles import Role
 from portal.services import user_password_set
 
+SEARCH_MAX_LENGTH = 100
+
+
+class SearchField(forms.CharField):
+    """A list's search box: spaces around and NUL characters dropped, cut at 100 characters.
+
+    PostgreSQL refuses a NUL character in a query parameter; a pasted one is
+    dropped like other noise rather than failing the search.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", str(SEARCH_MAX_LENGTH))
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+
+
+class ListFilterForm(forms.Form):
+    """The search and filters of a list page (GET): every list's filter form derives from it.
+
+    ``values()`` gives each filter's cleaned value, or its default when what was
+    sent is not valid: a malformed filter is ignored, the others still apply.
+    """
+
+    q = SearchField()
+
+    def values(self) -> dict:
+        self.is_valid()
+        return {
+            name: self.cleaned_data[name] if name in self.cleaned_data else self._default(name)
+            for name in self.fields
+        }
+
+    def _default(self, name: str):
+        field = self.fields[name]
+        return field.initial if field.initial is not None else field.clean("")
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     """Sign in with the email address; case and surrounding spaces do not matter."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,7 +95,7 @@ def _login_redirect(request):
         # An HTMX request whose session expired must not swap the sign-in
         # page into a fragment: send the browser to sign in instead.
         current = request.htmx.current_url_abs_path or path
-        return HttpResponseClientRedirect(f"{settings_login_url()}?next={current}")
+        return HttpResponseClientRedirect(f"{settings_login_url()}?{urlencode({'next': current})}")
     return redirect_to_login(path)
 
 

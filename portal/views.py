@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -17,6 +19,7 @@ from portal.audit import verb_label
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
+    ListFilterForm,
     MemberRoleForm,
     OutboxPasswordResetForm,
     PortalPasswordChangeForm,
@@ -73,8 +76,7 @@ def placeholder(request, title):
 def user_list(request):
     """The organisation's members and pending invitations."""
     org = request.tenant.org
-    # PostgreSQL refuses a NUL character in a query parameter: drop it like other noise.
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    q = ListFilterForm(request.GET).values()["q"]
     page = Paginator(selectors.member_list(org, q=q), USERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -190,7 +192,7 @@ def staff_invite_accept(request, token):
             status=403,
         )
     if user is None and selectors.account_exists(invitation.email):
-        sign_in = f"{reverse('login')}?next={request.path}"
+        sign_in = f"{reverse('login')}?{urlencode({'next': request.path})}"
         return render(
             request,
             "portal/staff_invite_sign_in.html",

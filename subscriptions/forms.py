@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Subscription
 
@@ -119,6 +120,15 @@ class ResellerForm(VersionedForm):
         if not value:
             return None
         return selectors.reseller_location_check(provider=self.provider, location_partner_id=value)
+
+
+class SubscriptionFilterForm(ListFilterForm):
+    """Search, reseller and status filters of the Subscriptions list (and its CSV export)."""
+
+    reseller = forms.UUIDField(label=_("Indirect reseller"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", ""), *Subscription.Status.choices], required=False
+    )
 
 
 class LocationCheckForm(forms.Form):

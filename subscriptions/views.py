@@ -23,6 +23,7 @@ from subscriptions.forms import (
     LocationCheckForm,
     QuantityForm,
     ResellerForm,
+    SubscriptionFilterForm,
     SubscriptionNewForm,
     SupportContactForm,
     UpgradeForm,
@@ -58,17 +59,12 @@ def _describe_history(page):
 
 def _list_filters(request) -> dict:
     """The search and filters of a list, with malformed values ignored."""
-    reseller = request.GET.get("reseller", "")
-    try:
-        reseller = str(uuid.UUID(reseller)) if reseller else ""
-    except ValueError:
-        reseller = ""
-    status = request.GET.get("status", "")
+    filters = SubscriptionFilterForm(request.GET).values()
+    reseller = filters["reseller"]
     return {
-        # PostgreSQL refuses a NUL character in a query parameter: drop it like other noise.
-        "q": request.GET.get("q", "").replace("\x00", "").strip()[:100],
-        "reseller": reseller if request.tenant.is_provider else "",
-        "status": status if status in Subscription.Status.values else "",
+        "q": filters["q"],
+        "reseller": str(reseller) if reseller and request.tenant.is_provider else "",
+        "status": filters["status"],
     }
 
 
