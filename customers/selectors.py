@@ -95,7 +95,9 @@ def reseller_filter_choices(*, provider):
 
 def customer_subscriptions(*, org, customer: Customer):
     """The subscriptions of ``customer`` that ``org`` may see."""
-    return (
+    from subscriptions.selectors import with_renewal_labels
+
+    return with_renewal_labels(
         Subscription.objects.for_org(org)
         .filter(customer=customer)
         .select_related("offer", "support_contact", "reseller_location")

@@ -110,9 +110,7 @@ def verb_label(verb: str) -> str:
         return verb
 
 
-def build(
-    *, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = None
-):
+def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = None):
     """An unsaved activity event, for a job that writes many at once (``record_many``)."""
     from portal.models import ActivityEvent
 

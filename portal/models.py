@@ -17,9 +17,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
     # The language of the mail the portal sends this user on its own (reminders);
     # empty: the organisation's (Japanese for Japan, English otherwise).
-    language = models.CharField(
-        _("language"), max_length=8, blank=True, choices=settings.LANGUAGES
-    )
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("user")

@@ -264,9 +264,7 @@ class Subscription(models.Model):
                 condition=Q(quantity__gt=0), name="subscription_quantity_positive"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=["active", "suspended", "cancelled", "upgraded", "expired"]
-                ),
+                condition=Q(status__in=["active", "suspended", "cancelled", "upgraded", "expired"]),
                 name="subscription_status_valid",
             ),
             models.CheckConstraint(
@@ -442,3 +440,6 @@ class RenewalReminder(models.Model):
                 name="renewal_reminder_once",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.days_before} days before {self.term_end:%Y-%m-%d}"

@@ -63,9 +63,7 @@ def with_renewal_filter(subscriptions: QuerySet, renewal: str, *, now=None) -> Q
     open_additions = SeatAddition.objects.filter(
         window_closes_at__gt=now, seats_removed__lt=F("seats")
     ).values("subscription_id")
-    return live.filter(
-        Q(pk__in=open_additions) | Q(term_start__gt=now - terms.CANCELLATION_WINDOW)
-    )
+    return live.filter(Q(pk__in=open_additions) | Q(term_start__gt=now - terms.CANCELLATION_WINDOW))
 
 
 def subscription_list(
@@ -107,9 +105,7 @@ def subscription_rows(*, org, keys) -> QuerySet:
         "location_partner_id": F("reseller_location__location_partner_id"),
         "location_name": F("reseller_location__organisation__legal_name"),
         "support_contact_name": F("support_contact__legal_name"),
-        "has_change": Exists(
-            ScheduledChange.objects.pending().filter(subscription=OuterRef("pk"))
-        ),
+        "has_change": Exists(ScheduledChange.objects.pending().filter(subscription=OuterRef("pk"))),
     }
     if org.is_reseller:
         fields["provider_name"] = F("provider__legal_name")
@@ -143,7 +139,7 @@ def with_status_labels(rows: list[dict]) -> list[dict]:
 
 
 def renewal_label(*, status: str, auto_renew: bool, term_end, has_change: bool) -> str:
-    """"Renews on <date>", "Renews with changes on <date>" or "Ends on <date>" (empty when
+    """ "Renews on <date>", "Renews with changes on <date>" or "Ends on <date>" (empty when
     the subscription has ended)."""
     if status not in LIVE_STATUSES:
         return ""
@@ -153,6 +149,23 @@ def renewal_label(*, status: str, auto_renew: bool, term_end, has_change: bool) 
     if has_change:
         return _("Renews with changes on %(date)s") % {"date": date}
     return _("Renews on %(date)s") % {"date": date}
+
+
+def with_renewal_labels(subscriptions: QuerySet[Subscription]) -> list[Subscription]:
+    """``subscriptions`` read, each with its ``renewal_label`` (one query)."""
+    rows = list(
+        subscriptions.annotate(
+            has_change=Exists(ScheduledChange.objects.pending().filter(subscription=OuterRef("pk")))
+        )
+    )
+    for sub in rows:
+        sub.renewal_label = renewal_label(
+            status=sub.status,
+            auto_renew=sub.auto_renew,
+            term_end=sub.term_end,
+            has_change=sub.has_change,
+        )
+    return rows
 
 
 def pending_change(*, subscription: Subscription) -> ScheduledChange | None:
@@ -224,11 +237,20 @@ def export_rows(*, org, reseller: str = "", status: str = "", q: str = "", renew
     subscriptions = subscription_list(
         org=org, q=q, reseller=reseller, status=status, renewal=renewal
     )
-    return (
+    rows = (
         subscriptions.order_by("pk")
         .values_list(*(path for _header, path in EXPORT_COLUMNS))
         .iterator(chunk_size=2000)
     )
+    zone = terms.term_zone()
+    # Term dates as calendar days: the first and the last day of the term.
+    for *values, term_start, term_end, auto_renew in rows:
+        yield (
+            *values,
+            term_start.astimezone(zone).date().isoformat(),
+            terms.term_last_date(term_end).isoformat(),
+            "on" if auto_renew else "off",
+        )
 
 
 def subscription_for_detail(*, org, subscription_id) -> Subscription:
@@ -259,15 +281,18 @@ def upgrade_targets(*, offer: Offer) -> QuerySet[Offer]:
     return offer.upgrades_to.filter(is_active=True).order_by("name")
 
 
-def term_choices(offer: Offer | None = None) -> list[tuple[str, str]]:
+def term_choices(offer: Offer | None = None, *, blank: bool = False) -> list[tuple[str, str]]:
     """The (value, label) of the (term, billing frequency) pairs of ``offer``, or of the
-    catalogue's pairs when no offer is chosen yet."""
+    catalogue's pairs when no offer is chosen yet; ``blank``: first "the offer's first pair"."""
     pairs = list(offer.terms.all()) if offer is not None else []
     if offer is not None and not pairs:
         pairs = [OfferTerm(term="P1M", billing_frequency="monthly")]
     if offer is None:
         pairs = [OfferTerm(term=t, billing_frequency=f) for t, f in TERM_PAIRS]
-    return [(pair.value, str(pair)) for pair in pairs]
+    choices = [(pair.value, str(pair)) for pair in pairs]
+    if blank:
+        choices.insert(0, ("", _("The offer's first (as the catalogue lists it)")))
+    return choices
 
 
 def orderable_offers() -> QuerySet[Offer]:

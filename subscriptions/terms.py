@@ -94,9 +94,7 @@ def last_closed_window(additions, now: dt.datetime) -> dt.datetime | None:
     return max(closed) if closed else None
 
 
-def reminder_due(
-    *, term_start: dt.datetime, term_end: dt.datetime, now: dt.datetime
-) -> int | None:
+def reminder_due(*, term_start: dt.datetime, term_end: dt.datetime, now: dt.datetime) -> int | None:
     """Which reminder (30 or 7 days before the term end) is due at ``now``, if any.
 
     Only the nearest one: a job that was down for a week sends the 7-day
