@@ -172,7 +172,7 @@ def domain_is_taken(domain: str) -> bool:
 
 def orderable_offers():
     """The catalogue offers that can be ordered."""
-    return Offer.objects.filter(is_active=True).order_by("name")
+    return Offer.objects.filter(is_active=True).order_by("name").prefetch_related("terms")
 
 
 def reseller_filter_options(*, provider, selected: Organisation | None = None, full=False):

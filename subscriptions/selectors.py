@@ -281,6 +281,12 @@ def upgrade_targets(*, offer: Offer) -> QuerySet[Offer]:
     return offer.upgrades_to.filter(is_active=True).order_by("name")
 
 
+def term_label(value: str, *, offer: Offer) -> str:
+    """A term pair value (``P1Y/annual``; empty: the offer's first) as the viewer reads it."""
+    choices = dict(term_choices(offer))
+    return str(choices.get(value) or next(iter(choices.values())))
+
+
 def term_choices(offer: Offer | None = None, *, blank: bool = False) -> list[tuple[str, str]]:
     """The (value, label) of the (term, billing frequency) pairs of ``offer``, or of the
     catalogue's pairs when no offer is chosen yet; ``blank``: first "the offer's first pair"."""
