@@ -21,6 +21,15 @@ class OfferTermInline(admin.TabularInline):
     fields = ["position", "term", "billing_frequency"]
 
 
+@admin.register(OfferTerm)
+class OfferTermAdmin(admin.ModelAdmin):
+    list_display = ["offer", "term", "billing_frequency", "position"]
+    list_filter = ["term", "billing_frequency"]
+    search_fields = ["offer__name", "offer__sku"]
+    list_select_related = ["offer"]
+    raw_id_fields = ["offer"]
+
+
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
     list_display = [
