@@ -85,8 +85,6 @@ def user_list(request):
         "page": page,
         "invitations": selectors.pending_staff_invitations(org),
         "role_choices": Role.choices,
-        "member_base": reverse("user_list"),
-        "invitation_base": reverse("user_list") + "invitations/",
     }
     return render_page(request, "portal/user_list.html", context, partial="user-table")
 
