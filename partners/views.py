@@ -55,7 +55,12 @@ def mailto_link(*, to: str, subject: str, body: str) -> str:
 @require_safe
 def reseller_list(request):
     org = request.tenant.org
-    filter_form = ResellerFilterForm(request.GET)
+    filter_form = ResellerFilterForm(request.GET, auto_id="reseller-%s").live(
+        url=reverse("partners:reseller_list"), target="#reseller-tables"
+    )
+    filter_form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name, partner ID or email"), **{"hx-indicator": "#htmx-progress"}
+    )
     filters = filter_form.values()
     partnerships = open_requests = None
     if filters["status"] in ("", "active"):

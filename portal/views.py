@@ -29,7 +29,7 @@ from portal.forms import (
     StaffInviteJoinForm,
 )
 from portal.htmx import render_page
-from portal.listing import CountedPaginator, select_options
+from portal.listing import CountedPaginator
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role
 from portal.tables import render_fragment
@@ -267,13 +267,6 @@ def activity_log(request):
     query.pop("page", None)
     context = {
         "form": form,
-        "filter_selects": [
-            (name, form[name].label, select_options(form.fields[name].choices, data.get(name)))
-            for name in ("verb", "actor", "object_type")
-        ],
-        "filter_dates": [
-            (name, form[name].label, data.get(name, "")) for name in ("date_from", "date_to")
-        ],
         "page": page,
         "table": render_fragment(
             request,

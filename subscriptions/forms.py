@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import ListFilterForm
+from portal.forms import JINJA2_FORMS, ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Subscription
 
@@ -127,8 +127,11 @@ class SubscriptionFilterForm(ListFilterForm):
 
     reseller = forms.UUIDField(label=_("Indirect reseller"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", ""), *Subscription.Status.choices], required=False
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Subscription.Status.choices],
+        required=False,
     )
+    default_renderer = JINJA2_FORMS
 
 
 class LocationCheckForm(forms.Form):

@@ -57,11 +57,12 @@ def _describe_history(page):
     return page
 
 
-def _list_filters(request) -> dict:
-    """The search and filters of a list, with malformed values ignored."""
-    filters = SubscriptionFilterForm(request.GET).values()
+def _list_filters(request) -> tuple[SubscriptionFilterForm, dict]:
+    """The filter form of a list and its values, with malformed values ignored."""
+    form = SubscriptionFilterForm(request.GET, auto_id="subscription-%s")
+    filters = form.values()
     reseller = filters["reseller"]
-    return {
+    return form, {
         "q": filters["q"],
         "reseller": str(reseller) if reseller and request.tenant.is_provider else "",
         "status": filters["status"],
@@ -93,11 +94,13 @@ def _table_context(request, subscriptions) -> dict:
 @require_safe
 def subscription_list(request):
     org = request.tenant.org
-    filters = _list_filters(request)
+    form, filters = _list_filters(request)
     context = {
         **_table_context(request, selectors.subscription_list(org=org, **filters)),
         "filters": filters,
-        "statuses": Subscription.Status.choices,
+        "form": form.live(
+            url=reverse("subscriptions:subscription_list"), target="#subscription-table"
+        ),
         "reseller_options": customer_selectors.reseller_filter_options(
             provider=org,
             selected=customer_selectors.reseller_for_filter(provider=org, uuid=filters["reseller"])
@@ -115,7 +118,7 @@ def subscription_list(request):
 @reseller_required(Perm.VIEW)
 @require_safe
 def support_queue(request):
-    filters = _list_filters(request)
+    _form, filters = _list_filters(request)
     subscriptions = selectors.support_queue(org=request.tenant.org, q=filters["q"])
     context = {**_table_context(request, subscriptions), "filters": filters}
     return render_page(
@@ -140,7 +143,7 @@ def _csv_safe(value):
 @provider_required(Perm.VIEW)
 @require_safe
 def subscription_export(request):
-    filters = _list_filters(request)
+    _form, filters = _list_filters(request)
     rows = selectors.export_rows(org=request.tenant.org, **filters)
     writer = csv.writer(_Echo())
 
