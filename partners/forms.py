@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import selectors
 from partners.models import Organisation, PartnershipRequest
 from partners.services import invite_tokens_in, invite_url, normalise_email
-from portal.forms import JINJA2_FORMS, ListFilterForm
+from portal.forms import ListFilterForm
 from portal.models import User
 from portal.tokens import hash_token
 
@@ -19,8 +19,6 @@ country_validator = RegexValidator(
 
 class ResellerFilterForm(ListFilterForm):
     """Search, status, agreement and order of the Indirect resellers page."""
-
-    default_renderer = JINJA2_FORMS
 
     STATUS_CHOICES = [
         ("", _("All")),

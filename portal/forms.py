@@ -40,10 +40,14 @@ class SearchField(forms.CharField):
 class ListFilterForm(forms.Form):
     """The search and filters of a list page (GET): every list's filter form derives from it.
 
+    Rendered with Django's Jinja2 form renderer: a filter's options (a verb
+    list, a member list) cost a template per option with Django's.
+
     ``values()`` gives each filter's cleaned value, or its default when what was
     sent is not valid: a malformed filter is ignored, the others still apply.
     """
 
+    default_renderer = JINJA2_FORMS
     q = SearchField()
 
     def live(self, *, url: str, target: str) -> "ListFilterForm":

@@ -76,12 +76,19 @@ def placeholder(request, title):
 def user_list(request):
     """The organisation's members and pending invitations."""
     org = request.tenant.org
-    q = ListFilterForm(request.GET).values()["q"]
+    form = ListFilterForm(request.GET, auto_id="user-%s").live(
+        url=reverse("user_list"), target="#user-table"
+    )
+    form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name or email"), **{"hx-indicator": "#htmx-progress"}
+    )
+    q = form.values()["q"]
     page = Paginator(selectors.member_list(org, q=q), USERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     context = {
         "q": q,
+        "form": form,
         "page": page,
         "invitations": selectors.pending_staff_invitations(org),
         "role_choices": Role.choices,

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import JINJA2_FORMS, ListFilterForm
+from portal.forms import ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Subscription
 
@@ -131,7 +131,6 @@ class SubscriptionFilterForm(ListFilterForm):
         choices=[("", _("All statuses")), *Subscription.Status.choices],
         required=False,
     )
-    default_renderer = JINJA2_FORMS
 
 
 class LocationCheckForm(forms.Form):

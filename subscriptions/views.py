@@ -69,6 +69,12 @@ def _list_filters(request) -> tuple[SubscriptionFilterForm, dict]:
     }
 
 
+def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterForm:
+    form.live(url=url, target="#subscription-table")
+    form.fields["q"].widget.attrs["placeholder"] = _("Search customer, domain or offer")
+    return form
+
+
 def _table_context(request, subscriptions) -> dict:
     org = request.tenant.org
     page = paginate_by_key(
@@ -98,9 +104,7 @@ def subscription_list(request):
     context = {
         **_table_context(request, selectors.subscription_list(org=org, **filters)),
         "filters": filters,
-        "form": form.live(
-            url=reverse("subscriptions:subscription_list"), target="#subscription-table"
-        ),
+        "form": _searchable(form, reverse("subscriptions:subscription_list")),
         "reseller_options": customer_selectors.reseller_filter_options(
             provider=org,
             selected=customer_selectors.reseller_for_filter(provider=org, uuid=filters["reseller"])
@@ -118,9 +122,13 @@ def subscription_list(request):
 @reseller_required(Perm.VIEW)
 @require_safe
 def support_queue(request):
-    _form, filters = _list_filters(request)
+    form, filters = _list_filters(request)
     subscriptions = selectors.support_queue(org=request.tenant.org, q=filters["q"])
-    context = {**_table_context(request, subscriptions), "filters": filters}
+    context = {
+        **_table_context(request, subscriptions),
+        "filters": filters,
+        "form": _searchable(form, reverse("subscriptions:support_queue")),
+    }
     return render_page(
         request, "subscriptions/support_queue.html", context, partial="subscription-table"
     )
