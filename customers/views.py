@@ -37,7 +37,14 @@ PAGE_SIZE = 50
 @require_safe
 def customer_list(request):
     org = request.tenant.org
-    form = CustomerFilterForm(request.GET)
+    form = CustomerFilterForm(request.GET, auto_id="customer-%s").live(
+        url=reverse("customers:customer_list"), target="#customer-table"
+    )
+    form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name or domain"),
+        autocomplete="off",
+        **{"hx-indicator": "#customer-search-indicator"},
+    )
     filters = form.values()  # an invalid filter is ignored, a valid search still applies
     reseller_id = filters["reseller"] if org.is_provider else None
     reseller = (

@@ -18,6 +18,8 @@ country_validator = RegexValidator(
 
 
 class ResellerFilterForm(ListFilterForm):
+    """Search, status, agreement and order of the Indirect resellers page."""
+
     STATUS_CHOICES = [
         ("", _("All")),
         ("active", _("Active partnerships")),

@@ -55,7 +55,12 @@ def mailto_link(*, to: str, subject: str, body: str) -> str:
 @require_safe
 def reseller_list(request):
     org = request.tenant.org
-    filter_form = ResellerFilterForm(request.GET)
+    filter_form = ResellerFilterForm(request.GET, auto_id="reseller-%s").live(
+        url=reverse("partners:reseller_list"), target="#reseller-tables"
+    )
+    filter_form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name, partner ID or email"), **{"hx-indicator": "#htmx-progress"}
+    )
     filters = filter_form.values()
     partnerships = open_requests = None
     if filters["status"] in ("", "active"):
@@ -75,7 +80,6 @@ def reseller_list(request):
             ),
             PAGE_SIZE,
         ).get_page(request.GET.get("requests_page"))
-    reseller_base = reverse("partners:reseller_list")
     can_request = request.tenant.can(Perm.REQUEST_PARTNERSHIP)
     context = {
         "provider": org,
@@ -95,14 +99,12 @@ def reseller_list(request):
         if partnerships
         else "",
         "open_requests": open_requests,
-        "reseller_base": reseller_base,
         "can_request": can_request,
     }
     return render_page(request, "partners/reseller_list.html", context, partial="reseller-tables")
 
 
 def _render_request_panel(request, context: dict):
-    context.setdefault("reseller_base", reverse("partners:reseller_list"))
     return render_page(request, "partners/request_new.html", context, partial="request-panel")
 
 
@@ -371,7 +373,6 @@ def _render_home(request, *, agreement_form=None, status=200):
     context = {
         "providers": providers,
         "customers_count": selectors.reseller_customers_count(reseller=org),
-        "home_base": reverse("partners:reseller_home"),
         "can_revoke": request.tenant.can(Perm.AUTHORISE_PROVIDER),
         "organisation": org,
     }

@@ -29,7 +29,7 @@ from portal.forms import (
     StaffInviteJoinForm,
 )
 from portal.htmx import render_page
-from portal.listing import CountedPaginator, select_options
+from portal.listing import CountedPaginator
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role
 from portal.tables import render_fragment
@@ -76,17 +76,22 @@ def placeholder(request, title):
 def user_list(request):
     """The organisation's members and pending invitations."""
     org = request.tenant.org
-    q = ListFilterForm(request.GET).values()["q"]
+    form = ListFilterForm(request.GET, auto_id="user-%s").live(
+        url=reverse("user_list"), target="#user-table"
+    )
+    form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name or email"), **{"hx-indicator": "#htmx-progress"}
+    )
+    q = form.values()["q"]
     page = Paginator(selectors.member_list(org, q=q), USERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     context = {
         "q": q,
+        "form": form,
         "page": page,
         "invitations": selectors.pending_staff_invitations(org),
         "role_choices": Role.choices,
-        "member_base": reverse("user_list"),
-        "invitation_base": reverse("user_list") + "invitations/",
     }
     return render_page(request, "portal/user_list.html", context, partial="user-table")
 
@@ -269,13 +274,6 @@ def activity_log(request):
     query.pop("page", None)
     context = {
         "form": form,
-        "filter_selects": [
-            (name, form[name].label, select_options(form.fields[name].choices, data.get(name)))
-            for name in ("verb", "actor", "object_type")
-        ],
-        "filter_dates": [
-            (name, form[name].label, data.get(name, "")) for name in ("date_from", "date_to")
-        ],
         "page": page,
         "table": render_fragment(
             request,

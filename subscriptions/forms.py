@@ -137,11 +137,13 @@ class SubscriptionFilterForm(ListFilterForm):
 
     reseller = forms.UUIDField(label=_("Indirect reseller"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", ""), *Subscription.Status.choices], required=False
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Subscription.Status.choices],
+        required=False,
     )
     renewal = forms.ChoiceField(
         label=_("Renewal"),
-        choices=[("", ""), *selectors.RENEWAL_FILTERS.items()],
+        choices=[("", _("Any renewal")), *selectors.RENEWAL_FILTERS.items()],
         required=False,
     )
 

@@ -66,16 +66,23 @@ def _describe_history(page):
     return page
 
 
-def _list_filters(request) -> dict:
-    """The search and filters of a list, with malformed values ignored."""
-    filters = SubscriptionFilterForm(request.GET).values()
+def _list_filters(request) -> tuple[SubscriptionFilterForm, dict]:
+    """The filter form of a list and its values, with malformed values ignored."""
+    form = SubscriptionFilterForm(request.GET, auto_id="subscription-%s")
+    filters = form.values()
     reseller = filters["reseller"]
-    return {
+    return form, {
         "q": filters["q"],
         "reseller": str(reseller) if reseller and request.tenant.is_provider else "",
         "status": filters["status"],
         "renewal": filters["renewal"],
     }
+
+
+def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterForm:
+    form.live(url=url, target="#subscription-table")
+    form.fields["q"].widget.attrs["placeholder"] = _("Search customer, domain or offer")
+    return form
 
 
 def _table_context(request, subscriptions) -> dict:
@@ -103,12 +110,11 @@ def _table_context(request, subscriptions) -> dict:
 @require_safe
 def subscription_list(request):
     org = request.tenant.org
-    filters = _list_filters(request)
+    form, filters = _list_filters(request)
     context = {
         **_table_context(request, selectors.subscription_list(org=org, **filters)),
         "filters": filters,
-        "statuses": Subscription.Status.choices,
-        "renewal_filters": selectors.RENEWAL_FILTERS.items(),
+        "form": _searchable(form, reverse("subscriptions:subscription_list")),
         "reseller_options": customer_selectors.reseller_filter_options(
             provider=org,
             selected=customer_selectors.reseller_for_filter(provider=org, uuid=filters["reseller"])
@@ -126,11 +132,15 @@ def subscription_list(request):
 @reseller_required(Perm.VIEW)
 @require_safe
 def support_queue(request):
-    filters = _list_filters(request)
+    form, filters = _list_filters(request)
     subscriptions = selectors.with_renewal_filter(
         selectors.support_queue(org=request.tenant.org, q=filters["q"]), filters["renewal"]
     )
-    context = {**_table_context(request, subscriptions), "filters": filters}
+    context = {
+        **_table_context(request, subscriptions),
+        "filters": filters,
+        "form": _searchable(form, reverse("subscriptions:support_queue")),
+    }
     return render_page(
         request, "subscriptions/support_queue.html", context, partial="subscription-table"
     )
@@ -153,7 +163,7 @@ def _csv_safe(value):
 @provider_required(Perm.VIEW)
 @require_safe
 def subscription_export(request):
-    filters = _list_filters(request)
+    _form, filters = _list_filters(request)
     rows = selectors.export_rows(org=request.tenant.org, **filters)
     writer = csv.writer(_Echo())
 
