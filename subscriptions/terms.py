@@ -54,7 +54,12 @@ def term_last_date(term_end: dt.datetime) -> dt.date:
 
 
 def window_closes_at(opened_at: dt.datetime) -> dt.datetime:
-    return opened_at + CANCELLATION_WINDOW
+    """168 elapsed hours after ``opened_at``.
+
+    Counted in UTC: Python adds a timedelta to a zoned time on the wall clock,
+    so across a daylight saving change the result would be an hour off.
+    """
+    return opened_at.astimezone(dt.UTC) + CANCELLATION_WINDOW
 
 
 def cancellation_closes_at(term_start: dt.datetime) -> dt.datetime:
