@@ -103,13 +103,13 @@ def reminder_due(*, term_start: dt.datetime, term_end: dt.datetime, now: dt.date
     """Which reminder (30 or 7 days before the term end) is due at ``now``, if any.
 
     Only the nearest one: a job that was down for a week sends the 7-day
-    reminder, not both. A term shorter than a reminder's lead (a month and the
-    30-day one) gets none of that kind: it would come with the purchase.
+    reminder, not both. A term not at least twice a reminder's lead (a month
+    and the 30-day one) gets none of that kind: it would come with the purchase.
     """
     if now >= term_end:
         return None
     for days in sorted(REMINDER_DAYS):
-        lead = term_end - dt.timedelta(days=days)
-        if now >= lead:
-            return days if term_start <= lead else None
+        lead = dt.timedelta(days=days)
+        if now >= term_end - lead:
+            return days if term_end - term_start >= 2 * lead else None
     return None
