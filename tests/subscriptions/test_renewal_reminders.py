@@ -74,7 +74,7 @@ def test_each_reminder_goes_once_to_both_sides_in_their_language(
         "boss@contoso.example",
     ]
     english = next(m for m in mail.outbox if m.to[0] == "boss@contoso.example")
-    assert "Microsoft 365 E3 for Alpine: 30 days to the renewal" == english.subject
+    assert english.subject == "Microsoft 365 E3 for Alpine: 30 days to the renewal"
     assert "Renews on Jan. 9, 2027" in english.body
     assert "It renews as it is" in english.body
     assert f"/subscriptions/{subscription.uuid}/" in english.body
