@@ -203,7 +203,7 @@ def test_the_list_shows_the_renewal_column_and_filters(provider_client, provider
         term_end=term_end_for(START - dt.timedelta(days=30), "P1Y"),
         purchase_window=False,
     )
-    ending = _many(provider, 1, offer__name="Ends soon", auto_renew=False)[0]
+    _many(provider, 1, offer__name="Ends soon", auto_renew=False)
     ScheduledChange.objects.create(
         subscription=renews, quantity=3, offer=renews.offer, term="P1M", billing_frequency="monthly"
     )

@@ -147,9 +147,12 @@ def test_the_refusal_says_when_the_window_closed_in_the_viewers_zone(member):
     with time_machine.travel(T0 + 200 * HOUR, tick=False):
         sub = _subscription(member)
         sub.seat_additions.update(added_at=T0, window_closes_at=T0 + 168 * HOUR)
-        with translation.override("en"), timezone.override(TOKYO):
-            with pytest.raises(services.SubscriptionError) as refused:
-                _change(sub, 5, member)
+        with (
+            translation.override("en"),
+            timezone.override(TOKYO),
+            pytest.raises(services.SubscriptionError) as refused,
+        ):
+            _change(sub, 5, member)
     # 8 May 09:00 UTC is 18:00 in Tokyo; the zone is named.
     assert "May 8, 2026, 6 p.m. JST" in refused.value.message
     assert "closed on" in refused.value.message
