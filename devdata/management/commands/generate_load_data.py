@@ -84,8 +84,9 @@ OFFER_WEIGHTS = [40, 20, 12, 8, 4, 6, 4, 3, 2, 1]
 STATUS_WEIGHTS = [("active", 90), ("suspended", 6), ("cancelled", 4)]
 # Share of subscriptions per term: with these, 0.4% of all terms end on a given day.
 TERM_WEIGHTS = [("P1M", 5), ("P1Y", 80), ("P3Y", 15)]
-# Days a term's start is spread over: never so long that a month's term has ended.
-TERM_SPREAD_DAYS = {"P1M": 28, "P1Y": 365, "P3Y": 3 * 365}
+# Days a term's start is spread over: the longest the term can be (a term that has
+# ended by then is followed by the next one, as the renewal job would have done).
+TERM_SPREAD_DAYS = {"P1M": 31, "P1Y": 366, "P3Y": 3 * 365 + 1}
 AUTO_RENEW_OFF_SHARE = 0.10
 SCHEDULED_CHANGE_SHARE = 0.03
 
@@ -835,6 +836,8 @@ class LoadData:
             spread = TERM_SPREAD_DAYS[term] * 86_400
             start = self.now - timedelta(seconds=rng.random() * spread)
             end = term_end_for(start, term)
+            while end <= self.now:
+                start, end = end, term_end_for(end, term)
             live = status in ("active", "suspended")
             if live and rng.random() < SCHEDULED_CHANGE_SHARE:
                 self.scheduled_rows.append(
