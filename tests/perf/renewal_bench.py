@@ -70,15 +70,15 @@ def main() -> None:
     from subscriptions.models import Subscription
     from subscriptions.selectors import LIVE_STATUSES
 
-    now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
-        days=1
-    )
+    now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     due = Subscription.objects.filter(status__in=LIVE_STATUSES, term_end__lte=now)
     total = Subscription.objects.count()
     expected = due.count()
     with_change = due.filter(scheduled_changes__status="pending").count()
     print(f"database: {connection.settings_dict['NAME']}, {total:,} subscriptions")
-    print(f"due by {now:%Y-%m-%d %H:%M} UTC: {expected:,} ({with_change:,} with a scheduled change)")
+    print(
+        f"due by {now:%Y-%m-%d %H:%M} UTC: {expected:,} ({with_change:,} with a scheduled change)"
+    )
     batch = args.batch_size or services.RENEWAL_BATCH_SIZE
     load_before = os.getloadavg()
 

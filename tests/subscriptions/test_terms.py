@@ -18,6 +18,13 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages in English, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
 def at(*args, tz=UTC):
     return dt.datetime(*args, tzinfo=tz)
 
