@@ -15,11 +15,11 @@ Shape the benchmark relies on:
   has about 100,000 subscriptions of it.
 - Terms: 5% of the subscriptions are asked for monthly (P1M), 80% one-year,
   15% three-year, each in one of its offer's (term, billing frequency) pairs
-  (an offer not sold in that term takes one year), the
-  current term started at a uniformly random point of its length before
-  today: term ends fall on every day of the coming year, and about 4,000
-  (0.4%) on each day, what the renewal job renews in a day. One in ten has
-  auto-renew off; 3% of the live ones have a change scheduled for the renewal.
+  (an offer not sold in that term takes one year: 4.6% P1M, 91.4% P1Y, 4.0%
+  P3Y by default), the current term started at a uniformly random point of
+  its length before today: term ends fall on every day of the coming year,
+  about 3,850 live ones (0.4%) a day, what the renewal job renews in a day.
+  One in ten has auto-renew off; 3% of the live ones have a change scheduled for the renewal.
 
 Sign-ins (password ``Load-Portal-2026``): admin@provider-<n>.load.example
 (Global admin of provider n), users@ / agent@ / sales@provider-1.load.example
@@ -82,7 +82,7 @@ BULK_MODELS = [Customer, DelegatedAdmin, Subscription, ScheduledChange, Activity
 # Relative frequency of each offer, in OFFERS order: the small-business suites dominate.
 OFFER_WEIGHTS = [40, 20, 12, 8, 4, 6, 4, 3, 2, 1]
 STATUS_WEIGHTS = [("active", 90), ("suspended", 6), ("cancelled", 4)]
-# Share of subscriptions per term: with these, 0.4% of all terms end on a given day.
+# Share of subscriptions asked for per term: about 0.4% of all terms end on a given day.
 TERM_WEIGHTS = [("P1M", 5), ("P1Y", 80), ("P3Y", 15)]
 # Days a term's start is spread over: the longest the term can be (a term that has
 # ended by then is followed by the next one, as the renewal job would have done).
