@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from partners.models import Membership
 from portal import listing, outages, ratelimit
+from portal.models import OutboundEmail
 from portal.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,21 @@ def test_healthz_answers_503_when_the_database_is_down(monkeypatch, client):
 
 def test_healthz_takes_no_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_an_action_committed_before_the_hand_over_fails_still_answers_done(
+    monkeypatch, provider, provider_client, django_capture_on_commit_callbacks
+):
+    """The database going away between the commit and marking the row handed over."""
+
+    def refuse(email_ids):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr("portal.emails._handed_over", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = provider_client.post(
+            reverse("user_invite"), {"email": "new@contoso.example", "role": Role.SALES_AGENT}
+        )
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get(to="new@contoso.example")
+    assert email.status == OutboundEmail.Status.SENT  # eager here; the relay covers a real broker
