@@ -65,8 +65,9 @@ def _handed_over(email_ids: list[int]) -> None:
     from portal.models import OutboundEmail
 
     # Rows already sent (a worker, or eager tasks, got there first) are left as they are.
+    # A lapsed claim is cleared with it: the relay then waits for the new task.
     OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED).update(
-        handed_over_at=timezone.now()
+        handed_over_at=timezone.now(), claimed_at=None, claimed_by=""
     )
 
 

@@ -215,6 +215,9 @@ OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
 # take (backoff 5 s doubling, at most 600 s, five times).
 OUTBOX_RELAY_LOST_AFTER_SECONDS = env.int("OUTBOX_RELAY_LOST_AFTER_SECONDS", default=900)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# A worker renews its claim on the rows of its batch every third of this; the
+# relay hands over again the rows of a claim older than this (a dead worker).
+OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 CUSTOMER_DOMAIN_SUFFIX = "onmicrosoft.example"
 
 # Login throttling (django-axes) in the database: shared by every worker, and

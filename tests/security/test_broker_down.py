@@ -26,7 +26,7 @@ from partners.models import Partnership, PartnershipRequest
 from portal.celery import app
 from portal.emails import queue_email
 from portal.models import OutboundEmail, StaffInvitation
-from portal.services import outbound_email_relay
+from portal.outbox import outbound_email_relay
 from portal.tasks import send_outbound_email
 from tests.security.conftest import await_agreement, csrf_client
 
