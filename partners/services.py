@@ -29,7 +29,7 @@ from partners.models import (
     PartnershipRequest,
 )
 from portal.audit import record
-from portal.emails import queue_email, queue_rendered_email
+from portal.emails import queue_email, queue_rendered_email, render_subject, render_text
 from portal.models import User
 from portal.roles import Role
 
@@ -125,11 +125,8 @@ def partnership_request_prepare(*, provider: Organisation, actor: User, email: s
             partnership_request = PartnershipRequest.objects.create(
                 provider=provider,
                 email=email,
-                subject=" ".join(
-                    render_to_string("emails/partnership-request-subject.txt", context).split()
-                ),
-                message=render_to_string("emails/partnership-request-draft.txt", context).strip()
-                + "\n",
+                subject=render_subject("emails/partnership-request-subject.txt", context),
+                message=render_text("emails/partnership-request-draft.txt", context).strip() + "\n",
                 token_hash=token_hash,
                 created_by=actor,
                 expires_at=expires_at,
