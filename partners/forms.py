@@ -81,10 +81,12 @@ class PartnershipRequestEmailForm(forms.Form):
 
 
 class PartnershipDraftForm(forms.Form):
-    """The draft email; the body must keep the request's invite link unchanged."""
+    """The draft email; the body must keep the request's invite link unchanged.
+
+    The subject is fixed (it names the provider) and is not a field.
+    """
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=128)
-    subject = forms.CharField(label=_("Subject"), max_length=250)
     body = forms.CharField(
         label=_("Message"),
         max_length=MESSAGE_MAX_LENGTH,

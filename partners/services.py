@@ -125,7 +125,7 @@ def partnership_request_prepare(*, provider: Organisation, actor: User, email: s
             partnership_request = PartnershipRequest.objects.create(
                 provider=provider,
                 email=email,
-                subject=render_subject("emails/partnership-request-subject.txt", context),
+                subject=request_subject(provider),
                 message=render_text("emails/partnership-request-draft.txt", context).strip() + "\n",
                 token_hash=token_hash,
                 created_by=actor,
@@ -143,17 +143,33 @@ def partnership_request_prepare(*, provider: Organisation, actor: User, email: s
     return PreparedRequest(partnership_request, token)
 
 
-def _queue_request_email(*, partnership_request: PartnershipRequest, subject: str, body: str):
+def request_subject(provider: Organisation) -> str:
+    """The subject of every partnership-request email: a fixed text naming the provider."""
+    return render_subject("emails/partnership-request-subject.txt", {"provider": provider})
+
+
+def _html_parts(body: str, link: str) -> list[tuple[str, bool]]:
+    """``body`` cut around the invite link: (text, is_link) pairs for the HTML part."""
+    parts: list[tuple[str, bool]] = []
+    for n, text in enumerate(body.split(link)):
+        if n:
+            parts.append((link, True))
+        parts.append((text, False))
+    return parts
+
+
+def _queue_request_email(*, partnership_request: PartnershipRequest, body: str, token: str):
+    provider = partnership_request.provider
     return queue_rendered_email(
         kind="partnership-request",
         to=partnership_request.email,
-        subject=subject,
+        subject=partnership_request.subject,
         body_text=body,
         body_html=render_to_string(
             "emails/partnership-request-body.html",
-            {"body": body, "provider": partnership_request.provider},
+            {"parts": _html_parts(body, invite_url(token)), "provider": provider},
         ),
-        org=partnership_request.provider,
+        org=provider,
     )
 
 
@@ -167,25 +183,29 @@ def _locked_request(partnership_request: PartnershipRequest) -> PartnershipReque
 
 @transaction.atomic
 def partnership_request_send(
-    *, partnership_request: PartnershipRequest, actor: User, token: str, subject: str, body: str
+    *, partnership_request: PartnershipRequest, actor: User, token: str, body: str
 ) -> PartnershipRequest:
-    """Save the edited draft and email it through the outbox (sent once; later sends are resends)."""
+    """Save the edited draft and email it through the outbox (sent once; later sends are resends).
+
+    The subject is not the sender's to choose: it names the provider (no
+    "verify your account" from the portal's own address).
+    """
     locked = _locked_request(partnership_request)
     if locked.effective_status != PartnershipRequest.Status.PENDING:
         raise ValidationError(_("This request is no longer pending."))
     if locked.sent_at is not None:
         raise ValidationError(_("This request was already sent. Use Resend to send it again."))
-    locked.subject = subject
+    locked.subject = request_subject(locked.provider)
     locked.message = body.replace(invite_url(token), INVITE_LINK_MARKER)
     locked.sent_at = timezone.now()
     locked.save(update_fields=["subject", "message", "sent_at"])
-    _queue_request_email(partnership_request=locked, subject=subject, body=body)
+    _queue_request_email(partnership_request=locked, body=body, token=token)
     record(
         org=locked.provider,
         actor=actor,
         verb="partnership_request.sent",
         obj=locked,
-        after={"email": locked.email, "subject": subject},
+        after={"email": locked.email, "subject": locked.subject},
     )
     return locked
 
@@ -213,9 +233,12 @@ def partnership_request_resend(
     locked.sent_at = timezone.now()
     if INVITE_LINK_MARKER not in locked.message:
         locked.message = f"{locked.message.rstrip()}\n\n{INVITE_LINK_MARKER}\n"
-    locked.save(update_fields=["token_hash", "status", "expires_at", "sent_at", "message"])
+    locked.subject = request_subject(locked.provider)
+    locked.save(
+        update_fields=["token_hash", "status", "expires_at", "sent_at", "message", "subject"]
+    )
     prepared = PreparedRequest(locked, token)
-    _queue_request_email(partnership_request=locked, subject=locked.subject, body=prepared.body)
+    _queue_request_email(partnership_request=locked, body=prepared.body, token=token)
     record(
         org=locked.provider,
         actor=actor,

@@ -28,6 +28,7 @@ from partners.forms import (
 )
 from partners.models import Partnership, PartnershipRequest
 from partners.services import TOKEN_PATTERN, InviteUnavailable
+from portal import ratelimit
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
@@ -102,24 +103,39 @@ def reseller_list(request):
     return render_page(request, "partners/reseller_list.html", context, partial="reseller-tables")
 
 
-def _render_request_panel(request, context: dict):
+def _render_request_panel(request, context: dict, *, status: int = 200):
     context.setdefault("reseller_base", reverse("partners:reseller_list"))
-    return render_page(request, "partners/request_new.html", context, partial="request-panel")
+    return render_page(
+        request, "partners/request_new.html", context, partial="request-panel", status=status
+    )
 
 
-def _render_draft(request, partnership_request, form: PartnershipDraftForm, *, sent=False):
+def _render_draft(
+    request, partnership_request, form: PartnershipDraftForm, *, sent=False, status=200
+):
     values = form.data if form.is_bound else form.initial
-    subject, body = values.get("subject", ""), values.get("body", "")
+    subject, body = partnership_request.subject, values.get("body", "")
     return _render_request_panel(
         request,
         {
             "partnership_request": partnership_request,
+            "subject": subject,
             "draft_form": form,
             "sent": sent,
             "send_url": reverse("partners:request_send", args=[partnership_request.uuid]),
             "mailto": mailto_link(to=partnership_request.email, subject=subject, body=body),
         },
+        status=status,
     )
+
+
+def _request_email_allowed(org, email: str) -> str | None:
+    """None when one more partnership-request email may go out, else the reason it may not."""
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_ORG, str(org.uuid)):
+        return _("Too many partnership requests were sent. Try again in an hour.")
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_RECIPIENT, email):
+        return _("Too many emails were sent to this address. Try again tomorrow.")
+    return None
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)
@@ -139,7 +155,6 @@ def request_new(request):
             draft = PartnershipDraftForm(
                 initial={
                     "token": prepared.token,
-                    "subject": prepared.partnership_request.subject,
                     "body": prepared.body,
                 },
                 partnership_request=prepared.partnership_request,
@@ -153,27 +168,39 @@ def request_new(request):
 def request_send(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
     form = PartnershipDraftForm(request.POST, partnership_request=partnership_request)
-    sent = False
+    sent, status = False, 200
     if form.is_valid():
-        try:
-            services.partnership_request_send(
-                partnership_request=partnership_request,
-                actor=request.user,
-                token=form.cleaned_data["token"],
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+        refused = (
+            _request_email_allowed(request.tenant.org, partnership_request.email)
+            if partnership_request.sent_at is None
+            else None  # a second send is refused by the service without sending
+        )
+        if refused:
+            form.add_error(None, refused)
+            status = 429
         else:
-            sent = True
-    return _render_draft(request, partnership_request, form, sent=sent)
+            try:
+                partnership_request = services.partnership_request_send(
+                    partnership_request=partnership_request,
+                    actor=request.user,
+                    token=form.cleaned_data["token"],
+                    body=form.cleaned_data["body"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                sent = True
+    return _render_draft(request, partnership_request, form, sent=sent, status=status)
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)
 @require_POST
 def request_resend(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
+    refused = _request_email_allowed(request.tenant.org, partnership_request.email)
+    if refused:
+        messages.error(request, refused)
+        return redirect("partners:reseller_list")
     try:
         services.partnership_request_resend(
             partnership_request=partnership_request, actor=request.user

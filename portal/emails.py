@@ -55,7 +55,8 @@ def queue_rendered_email(
         organisation=org,
         kind=kind,
         to=to,
-        subject=subject[:250],
+        # A header never holds a line break, whatever the caller passed.
+        subject=" ".join(subject.split())[:250],
         body_text=body_text,
         body_html=body_html,
     )

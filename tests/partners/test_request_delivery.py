@@ -22,7 +22,6 @@ def _send(provider, actor, email="owner@reseller.example"):
         partnership_request=prepared.partnership_request,
         actor=actor,
         token=prepared.token,
-        subject="Partnership request",
         body=prepared.body,
     )
     return prepared

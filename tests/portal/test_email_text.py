@@ -12,7 +12,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-TRICKY = "AT&T <Ops> \"Quoted\" O'Brien"
+TRICKY = 'AT&T <Ops> "Quoted" O\'Brien'
 
 
 @pytest.fixture
