@@ -3,6 +3,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.audit import request_ip
+from portal.ratelimit import client_address
 from portal.tenancy import resolve_tenant
 
 
@@ -14,7 +15,7 @@ class TenantMiddleware:
 
     def __call__(self, request):
         request.tenant = resolve_tenant(request.user)
-        token = request_ip.set(request.META.get("REMOTE_ADDR"))
+        token = request_ip.set(client_address(request))
         try:
             return self.get_response(request)
         finally:

@@ -9,10 +9,12 @@ than let through. Sign-in has its own lockout (django-axes).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -65,4 +67,27 @@ def allow(limit: Limit, key: str) -> bool:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address as a rate-limit key ("unknown" when there is none)."""
+    return client_address(request) or "unknown"
+
+
+def client_address(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` proxies the
+    address the outermost of them saw (the X-Forwarded-For entry it appended).
+
+    Entries left of it were written by the client and are never believed. Also
+    django-axes' address (AXES_CLIENT_IP_CALLABLE) and the activity log's.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [entry for entry in forwarded if entry]
+    if len(forwarded) < proxies:
+        return remote  # not through every trusted proxy: only the socket's address is known
+    candidate = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
