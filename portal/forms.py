@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
@@ -6,6 +8,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.emails import queue_email
@@ -77,17 +80,28 @@ class StaffInviteAcceptForm(forms.Form):
         return cleaned
 
 
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class ActivityFilterForm(forms.Form):
     """Filters of the activity log; the choices come from the organisation's own data."""
 
     verb = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.ChoiceField(label=_("By"), required=False)
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    # Bounded: a day's start and end in the portal's time zone must exist (9999-12-31
+    # has no next day, 0001-01-01 no start in UTC east of Greenwich).
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)],
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)],
     )
 
     def __init__(self, *args, verbs, members, object_types, **kwargs):
