@@ -149,14 +149,28 @@ class OutboxPasswordResetForm(PasswordResetForm):
         )
 
 
-class PortalSetPasswordForm(SetPasswordForm):
+class NewPasswordDiffersMixin:
+    """The new password must not be the current one: a temporary password "changed" to
+    itself would clear must-change-password and stay in use."""
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error(
+                "new_password1", _("The new password must differ from the current one.")
+            )
+        return cleaned
+
+
+class PortalSetPasswordForm(NewPasswordDiffersMixin, SetPasswordForm):
     """Setting a password from a reset link retires a temporary password too."""
 
     def save(self, commit=True):
         return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
 
 
-class PortalPasswordChangeForm(PasswordChangeForm):
+class PortalPasswordChangeForm(NewPasswordDiffersMixin, PasswordChangeForm):
     def save(self, commit=True):
         return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
 
