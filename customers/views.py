@@ -35,6 +35,7 @@ ACTIVITY_LABELS = {
     "customer.reseller_relationship_removed": gettext_lazy("Reseller relationship removed"),
     "customer.tenant_owner_granted": gettext_lazy("Tenant owner granted"),
     "customer.tenant_owner_revoked": gettext_lazy("Tenant owner revoked"),
+    "customer.setup_information_shown": gettext_lazy("Setup information shown"),
 }
 _ANY_UUID = uuid.UUID(int=0)
 
@@ -424,10 +425,6 @@ def _submit_new_customer(request):
         messages.error(request, str(exc))
         return redirect("customers:customer_new")
     wizard.discard_draft(request)
-    if result.temporary_password:
-        wizard.keep_setup_information(
-            request, customer=result.customer, password=result.temporary_password
-        )
     return redirect("customers:customer_setup", customer_id=result.customer.uuid)
 
 
@@ -446,6 +443,6 @@ def customer_new_cancel(request):
 def customer_setup(request, customer_id):
     """Setup information: the admin user name, and the temporary password the first time only."""
     customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
-    password = wizard.take_setup_information(request, customer=customer)
+    password = services.setup_information_take(customer=customer, user=request.user)
     context = {"customer": customer, "password": password}
     return render(request, "customers/customer_setup.html", context)

@@ -157,9 +157,7 @@ class NewPasswordDiffersMixin:
         cleaned = super().clean()
         new = cleaned.get("new_password1")
         if new and self.user.check_password(new):
-            self.add_error(
-                "new_password1", _("The new password must differ from the current one.")
-            )
+            self.add_error("new_password1", _("The new password must differ from the current one."))
         return cleaned
 
 

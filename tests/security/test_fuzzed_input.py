@@ -499,7 +499,7 @@ def test_a_form_in_any_charset_but_utf8_is_a_400_never_an_error(home, charset):
         before = row_counts()
         response = client.post(
             target.url(home),
-            data="email=a%40example.test&q=x".encode(),
+            data=b"email=a%40example.test&q=x",
             content_type=f"application/x-www-form-urlencoded; charset={charset}",
         )
         assert response.status_code == 400, (name, charset, response.status_code)
