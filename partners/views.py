@@ -14,6 +14,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners import selectors, services, tables
@@ -147,7 +148,10 @@ def request_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             prepared = services.partnership_request_prepare(
-                provider=org, actor=request.user, email=form.cleaned_data["email"]
+                provider=org,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                any_address=form.cleaned_data["any_address"],
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -300,14 +304,18 @@ def _render_unavailable(request, error: InviteUnavailable):
     )
 
 
-def _render_invite(request, token, partnership_request, *, accept_form=None, enrol_form=None):
-    tenant, provider, status = request.tenant, partnership_request.provider, 200
+def _render_invite(
+    request, token, partnership_request, *, accept_form=None, enrol_form=None, status=200
+):
+    tenant, provider = request.tenant, partnership_request.provider
     if not request.user.is_authenticated:
         state = "visitor"
     elif tenant is None or not tenant.is_reseller:
         state, status = "not_reseller", 403
     elif selectors.has_active_partnership(provider=provider, reseller=tenant.org):
         state = "already_partnered"
+    elif not partnership_request.accepts_email(request.user.email):
+        state, status = "other_address", 403
     elif not tenant.can(AUTHORISE_PROVIDER):
         state = "no_right"
     else:
@@ -318,7 +326,7 @@ def _render_invite(request, token, partnership_request, *, accept_form=None, enr
         "provider": provider,
         "partnership_request": partnership_request,
         "accept_form": accept_form or InviteAcceptForm(),
-        "enrol_form": enrol_form or ResellerEnrolForm(),
+        "enrol_form": enrol_form or ResellerEnrolForm(partnership_request=partnership_request),
         "accept_url": reverse("partners:invite_accept", args=[token]),
         "enrol_url": reverse("partners:invite_enrol", args=[token]),
         "login_url": f"{reverse('login')}?next={quote(invite_path)}",
@@ -367,28 +375,75 @@ def invite_accept(request, token):
 
 @require_POST
 def invite_enrol(request, token):
-    """A visitor enrols a new reseller organisation and accepts the invite in the same step."""
+    """A visitor enrols a new reseller organisation: the form's address gets a link to finish.
+
+    The answer is the same whatever is registered (no probing of other tenants).
+    """
     try:
         partnership_request = _usable_request(token)
     except InviteUnavailable as error:
         return _render_unavailable(request, error)
     if request.user.is_authenticated:
         return redirect("partners:invite", token=token)
-    form = ResellerEnrolForm(request.POST)
+    form = ResellerEnrolForm(request.POST, partnership_request=partnership_request)
+    if not ratelimit.allow(ratelimit.INVITE_ENROL_PER_IP, ratelimit.client_ip(request)):
+        form.is_valid()
+        form.add_error(None, _("Too many attempts. Try again in a few minutes."))
+        return _render_invite(request, token, partnership_request, enrol_form=form, status=429)
     if not form.is_valid():
         return _render_invite(request, token, partnership_request, enrol_form=form)
     fields = {name: form.cleaned_data[name] for name in form.fields}
     del fields["consent"], fields["agreement"]
     try:
-        user, _partnership = services.reseller_enrol(token=token, **fields)
+        services.reseller_enrol_start(token=token, **fields)
     except InviteUnavailable as error:
         return _render_unavailable(request, error)
-    except IntegrityError:
-        # Someone registered the same ID or email between validation and saving.
-        form.add_error(
-            None, _("A partner ID or the email was registered a moment ago. Check and try again.")
+    return render(
+        request,
+        "partners/enrol_sent.html",
+        {"provider": partnership_request.provider, "email": form.cleaned_data["email"]},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def invite_enrol_confirm(request, token, confirmation):
+    """The link mailed to the enrolling address: GET shows it (mail scanners open links), POST enrols."""
+    try:
+        partnership_request = _usable_request(token)
+    except InviteUnavailable as error:
+        return _render_unavailable(request, error)
+    enrolment = services.enrolment_from_confirmation(token, confirmation)
+    if enrolment is None:
+        return _render_unavailable(
+            request,
+            InviteUnavailable(
+                _(
+                    "This confirmation link is not valid any more. "
+                    "Enrol again from the invitation link."
+                )
+            ),
         )
-        return _render_invite(request, token, partnership_request, enrol_form=form)
+    context = {"provider": partnership_request.provider, "enrolment": enrolment}
+    if request.method != "POST":
+        return render(request, "partners/enrol_confirm.html", context)
+    if request.user.is_authenticated:
+        return redirect("partners:invite", token=token)
+    fields = {name: enrolment[name] for name in services.ENROLMENT_FIELDS}
+    try:
+        user, _partnership = services.reseller_enrol(
+            token=token, password_hash=enrolment["password_hash"], **fields
+        )
+    except InviteUnavailable as error:
+        return _render_unavailable(request, error)
+    except (ValidationError, IntegrityError) as error:
+        # Told to the owner of the address only: they opened the link mailed to it.
+        context["error"] = (
+            " ".join(error.messages)
+            if isinstance(error, ValidationError)
+            else _("A partner ID or the email was registered a moment ago.")
+        )
+        return render(request, "partners/enrol_confirm.html", context, status=409)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(
         request,

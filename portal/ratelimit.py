@@ -36,6 +36,7 @@ STAFF_INVITE_PER_ORG = Limit("staff-invite", count=20, seconds=3600)
 PASSWORD_RESET_PER_IP = Limit("password-reset-ip", count=10, seconds=3600)
 PASSWORD_RESET_PER_EMAIL = Limit("password-reset-email", count=3, seconds=3600)
 INVITE_ACCEPT_PER_IP = Limit("invite-accept-ip", count=20, seconds=600)
+INVITE_ENROL_PER_IP = Limit("invite-enrol-ip", count=10, seconds=600)
 # Partnership-request emails (send and resend): an organisation's volume, and
 # the mail one address receives from the portal, whoever sends it.
 PARTNERSHIP_REQUEST_PER_ORG = Limit("partnership-request-org", count=20, seconds=3600)

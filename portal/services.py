@@ -38,8 +38,13 @@ def staff_invite_url(token: str) -> str:
 def staff_invite_send(*, org: Organisation, actor: User, email: str, role: str) -> StaffInvitation:
     """Invite ``email`` to join ``org`` with ``role``; a pending invitation to it is replaced."""
     email = email.strip().lower()
-    if Membership.objects.filter(user__email=email).exists():
-        raise ValidationError(_("This person already belongs to an organisation."), code="member")
+    # Only this organisation's own members are told apart: whether the address
+    # belongs to another organisation is another tenant's fact. That person gets
+    # the invitation like anyone, and cannot accept it (one organisation each).
+    if Membership.objects.for_org(org).filter(user__email=email).exists():
+        raise ValidationError(
+            _("This person is already a member of your organisation."), code="member"
+        )
     replaced = list(
         StaffInvitation.objects.for_org(org)
         .select_for_update()
