@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -109,14 +109,18 @@ def customer_row(request, customer_id):
     org = request.tenant.org
     customer = selectors.customer_for_org(org=org, uuid=customer_id)
     if not request.htmx:
-        return redirect("customers:customer_detail", customer_id=customer.uuid)
-    context = {
-        "customer": customer,
-        "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
-        "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
-        "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
-    }
-    return render(request, "customers/customer_list.html#expanded-row", context)
+        response = redirect("customers:customer_detail", customer_id=customer.uuid)
+    else:
+        context = {
+            "customer": customer,
+            "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
+            "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
+            "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
+        }
+        response = render(request, "customers/customer_list.html#expanded-row", context)
+    # The same URL answers a fragment to htmx and a redirect to the browser.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _detail_context(request, customer, *, change_form=None):
