@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from portal import bench, views
 
+handler400 = "portal.views.bad_request"
 handler500 = "portal.outages.server_error"
 
 urlpatterns = [

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.emails import queue_rendered_email
 from portal.models import OutboundEmail
-from portal.services import outbound_email_deliver_batch, outbound_email_relay
+from portal.outbox import outbound_email_deliver_batch, outbound_email_relay
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
