@@ -191,16 +191,26 @@ def outbound_email_relay(*, older_than_seconds: int | None = None) -> int:
     age = settings.OUTBOX_RELAY_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
     lost = now - timedelta(seconds=settings.OUTBOX_RELAY_LOST_AFTER_SECONDS)
     lapsed = now - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
-    ids = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.QUEUED, created_at__lte=now - timedelta(seconds=age)
+    # Beat may run on several nodes, or a run may overlap the next: the rows are
+    # locked (a concurrent run skips them) and noted handed over before the
+    # lock is let go, so each row is handed over by one run.
+    with transaction.atomic():
+        ids = list(
+            OutboundEmail.objects.filter(
+                status=OutboundEmail.Status.QUEUED, created_at__lte=now - timedelta(seconds=age)
+            )
+            .filter(
+                Q(handed_over_at__isnull=True)
+                | Q(claimed_at__lte=lapsed)
+                | Q(claimed_at__isnull=True, handed_over_at__lte=lost)
+            )
+            .select_for_update(skip_locked=True)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:1000]
         )
-        .filter(
-            Q(handed_over_at__isnull=True)
-            | Q(claimed_at__lte=lapsed)
-            | Q(claimed_at__isnull=True, handed_over_at__lte=lost)
+        # A lapsed claim is the relay's now: the rows wait a whole lease for
+        # their new task before they are handed over again.
+        OutboundEmail.objects.filter(pk__in=ids, claimed_at__lte=lapsed).update(
+            claimed_at=now, claimed_by="relay"
         )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:1000]
-    )
-    return enqueue_send_batches(ids)
+        return enqueue_send_batches(ids)
