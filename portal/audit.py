@@ -28,6 +28,10 @@ class Verb(models.TextChoices):
         "partnership_request.accepted",
         _("Partnership request accepted"),
     )
+    PARTNERSHIP_REQUEST_ENROLMENT_MAILED = (
+        "partnership_request.enrolment_mailed",
+        _("Enrolment confirmation link emailed"),
+    )
     PARTNERSHIP_CREATED = "partnership.created", _("Partnership begun")
     PARTNERSHIP_REMOVED = "partnership.removed", _("Partnership removed")
     PARTNERSHIP_REVOKED = "partnership.revoked", _("Indirect provider's authorisation revoked")
@@ -57,6 +61,10 @@ class Verb(models.TextChoices):
     )
     CUSTOMER_TENANT_OWNER_GRANTED = "customer.tenant_owner_granted", _("Tenant owner granted")
     CUSTOMER_TENANT_OWNER_REVOKED = "customer.tenant_owner_revoked", _("Tenant owner revoked")
+    CUSTOMER_SETUP_INFORMATION_SHOWN = (
+        "customer.setup_information_shown",
+        _("Setup information shown"),
+    )
     # Orders and subscriptions
     ORDER_SUBMITTED = "order.submitted", _("Order submitted")
     SUBSCRIPTION_CREATED = "subscription.created", _("Subscription added")

@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from portal import bench, views
 
+handler400 = "portal.views.bad_request"
+handler500 = "portal.outages.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.PortalLoginView.as_view(), name="login"),

@@ -31,7 +31,7 @@ from portal.forms import (
 from portal.htmx import render_page
 from portal.listing import CountedPaginator
 from portal.models import OutboundEmail, StaffInvitation
-from portal.roles import Perm, Role
+from portal.roles import Perm, Role, assignable_roles
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required
 
@@ -64,6 +64,15 @@ def home(request):
     return redirect("partners:reseller_home")
 
 
+def bad_request(request, exception=None):
+    """The 400 page: the portal's own layout, and the request's body is never read again.
+
+    Django's default handler checks the CSRF token first, which reads the body:
+    a form in a charset Django refuses raised again there, escaping as a bare 500.
+    """
+    return render(request, "400.html", status=400)
+
+
 def placeholder(request, title):
     return render(request, "portal/placeholder.html", {"title": title})
 
@@ -91,7 +100,8 @@ def user_list(request):
         "form": form,
         "page": page,
         "invitations": selectors.pending_staff_invitations(org),
-        "role_choices": Role.choices,
+        "role_choices": assignable_roles(request.tenant.role),
+        "manages_global_admins": request.tenant.role == Role.GLOBAL_ADMIN,
     }
     return render_page(request, "portal/user_list.html", context, partial="user-table")
 
@@ -101,7 +111,7 @@ def user_list(request):
 def user_invite(request):
     """Invite a person by email to join the organisation with a role."""
     org, status = request.tenant.org, 200
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST or None, roles=assignable_roles(request.tenant.role))
     if request.method == "POST" and form.is_valid():
         if not ratelimit.allow(ratelimit.STAFF_INVITE_PER_ORG, str(org.uuid)):
             form.add_error(None, _("Too many invitations were sent. Try again in an hour."))
@@ -262,10 +272,14 @@ def activity_log(request):
         members=selectors.member_list(org),
         object_types=selectors.activity_object_types(org),
     )
+    status = 200
     if form.is_valid():
         filters = selectors.ActivityFilter(**form.cleaned_data)
     else:  # the errors are shown above the default view, not an unfiltered log
         filters = selectors.ActivityFilter(date_from=selectors.activity_default_start())
+        # A page asked for with a bad filter is a bad request; htmx swaps only a 200,
+        # so the table loaded as the filters change still shows the errors.
+        status = 200 if request.htmx else 400
     events = selectors.activity_events(org, filters)
     page = CountedPaginator(
         selectors.activity_rows(events), EVENTS_PER_PAGE, count_from=events
@@ -286,7 +300,9 @@ def activity_log(request):
         ),
         "filter_query": query.urlencode(),
     }
-    return render_page(request, "portal/activity_log.html", context, partial="activity-table")
+    return render_page(
+        request, "portal/activity_log.html", context, partial="activity-table", status=status
+    )
 
 
 # Profile and passwords -----------------------------------------------------
