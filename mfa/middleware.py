@@ -48,7 +48,7 @@ def safe_next(request, default: str) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return resolve_url(default)
+    return resolve_url(default) if default else ""
 
 
 def second_step_for(user, tenant_org=None) -> str | None:
