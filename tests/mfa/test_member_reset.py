@@ -50,7 +50,9 @@ def test_the_global_admin_resets_a_members_mfa(provider, provider_admin, member)
     assert "The MFA of" in html
 
 
-def test_the_member_signs_in_without_the_old_device_and_sets_up_again(provider, provider_admin, member):
+def test_the_member_signs_in_without_the_old_device_and_sets_up_again(
+    provider, provider_admin, member
+):
     from partners.models import Organisation
 
     Organisation.objects.filter(pk=provider.pk).update(require_mfa=True)

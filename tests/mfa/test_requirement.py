@@ -19,7 +19,11 @@ DEVICES = reverse("mfa:devices")
 
 def test_a_new_organisation_requires_mfa():
     org = Organisation.objects.create(
-        kind="reseller", legal_name="New Co", partner_id="123", contact_email="a@new.example", country="JP"
+        kind="reseller",
+        legal_name="New Co",
+        partner_id="123",
+        contact_email="a@new.example",
+        country="JP",
     )
     assert org.require_mfa is True
 
