@@ -73,20 +73,18 @@ def verify(request):
     if user.is_verified() or not selectors.has_mfa(user):
         return redirect(next_url)
     form = SecondStepForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            device = services.mfa_verify(user=user, code=form.cleaned_data["code"])
-            if device is not None:
-                _verified(request, device)
-                return redirect(next_url)
-            form.add_error(
-                "code",
-                _("That code was not accepted. Wait a few seconds, then try the newest code."),
-            )
-        status = 400
+    # A refused code answers 200 with the message, as the sign-in page does.
+    if request.method == "POST" and form.is_valid():
+        device = services.mfa_verify(user=user, code=form.cleaned_data["code"])
+        if device is not None:
+            _verified(request, device)
+            return redirect(next_url)
+        form.add_error(
+            "code",
+            _("That code was not accepted. Wait a few seconds, then try the newest code."),
+        )
     context = {"form": form, "next": next_url, "has_passkey": selectors.has_passkey(user)}
-    return render(request, "mfa/verify.html", context, status=status)
+    return render(request, "mfa/verify.html", context)
 
 
 # Set-up pages on the profile --------------------------------------------------
