@@ -103,31 +103,28 @@ def mfa_recovery_codes_generate(*, user) -> list[str]:
     return sorted(codes)
 
 
+@transaction.atomic
 def mfa_verify(*, user, code: str):
-    """Check a second-step code: a six-digit app code or a recovery code (used up). Returns the device or None.
+    """Check a second-step code: an app code or a recovery code (used up); the device, or None.
 
     Each device throttles its own failures (django-otp doubles the wait after each).
     """
     code = (code or "").strip().replace(" ", "").replace("-", "").lower()
     if not code or len(code) > 64:
         return None
-    with transaction.atomic():
-        if code.isdigit() and len(code) == 6:
-            devices = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()
-            for device in devices:
-                if device.verify_token(code):
-                    return device
-            return None
-        device = (
-            StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-            .select_for_update()
-            .first()
-        )
-        if device is not None and device.verify_token(code):
-            left = device.token_set.count()
-            _record_for_user(user, verb="mfa.recovery_code_used", after={"left": left})
-            return device
-    return None
+    if code.isdigit() and len(code) == 6:
+        apps = TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update()
+        return next((device for device in apps if device.verify_token(code)), None)
+    recovery = (
+        StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+        .select_for_update()
+        .first()
+    )
+    if recovery is None or not recovery.verify_token(code):
+        return None
+    left = recovery.token_set.count()
+    _record_for_user(user, verb="mfa.recovery_code_used", after={"left": left})
+    return recovery
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ import binascii
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,19 +31,6 @@ from portal.tenancy import get_for_org, org_required
 TOTP_KEY_SESSION_KEY = "mfa.totp_key"
 
 
-def _signed_in(view):
-    """A signed-in user, with or without an organisation (operators set up MFA too)."""
-
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
 def _owes_verification(request) -> bool:
     """An enrolled user whose session has not passed the second step may not change devices."""
     return not request.user.is_verified() and selectors.has_mfa(request.user)
@@ -65,7 +52,7 @@ def _verified(request, device) -> None:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@_signed_in
+@login_required
 def verify(request):
     """The second sign-in step: an app code, a recovery code or a passkey."""
     next_url = safe_next(request, settings.LOGIN_REDIRECT_URL)
@@ -92,7 +79,7 @@ def verify(request):
 
 @never_cache
 @require_GET
-@_signed_in
+@login_required
 def devices(request):
     """The user's second factors: apps, passkeys, recovery codes; where to add more."""
     user = request.user
@@ -129,7 +116,7 @@ def _qr_svg(device: TOTPDevice) -> str:
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@_signed_in
+@login_required
 def totp_add(request):
     """Add an authenticator app: scan the QR code (or type the secret), confirm with one code."""
     user = request.user
@@ -174,7 +161,7 @@ def totp_add(request):
 
 @never_cache
 @require_GET
-@_signed_in
+@login_required
 def passkey_add(request):
     """Add a passkey or security key (the WebAuthn ceremony runs in the browser)."""
     if _owes_verification(request):
@@ -190,7 +177,7 @@ def _show_recovery_codes(request, codes):
 
 @never_cache
 @require_POST
-@_signed_in
+@login_required
 def recovery_codes(request):
     """Generate ten new recovery codes (the old ones stop working); shown on this answer only."""
     if _owes_verification(request):
@@ -208,14 +195,14 @@ def recovery_codes(request):
 
 
 @require_POST
-@_signed_in
+@login_required
 def device_remove(request):
     """Remove one of the user's own authenticator apps or passkeys."""
     if _owes_verification(request):
         return _verify_first(request)
     form = DeviceRemoveForm(request.POST)
     device = (
-        selectors.device_of(request.user, form.data.get("device", "")) if form.is_valid() else None
+        selectors.device_of(request.user, form.cleaned_data["device"]) if form.is_valid() else None
     )
     if device is None:
         raise Http404
