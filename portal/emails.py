@@ -43,7 +43,10 @@ def queue_rendered_email(
         body_text=body_text,
         body_html=body_html,
     )
-    transaction.on_commit(lambda: enqueue_send(email.pk))
+    # Robust: the action is committed; a failure to hand the row over (the broker
+    # or the database connection gone right after the commit) is logged, and the
+    # relay hands the row over later, instead of answering the action with an error.
+    transaction.on_commit(lambda: enqueue_send(email.pk), robust=True)
     return email
 
 

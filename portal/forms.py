@@ -33,6 +33,10 @@ class StaffInviteForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALES_AGENT)
 
+    def __init__(self, *args, roles=Role.choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

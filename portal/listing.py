@@ -19,7 +19,6 @@ by the page after it is shown rather than carried by every page.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
@@ -32,7 +31,7 @@ from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, 
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
-log = logging.getLogger(__name__)
+from portal.outages import cache_call
 
 CACHED_COUNT_FROM = 1_000
 CACHED_CHOICES_FROM = 500
@@ -41,18 +40,11 @@ DEEP_FROM = 5_000
 
 
 def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # the cache being down must not take the lists down
-        log.warning("List cache unavailable", exc_info=True)
-        return None
+    return cache_call(cache.get, key)
 
 
 def _cache_set(key: str, value) -> None:
-    try:
-        cache.set(key, value, CACHE_SECONDS)
-    except Exception:
-        log.warning("List cache unavailable", exc_info=True)
+    cache_call(cache.set, key, value, CACHE_SECONDS)
 
 
 class CachedCountPaginator(Paginator):

@@ -9,14 +9,13 @@ than let through. Sign-in has its own lockout (django-axes).
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
-log = logging.getLogger(__name__)
+from portal.outages import cache_call
 
 _process_local = LocMemCache("portal-ratelimit-fallback", {"MAX_ENTRIES": 10000})
 
@@ -50,10 +49,8 @@ def allow(limit: Limit, key: str) -> bool:
     window = int(time.time() // limit.seconds)
     digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()[:32]
     cache_key = f"ratelimit:{limit.scope}:{digest}:{window}"
-    try:
-        attempts = _count(cache, cache_key, limit.seconds)
-    except Exception:
-        log.warning("Rate-limit cache unreachable; counting in this process", exc_info=True)
+    attempts = cache_call(_count, cache, cache_key, limit.seconds)
+    if attempts is None:  # the shared cache is down: count in this process meanwhile
         attempts = _count(_process_local, cache_key, limit.seconds)
     return attempts <= limit.count
 

@@ -49,6 +49,15 @@ def role_has(role: str, perm: str) -> bool:
     return role in PERMISSIONS[perm]
 
 
+def assignable_roles(actor_role: str) -> list[tuple[str, str]]:
+    """The roles a member with ``actor_role`` may give: only a Global admin gives Global admin."""
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if value != Role.GLOBAL_ADMIN or actor_role == Role.GLOBAL_ADMIN
+    ]
+
+
 def perms_for(role: str) -> frozenset[str]:
     """Every permission a role grants."""
     return frozenset(p for p, roles in PERMISSIONS.items() if role in roles)

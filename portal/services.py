@@ -168,6 +168,7 @@ def staff_invite_url(token: str) -> str:
 def staff_invite_send(*, org: Organisation, actor: User, email: str, role: str) -> StaffInvitation:
     """Invite ``email`` to join ``org`` with ``role``; a pending invitation to it is replaced."""
     email = email.strip().lower()
+    _refuse_global_admin_change_unless_global_admin(org, actor, role)
     if Membership.objects.filter(user__email=email).exists():
         raise ValidationError(_("This person already belongs to an organisation."), code="member")
     replaced = list(
@@ -301,6 +302,21 @@ def _lock_global_admins_and_reload(
     return fresh, active_admins
 
 
+def _actor_role(org: Organisation, actor: User) -> str | None:
+    return Membership.objects.for_org(org).filter(user=actor).values_list("role", flat=True).first()
+
+
+def _refuse_global_admin_change_unless_global_admin(
+    org: Organisation, actor: User, *roles: str
+) -> None:
+    """Only a Global admin may give, take away or invite with the Global admin role."""
+    if Role.GLOBAL_ADMIN in roles and _actor_role(org, actor) != Role.GLOBAL_ADMIN:
+        raise ValidationError(
+            _("Only a Global admin can give, change or take away the Global admin role."),
+            code="global_admin_only",
+        )
+
+
 def _refuse_if_last_global_admin(membership: Membership, active_admins: int) -> None:
     if membership.role == Role.GLOBAL_ADMIN and membership.user.is_active and active_admins <= 1:
         raise ValidationError(
@@ -313,8 +329,11 @@ def _refuse_if_last_global_admin(membership: Membership, active_admins: int) -> 
 def member_set_role(
     *, org: Organisation, actor: User, membership: Membership, role: str
 ) -> Membership:
-    """Give a member another role; the last active Global admin keeps theirs."""
+    """Give a member another role; nobody changes their own, only a Global admin touches Global admins."""
     membership, active_admins = _lock_global_admins_and_reload(org, membership)
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("You cannot change your own role."), code="self")
+    _refuse_global_admin_change_unless_global_admin(org, actor, membership.role, role)
     if membership.role == role:
         return membership
     if role != Role.GLOBAL_ADMIN:
@@ -340,6 +359,7 @@ def member_deactivate(*, org: Organisation, actor: User, membership: Membership)
     user = membership.user
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."), code="self")
+    _refuse_global_admin_change_unless_global_admin(org, actor, membership.role)
     if not user.is_active:
         return membership
     _refuse_if_last_global_admin(membership, active_admins)
@@ -366,6 +386,7 @@ def member_reactivate(*, org: Organisation, actor: User, membership: Membership)
         .get(pk=membership.pk)
     )
     user = membership.user
+    _refuse_global_admin_change_unless_global_admin(org, actor, membership.role)
     if user.is_active:
         return membership
     user.is_active = True

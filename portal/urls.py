@@ -6,6 +6,8 @@ from django.urls import include, path
 from mfa.urls import webauthn_urls
 from portal import bench, views
 
+handler500 = "portal.outages.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.PortalLoginView.as_view(), name="login"),

@@ -31,7 +31,7 @@ from portal.forms import (
 from portal.htmx import render_page
 from portal.listing import CountedPaginator, select_options
 from portal.models import OutboundEmail, StaffInvitation
-from portal.roles import Perm, Role
+from portal.roles import Perm, Role, assignable_roles
 from portal.tenancy import get_for_org, org_required
 
 USERS_PER_PAGE = 25
@@ -89,7 +89,8 @@ def user_list(request):
         "q": q,
         "page": page,
         "invitations": selectors.pending_staff_invitations(org),
-        "role_choices": Role.choices,
+        "role_choices": assignable_roles(request.tenant.role),
+        "manages_global_admins": request.tenant.role == Role.GLOBAL_ADMIN,
         "member_base": reverse("user_list"),
         "invitation_base": reverse("user_list") + "invitations/",
     }
@@ -101,7 +102,7 @@ def user_list(request):
 def user_invite(request):
     """Invite a person by email to join the organisation with a role."""
     org, status = request.tenant.org, 200
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST or None, roles=assignable_roles(request.tenant.role))
     if request.method == "POST" and form.is_valid():
         if not ratelimit.allow(ratelimit.STAFF_INVITE_PER_ORG, str(org.uuid)):
             form.add_error(None, _("Too many invitations were sent. Try again in an hour."))
@@ -115,7 +116,8 @@ def user_invite(request):
                     role=form.cleaned_data["role"],
                 )
             except ValidationError as error:
-                form.add_error("email", error)
+                field = "role" if error.code == "global_admin_only" else "email"
+                form.add_error(field, error)
             else:
                 messages.success(request, _("Invitation sent to %s.") % invitation.email)
                 return redirect("user_list")
