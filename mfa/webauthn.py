@@ -4,6 +4,7 @@ import json
 
 from django.db import transaction
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.models import WebAuthnCredential
@@ -19,6 +20,10 @@ class PasskeyRegistrationComplete(webauthn_views.CompleteCredentialRegistrationV
             if response.status_code == 200:
                 device_id = json.loads(response.content)["id"]
                 device = WebAuthnCredential.objects.get(pk=device_id, user=self.request.user)
+                if not device.name:
+                    # The ceremony names nothing; the list needs a label.
+                    device.name = _("Passkey")
+                    device.save(update_fields=["name"])
                 services.mfa_passkey_added(user=self.request.user, device=device)
                 self.request.session.pop(SESSION_KEY, None)
         return response

@@ -6,8 +6,10 @@ import re
 
 import pytest
 from django_otp.oath import totp
+from django_otp_webauthn.models import WebAuthnCredential
 
 from partners.models import Organisation
+from portal.models import ActivityEvent
 from portal.roles import Role
 from tests import factories as f
 from tests.e2e.conftest import add_authenticator_app, sign_in, switch_language
@@ -109,3 +111,38 @@ def test_an_organisation_requiring_mfa_sends_a_user_without_a_device_to_set_up(p
     assert page.get_by_role("navigation", name="Main menu").is_visible()
     page.goto("/customers/")
     assert page.get_by_role("heading", name="Customers").is_visible()
+
+
+def test_add_a_passkey_then_sign_in_with_it(page, live_server, settings, member):
+    """Chromium's virtual authenticator (DevTools protocol) stands in for a security key."""
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    sign_in(page, EMAIL, f.PASSWORD)
+    page.goto("/profile/mfa/passkey/")
+    page.get_by_role("button", name="Add a passkey").click()
+    page.wait_for_url(re.compile(r"/profile/mfa/$"))
+    assert page.get_by_role("cell", name="Passkey or security key").is_visible()
+    assert WebAuthnCredential.objects.filter(user=member, confirmed=True).count() == 1
+    event = ActivityEvent.objects.get(verb="mfa.device_added")
+    assert event.after == {"device": "passkey", "name": "Passkey"}
+
+    _sign_out(page)
+    sign_in(page, EMAIL, f.PASSWORD)
+    page.wait_for_url(re.compile(r"/accounts/verify/"))
+    page.get_by_role("button", name="Use a passkey or security key").click()
+    page.get_by_role("navigation", name="Main menu").wait_for()
+    assert "/accounts/verify/" not in page.url
