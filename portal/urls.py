@@ -6,6 +6,7 @@ from django.urls import include, path
 from mfa.urls import webauthn_urls
 from portal import bench, views
 
+handler400 = "portal.views.bad_request"
 handler500 = "portal.outages.server_error"
 
 urlpatterns = [

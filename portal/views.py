@@ -67,6 +67,15 @@ def home(request):
     return redirect("partners:reseller_home")
 
 
+def bad_request(request, exception=None):
+    """The 400 page: the portal's own layout, and the request's body is never read again.
+
+    Django's default handler checks the CSRF token first, which reads the body:
+    a form in a charset Django refuses raised again there, escaping as a bare 500.
+    """
+    return render(request, "400.html", status=400)
+
+
 def placeholder(request, title):
     return render(request, "portal/placeholder.html", {"title": title})
 
@@ -256,10 +265,14 @@ def activity_log(request):
         members=selectors.member_list(org),
         object_types=selectors.activity_object_types(org),
     )
+    status = 200
     if form.is_valid():
         filters = selectors.ActivityFilter(**form.cleaned_data)
     else:  # the errors are shown above the default view, not an unfiltered log
         filters = selectors.ActivityFilter(date_from=selectors.activity_default_start())
+        # A page asked for with a bad filter is a bad request; htmx swaps only a 200,
+        # so the table loaded as the filters change still shows the errors.
+        status = 200 if request.htmx else 400
     events = selectors.activity_events(org, filters)
     page = CountedPaginator(
         selectors.activity_rows(events), EVENTS_PER_PAGE, count_from=events
@@ -279,7 +292,9 @@ def activity_log(request):
         "rows": tables.activity_rows(page.object_list),
         "filter_query": query.urlencode(),
     }
-    return render_page(request, "portal/activity_log.html", context, partial="activity-table")
+    return render_page(
+        request, "portal/activity_log.html", context, partial="activity-table", status=status
+    )
 
 
 # Profile and passwords -----------------------------------------------------

@@ -89,6 +89,14 @@ def test_request_enrol_authorise_and_remove(page, shot, provider, lang):
     page.locator("main a[href^='/profile/mfa/app/']").click()
     add_authenticator_app(page)
     page.wait_for_load_state()
+    # The address confirms the enrolment: the link mailed to it finishes it.
+    page.get_by_role("status").wait_for()
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == ["owner@newreseller.example"]
+    confirm = re.search(r"https?://\S+/enrol/\S+/", mail.outbox[1].body).group(0)
+    page.goto(confirm)
+    shot(page, f"partnership-enrol-confirm-{lang}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
     assert "Contoso Distribution" in page.inner_text("main")
     shot(page, f"partnership-reseller-home-{lang}")
 

@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from customers import services as customer_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,9 @@ def one_of_each():
     f.OutboundEmailFactory()
     f.StaffInvitationFactory(organisation=sub.provider)
     f.TenantOwnerGrantFactory(customer=sub.customer)
+    customer_services._keep_setup_information(
+        customer=sub.customer, user=f.UserFactory(), password="Sealed-Secret-Password"
+    )
 
 
 MODELS = [
@@ -49,7 +53,7 @@ def test_changelist_and_change_page_render(operator_client, one_of_each, model):
 
 
 def test_secrets_are_never_shown(operator_client, one_of_each):
-    from customers.models import Customer
+    from customers.models import Customer, SetupInformation
     from partners.models import PartnershipRequest
 
     req = PartnershipRequest.objects.first()
@@ -57,6 +61,11 @@ def test_secrets_are_never_shown(operator_client, one_of_each):
         reverse("admin:partners_partnershiprequest_change", args=[req.pk])
     )
     assert req.token_hash not in response.content.decode()
+    held = SetupInformation.objects.get()
+    response = operator_client.get(
+        reverse("admin:customers_setupinformation_change", args=[held.pk])
+    )
+    assert held.sealed_password not in response.content.decode()
     customer = Customer.objects.first()
     customer.admin_password_hash = "pbkdf2_sha256$secret-hash-value"
     customer.save()

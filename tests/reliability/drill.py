@@ -233,6 +233,10 @@ class Client:
     def __init__(self, ports: list[int], log: Log, started: float, user: str, seed: int):
         self.ports, self.log, self.started, self.user = ports, log, started, user
         self.random = random.Random(seed)
+        self.new_browser()
+
+    def new_browser(self):
+        """No cookies: the next sign-in starts a new session."""
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
         )
@@ -405,7 +409,8 @@ def main() -> int:
             elif roll < 0.85 and "sales" not in client.user:
                 client.request_partnership(next_number())
             elif roll < 0.9:
-                signed_in = client.sign_in()  # a fresh sign-in now and then
+                client.new_browser()  # a fresh sign-in now and then
+                signed_in = client.sign_in()
             else:
                 client.browse()
 

@@ -110,11 +110,18 @@ def build_world(name: str) -> World:
     ).user
     reseller = f.ResellerFactory(legal_name=f"{name} Reseller", location=False)
     location = f.PartnerLocationFactory(organisation=reseller, name=f"{name} Location")
+    # Reseller staff sign in at the domain the invitations go to (they may accept them).
     reseller_admin = f.MembershipFactory(
-        organisation=reseller, role=Role.GLOBAL_ADMIN, user__first_name=f"{name}ResellerAdmin"
+        organisation=reseller,
+        role=Role.GLOBAL_ADMIN,
+        user__first_name=f"{name}ResellerAdmin",
+        user__email=f"{name.lower()}-reseller-admin@reseller.example",
     ).user
     reseller_member = f.MembershipFactory(
-        organisation=reseller, role=Role.ADMIN_AGENT, user__first_name=f"{name}ResellerMember"
+        organisation=reseller,
+        role=Role.ADMIN_AGENT,
+        user__first_name=f"{name}ResellerMember",
+        user__email=f"{name.lower()}-reseller-member@reseller.example",
     ).user
     partnership = f.PartnershipFactory(provider=provider, reseller=reseller)
     customer = f.CustomerFactory(

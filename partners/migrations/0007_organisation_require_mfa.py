@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     as before until their Global admin turns it on (Users page)."""
 
     dependencies = [
-        ("partners", "0005_organisation_name_index"),
+        ("partners", "0006_partnership_request_any_address"),
     ]
 
     operations = [
