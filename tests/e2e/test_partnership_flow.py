@@ -84,10 +84,6 @@ def test_request_enrol_authorise_and_remove(page, shot, provider, lang):
     enrol.locator("input[name=agreement]").check()
     enrol.locator("input[name=consent]").check()
     enrol.locator("button[type=submit]").click()
-    # A new organisation requires MFA: its Global admin adds an authenticator app first.
-    page.wait_for_url(re.compile(r"/profile/mfa/"))
-    page.locator("main a[href^='/profile/mfa/app/']").click()
-    add_authenticator_app(page)
     page.wait_for_load_state()
     # The address confirms the enrolment: the link mailed to it finishes it.
     page.get_by_role("status").wait_for()
@@ -96,6 +92,10 @@ def test_request_enrol_authorise_and_remove(page, shot, provider, lang):
     page.goto(confirm)
     shot(page, f"partnership-enrol-confirm-{lang}")
     page.locator("main form button[type=submit]").click()
+    # A new organisation requires MFA: its Global admin adds an authenticator app first.
+    page.wait_for_url(re.compile(r"/profile/mfa/"))
+    page.locator("main a[href^='/profile/mfa/app/']").click()
+    add_authenticator_app(page)
     page.wait_for_load_state()
     assert "Contoso Distribution" in page.inner_text("main")
     shot(page, f"partnership-reseller-home-{lang}")
