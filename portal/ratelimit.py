@@ -38,7 +38,9 @@ INVITE_ACCEPT_PER_IP = Limit("invite-accept-ip", count=20, seconds=600)
 INVITE_ENROL_PER_IP = Limit("invite-enrol-ip", count=10, seconds=600)
 # Partnership-request emails (send and resend): an organisation's volume, and
 # the mail one address receives from the portal, whoever sends it.
-PARTNERSHIP_REQUEST_PER_ORG = Limit("partnership-request-org", count=20, seconds=3600)
+PARTNERSHIP_REQUEST_PER_ORG = Limit(
+    "partnership-request-org", count=settings.PARTNERSHIP_REQUESTS_PER_HOUR, seconds=3600
+)
 PARTNERSHIP_REQUEST_PER_RECIPIENT = Limit(
     "partnership-request-recipient", count=3, seconds=24 * 3600
 )

@@ -220,6 +220,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Product settings
 PARTNERSHIP_INVITE_TTL_DAYS = env.int("PARTNERSHIP_INVITE_TTL_DAYS", default=30)
+# Partnership-request emails an organisation may send (and resend) per hour.
+PARTNERSHIP_REQUESTS_PER_HOUR = env.int("PARTNERSHIP_REQUESTS_PER_HOUR", default=20)
 OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
 # A row handed to the broker and still queued after this long was lost (or ran
 # out of retries): the relay hands it over again. Longer than a task's retries
