@@ -26,6 +26,12 @@ VERB_LABELS = {
     "user.deactivated": _("User deactivated"),
     "user.reactivated": _("User reactivated"),
     "user.password_changed": _("Password changed"),
+    "mfa.device_added": _("MFA device added"),
+    "mfa.device_removed": _("MFA device removed"),
+    "mfa.recovery_codes_generated": _("Recovery codes generated"),
+    "mfa.recovery_code_used": _("Recovery code used"),
+    "mfa.reset": _("MFA reset"),
+    "organisation.mfa_requirement_changed": _("MFA requirement changed"),
 }
 
 
