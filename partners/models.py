@@ -68,6 +68,8 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Every member signs in with a second factor; new organisations start with it on.
+    require_mfa = models.BooleanField(_("require MFA for all users"), default=True)
 
     # Directory profile (providers); edited by platform operators only.
     directory_listed = models.BooleanField(_("listed in the directory"), default=False)

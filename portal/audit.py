@@ -89,6 +89,16 @@ class Verb(models.TextChoices):
     USER_DEACTIVATED = "user.deactivated", _("User deactivated")
     USER_REACTIVATED = "user.reactivated", _("User reactivated")
     USER_PASSWORD_CHANGED = "user.password_changed", _("Password changed")
+    # Multi-factor authentication
+    MFA_DEVICE_ADDED = "mfa.device_added", _("MFA device added")
+    MFA_DEVICE_REMOVED = "mfa.device_removed", _("MFA device removed")
+    MFA_RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", _("Recovery codes generated")
+    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
+    MFA_RESET = "mfa.reset", _("MFA reset")
+    ORGANISATION_MFA_REQUIREMENT_CHANGED = (
+        "organisation.mfa_requirement_changed",
+        _("MFA requirement changed"),
+    )
 
 
 def verb_label(verb: str) -> str:

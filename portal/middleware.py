@@ -33,6 +33,9 @@ class PasswordChangeRequiredMiddleware:
         self._allowed_paths = None
 
     def __call__(self, request):
+        if getattr(request, "mfa_step", None):
+            # The second sign-in step comes first (mfa.middleware keeps the session there).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_change_password:
             if self._allowed_paths is None:

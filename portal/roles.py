@@ -25,6 +25,7 @@ class Perm(models.TextChoices):
     MANAGE_USERS = "manage_users", _("Manage users and roles")
     VIEW_ACTIVITY = "view_activity", _("View the activity log")
     ACCEPT_AGREEMENT = "accept_agreement", _("Accept the partner agreement")
+    MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -41,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.VIEW_ACTIVITY: frozenset({_G, _U, _A}),
     # Accepting binds the company: only its Global admin may.
     Perm.ACCEPT_AGREEMENT: frozenset({_G}),
+    # The organisation's sign-in policy and a member's second factors: Global admin only.
+    Perm.MANAGE_MFA: frozenset({_G}),
 }
 
 

@@ -6,8 +6,10 @@ dev mailbox under ``var/mail``. Production sets DEBUG off, SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, REDIS/CACHE_URL and EMAIL_URL.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE
@@ -31,7 +33,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin behind a second factor (mfa.admin.PortalAdminSite).
+    "mfa.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,10 +46,15 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "portal",
     "partners",
     "customers",
     "subscriptions",
+    "mfa",
     "devdata",
 ]
 
@@ -59,11 +67,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.TenantMiddleware",
+    "mfa.middleware.SecondFactorMiddleware",
     "portal.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -235,6 +245,28 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 # relay hands over again the rows of a claim older than this (a dead worker).
 OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 CUSTOMER_DOMAIN_SUFFIX = "onmicrosoft.example"
+
+# Multi-factor authentication (django-otp): TOTP apps, recovery codes and
+# WebAuthn security keys / passkeys (django-otp-webauthn). WebAuthn needs a
+# domain name (not an IP address) and HTTPS, or http://localhost.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Indirect reseller portal")
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+try:
+    ipaddress.ip_address(_site_host)
+    _site_host = "localhost"
+except ValueError:
+    pass
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_site_host)
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    default=[SITE_URL]
+    if SITE_URL.startswith(("https://", "http://localhost"))
+    else ["http://localhost:8000"],
+)
+# Password first, always: a passkey is a second factor here, never a sign-in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "mfa.webauthn"
 
 # Login throttling (django-axes) in the database: shared by every worker, and
 # sign-in stays protected (and working) when Redis is down.

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mfa import middleware as mfa_middleware
+from mfa import selectors as mfa_selectors
 from partners.models import Membership
 from portal import ratelimit, selectors, services
 from portal.actions import post_action
@@ -44,7 +46,11 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_success_url(self):
-        # A temporary password is replaced before anything else.
+        # The second factor first (mfa.middleware), then a temporary password is replaced.
+        step = self.request.session.get(mfa_middleware.SESSION_KEY)
+        if step is not None:
+            target = "mfa:verify" if step == mfa_middleware.VERIFY else "mfa:devices"
+            return f"{reverse(target)}?{urlencode({'next': super().get_success_url()})}"
         if self.request.user.must_change_password:
             return reverse("password_change")
         return super().get_success_url()
@@ -92,10 +98,11 @@ def user_list(request):
         placeholder=_("Search by name or email"), **{"hx-indicator": "#htmx-progress"}
     )
     q = form.values()["q"]
-    page = Paginator(selectors.member_list(org, q=q), USERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    members = mfa_selectors.with_mfa(selectors.member_list(org, q=q))
+    page = Paginator(members, USERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
+        "require_mfa": org.require_mfa,
+        "can_manage_mfa": request.tenant.can(Perm.MANAGE_MFA),
         "q": q,
         "form": form,
         "page": page,
@@ -311,7 +318,11 @@ def activity_log(request):
 @org_required()
 @require_safe
 def profile(request):
-    return render(request, "portal/profile.html", {"membership": request.tenant.membership})
+    context = {
+        "membership": request.tenant.membership,
+        "has_mfa": mfa_selectors.has_mfa(request.user),
+    }
+    return render(request, "portal/profile.html", context)
 
 
 class PortalPasswordChangeView(auth_views.PasswordChangeView):

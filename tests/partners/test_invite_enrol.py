@@ -65,7 +65,10 @@ def test_it_creates_the_reseller_accepts_and_signs_in(client, prepared, provider
     assert ActivityEvent.objects.filter(
         verb="organisation.enrolled", organisation=reseller
     ).exists()
-    home = client.get(response.url).content.decode()
+    # A new organisation requires MFA: its first user sets up a second factor first.
+    assert reseller.require_mfa
+    assert client.get(response.url).url.startswith(reverse("mfa:devices"))
+    home = f.sign_in_verified(client, user).get(response.url).content.decode()
     assert provider.display_name in home
 
 

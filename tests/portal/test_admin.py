@@ -11,8 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def operator_client(client):
     user = f.UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
+    return f.sign_in_verified(client, user)
 
 
 @pytest.fixture
