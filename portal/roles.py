@@ -25,6 +25,7 @@ class Perm(models.TextChoices):
     MANAGE_USERS = "manage_users", _("Manage users and roles")
     VIEW_ACTIVITY = "view_activity", _("View the activity log")
     ACCEPT_AGREEMENT = "accept_agreement", _("Accept the partner agreement")
+    MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -41,12 +42,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.VIEW_ACTIVITY: frozenset({_G, _U, _A}),
     # Accepting binds the company: only its Global admin may.
     Perm.ACCEPT_AGREEMENT: frozenset({_G}),
+    # The organisation's sign-in policy and a member's second factors: Global admin only.
+    Perm.MANAGE_MFA: frozenset({_G}),
 }
 
 
 def role_has(role: str, perm: str) -> bool:
     """Whether a role grants a permission."""
     return role in PERMISSIONS[perm]
+
+
+def assignable_roles(actor_role: str) -> list[tuple[str, str]]:
+    """The roles a member with ``actor_role`` may give: only a Global admin gives Global admin."""
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if value != Role.GLOBAL_ADMIN or actor_role == Role.GLOBAL_ADMIN
+    ]
 
 
 def perms_for(role: str) -> frozenset[str]:

@@ -16,6 +16,8 @@ MATRIX = {
     Perm.MANAGE_USERS: {G: True, U: True, A: False, S: False},
     Perm.VIEW_ACTIVITY: {G: True, U: True, A: True, S: False},
     Perm.ACCEPT_AGREEMENT: {G: True, U: False, A: False, S: False},
+    # Require MFA, reset a member's MFA: the organisation's sign-in policy.
+    Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]

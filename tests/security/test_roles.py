@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from customers.models import Customer
 from partners.models import Membership, Organisation, Partnership, PartnershipRequest
@@ -127,6 +128,14 @@ def _view_customers(client, home, user):
     return client.get(reverse("customers:customer_list"))
 
 
+def _reset_mfa(client, home, user):
+    return client.post(reverse("mfa:member_reset", args=[home.member.membership.uuid]))
+
+
+def _require_mfa(client, home, user):
+    return client.post(reverse("mfa:org_requirement"), {"require_mfa": "on"})
+
+
 def _redirected(response):
     return response.status_code == 302
 
@@ -216,6 +225,18 @@ ACTIONS = {
             _redirected(r) and Organisation.objects.get(pk=home.reseller.pk).agreement_accepted
         ),
         prepare=await_agreement,
+    ),
+    "reset a member's MFA": Action(
+        Perm.MANAGE_MFA,
+        "provider",
+        _reset_mfa,
+        lambda home, r: not TOTPDevice.objects.filter(user=home.member).exists(),
+    ),
+    "require MFA for all users": Action(
+        Perm.MANAGE_MFA,
+        "reseller",
+        _require_mfa,
+        lambda home, r: Organisation.objects.get(pk=home.reseller.pk).require_mfa,
     ),
     "view the activity log": Action(
         Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200

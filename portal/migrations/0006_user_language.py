@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_outbound_email_handed_over_at'),
+        ('portal', '0005_outbound_email_claim'),
     ]
 
     operations = [
