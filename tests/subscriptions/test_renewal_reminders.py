@@ -133,3 +133,18 @@ def test_no_reminder_for_an_ended_subscription(subscription):
     subscription.save()
     assert _run(END - 7 * DAY) == 0
     assert not RenewalReminder.objects.exists()
+
+
+def test_beat_runs_the_renewal_job_hourly_and_it_renews_then_reminds(subscription):
+    from django.conf import settings
+
+    from subscriptions.tasks import renew_subscriptions
+
+    entry = settings.CELERY_BEAT_SCHEDULE["renew-subscriptions"]
+    assert entry["task"] == "subscriptions.tasks.renew_subscriptions"
+    assert entry["schedule"] == dt.timedelta(hours=1)
+    with time_machine.travel(END + dt.timedelta(minutes=30), tick=False):
+        assert renew_subscriptions.apply().get() == {"renewed": 1, "expired": 0, "reminders": 0}
+        assert renew_subscriptions.apply().get() == {"renewed": 0, "expired": 0, "reminders": 0}
+    subscription.refresh_from_db()
+    assert subscription.term_start == END
