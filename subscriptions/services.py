@@ -202,6 +202,8 @@ def _locked(subscription: Subscription, version: int) -> Subscription:
         raise SubscriptionError(_("A cancelled subscription cannot be changed."))
     if locked.status == Subscription.Status.UPGRADED:
         raise SubscriptionError(_("An upgraded subscription cannot be changed."))
+    if locked.status == Subscription.Status.EXPIRED:
+        raise SubscriptionError(_("An expired subscription cannot be changed."))
     return locked
 
 

@@ -176,11 +176,17 @@ def test_the_permission_matrix_holds(role_client, action_url, role, status):
     assert role_client(role).post(action_url("auto_renew"), {"version": 1}).status_code == status
 
 
-def test_an_ended_subscription_shows_no_renewal(provider_client, detail_url, subscription):
+def test_an_expired_subscription_shows_no_renewal_and_takes_no_change(
+    provider_client, detail_url, action_url, subscription
+):
     Subscription.objects.filter(pk=subscription.pk).update(status="expired")
     html = provider_client.get(detail_url).content.decode()
     assert "Renews on" not in html and "Expired" in html
-    assert "Turn auto-renew off" not in html
+    assert "Turn auto-renew off" not in html and "Change licences" not in html
+    html = _post(provider_client, action_url("quantity"), version=1, quantity=12).content.decode()
+    assert "An expired subscription cannot be changed." in html
+    subscription.refresh_from_db()
+    assert subscription.quantity == 10
 
 
 # --- the lists ------------------------------------------------------------------------------
