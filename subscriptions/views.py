@@ -496,6 +496,7 @@ def subscription_cancel(request, subscription_id):
         {
             "subscription": subscription,
             "form": VersionedForm(initial={"version": subscription.version}),
+            "cancel_closes_at": terms.cancellation_closes_at(subscription.term_start),
         },
     )
 

@@ -263,3 +263,8 @@ def test_the_customers_expanded_row_shows_the_renewal_in_constant_queries(
     with django_assert_max_num_queries(len(small)):
         html = provider_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "Ends on" in html
+
+
+def test_the_cancel_confirmation_says_until_when(provider_client, action_url):
+    html = provider_client.get(action_url("cancel")).content.decode()
+    assert "this one until March 9, 2026, 9 a.m. UTC" in html
