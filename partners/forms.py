@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import selectors
 from partners.models import Organisation, PartnershipRequest
 from partners.services import invite_tokens_in, invite_url, normalise_email
-from portal.forms import ListFilterForm
+from portal.forms import FilterSelect, ListFilterForm
 from portal.models import User
 from portal.tokens import hash_token
 
@@ -38,11 +38,18 @@ class ResellerFilterForm(ListFilterForm):
         ("not_accepted", _("Agreement not accepted")),
     ]
 
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    agreement = forms.ChoiceField(
-        label=_("Partner agreement"), choices=AGREEMENT_CHOICES, required=False
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, widget=FilterSelect
     )
-    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+    agreement = forms.ChoiceField(
+        label=_("Partner agreement"),
+        choices=AGREEMENT_CHOICES,
+        required=False,
+        widget=FilterSelect,
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=SORT_CHOICES, required=False, widget=FilterSelect
+    )
 
     def values(self) -> dict:
         values = super().values()

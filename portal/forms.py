@@ -22,6 +22,12 @@ SEARCH_MAX_LENGTH = 100
 JINJA2_FORMS = Jinja2()
 
 
+class FilterSelect(forms.Select):
+    """A select whose options are written in place (portal/jinja2/portal/widgets/select.html)."""
+
+    template_name = "portal/widgets/select.html"
+
+
 class SearchField(forms.CharField):
     """A list's search box: spaces around and NUL characters dropped, cut at 100 characters.
 
@@ -156,9 +162,9 @@ class ActivityFilterForm(forms.Form):
     # fraction of the time of Django's template per option.
     default_renderer = JINJA2_FORMS
 
-    verb = forms.ChoiceField(label=_("Action"), required=False)
-    actor = forms.ChoiceField(label=_("By"), required=False)
-    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    verb = forms.ChoiceField(label=_("Action"), required=False, widget=FilterSelect)
+    actor = forms.ChoiceField(label=_("By"), required=False, widget=FilterSelect)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False, widget=FilterSelect)
     # Bounded: a day's start and end in the portal's time zone must exist (9999-12-31
     # has no next day, 0001-01-01 no start in UTC east of Greenwich).
     date_from = forms.DateField(

@@ -12,8 +12,8 @@ always exact.
 
 Filter choices: a distributor's reseller filter lists thousands of resellers;
 finding them reads every customer of the provider, so a long list is kept in
-the cache for a minute too, as HTML built without a template loop, and loaded
-by the page after it is shown rather than carried by every page.
+the cache for a minute too, as its options' HTML (jinja2/_options.html), and
+loaded by the page after it is shown rather than carried by every page.
 """
 
 from __future__ import annotations
