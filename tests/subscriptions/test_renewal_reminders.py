@@ -144,7 +144,7 @@ def test_beat_runs_the_renewal_job_hourly_and_it_renews_then_reminds(subscriptio
     assert entry["task"] == "subscriptions.tasks.renew_subscriptions"
     assert entry["schedule"] == dt.timedelta(hours=1)
     with time_machine.travel(END + dt.timedelta(minutes=30), tick=False):
-        assert renew_subscriptions.apply().get() == {"renewed": 1, "expired": 0, "reminders": 0}
-        assert renew_subscriptions.apply().get() == {"renewed": 0, "expired": 0, "reminders": 0}
+        assert renew_subscriptions() == {"renewed": 1, "expired": 0, "reminders": 0}
+        assert renew_subscriptions() == {"renewed": 0, "expired": 0, "reminders": 0}
     subscription.refresh_from_db()
     assert subscription.term_start == END
