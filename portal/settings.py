@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "subscriptions",
+    "billing",
     "mfa",
     "devdata",
 ]
@@ -232,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
     # Renewals and their reminders: idempotent, so an hourly run (or two at once) is safe.
     "renew-subscriptions": {
         "task": "subscriptions.tasks.renew_subscriptions",
+        "schedule": timedelta(hours=1),
+    },
+    # Last month's statements, closed on the 1st; hourly so a missed run is caught up
+    # (closing a closed month changes nothing).
+    "close-statements": {
+        "task": "billing.tasks.close_statements",
         "schedule": timedelta(hours=1),
     },
 }

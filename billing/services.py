@@ -1,0 +1,420 @@
+"""Writes of money: price list entries, tiers, per-reseller prices, charges, closing months."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing import pricing
+from billing.models import (
+    Charge,
+    PartnershipTier,
+    PriceListEntry,
+    ResellerPrice,
+    Statement,
+    Tier,
+    TierPrice,
+)
+from billing.money import line_amount, prorate
+from portal import audit
+from portal.audit import Verb
+from portal.errors import ServiceError
+from subscriptions import terms
+
+FREQUENCY_MONTHS = {"monthly": 1, "annual": 12, "triennial": 36}
+
+
+class BillingError(ServiceError):
+    """A price or tier change that cannot be made."""
+
+
+# Billing periods ------------------------------------------------------------
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(terms.term_zone()).date()
+
+
+def billing_period(subscription, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The billing period ``[start, end)`` of the subscription's term that holds ``on``.
+
+    Periods are counted from the term's start in the frequency's months, the
+    way a term is (``terms.term_last_day``); the last one ends with the term.
+    """
+    start = local_date(subscription.term_start)
+    end_of_term = terms.term_last_date(subscription.term_end) + dt.timedelta(days=1)
+    months = FREQUENCY_MONTHS[subscription.billing_frequency]
+    period_start, k = start, 0
+    while True:
+        k += 1
+        period_end = min(terms.term_last_day(start, k * months) + dt.timedelta(days=1), end_of_term)
+        if on < period_end or period_end >= end_of_term:
+            return period_start, period_end
+        period_start = period_end
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+# Charges --------------------------------------------------------------------
+
+
+def _statement_month(*, provider_id, reseller_id, on: dt.date) -> dt.date:
+    """The month a charge of ``on`` lands in: its own, or the first not yet closed."""
+    month = first_of_month(on)
+    while Statement.objects.is_closed(
+        provider_id=provider_id, reseller_id=reseller_id, month=month
+    ):
+        month = next_month(month)
+    return month
+
+
+def build_charge(*, subscription, kind: str, quantity: int, on: dt.date, full_period: bool):
+    """An unsaved charge for ``quantity`` licences from ``on`` to the end of its period.
+
+    ``full_period`` charges the whole period (purchase, period start, renewal);
+    otherwise the days left from ``on``. A negative quantity is a credit.
+    Returns None when the offer has no price on the day (it is not sold for money).
+    """
+    location = subscription.reseller_location
+    reseller = location.organisation if location is not None else None
+    try:
+        price = pricing.resolve_price(
+            provider=subscription.provider,
+            reseller=reseller,
+            offer=subscription.offer,
+            term=subscription.term,
+            billing_frequency=subscription.billing_frequency,
+            on=on,
+        )
+    except pricing.NoPrice:
+        return None
+    start, end = billing_period(subscription, on)
+    period_days = (end - start).days
+    first_day = 0 if full_period else (on - start).days
+    currency = price.currency
+    full = line_amount(unit_price=price.unit_price, quantity=quantity, currency=currency)
+    full_cost = line_amount(unit_price=price.unit_cost, quantity=quantity, currency=currency)
+    kw = {"start_day": first_day, "end_day": period_days, "period_days": period_days}
+    amount = prorate(full=full, currency=currency, **kw)
+    cost = prorate(full=full_cost, currency=currency, **kw)
+    return Charge(
+        provider=subscription.provider,
+        subscription=subscription,
+        customer_id=subscription.customer_id,
+        reseller=reseller,
+        location_mpn_id=location.location_partner_id if location is not None else "",
+        kind=kind,
+        offer=subscription.offer,
+        term=subscription.term,
+        billing_frequency=subscription.billing_frequency,
+        quantity=quantity,
+        unit_price=price.unit_price,
+        unit_cost=price.unit_cost,
+        days=period_days - first_day,
+        period_days=period_days,
+        amount=amount,
+        cost=cost,
+        margin=amount - cost,
+        currency=currency,
+        charged_on=on,
+        month=_statement_month(
+            provider_id=subscription.provider_id,
+            reseller_id=reseller.pk if reseller else None,
+            on=on,
+        ),
+    )
+
+
+def charge_record(*, subscription, kind: str, quantity: int, now=None, full_period: bool = False):
+    """Write the charge of money moving on a subscription now (None: the offer has no price)."""
+    on = local_date(now or timezone.now())
+    charge = build_charge(
+        subscription=subscription, kind=kind, quantity=quantity, on=on, full_period=full_period
+    )
+    if charge is not None:
+        charge.save()
+    return charge
+
+
+def charges_for_renewals(subscriptions, *, now) -> int:
+    """The renewal charges of a batch of renewed subscriptions, in one INSERT."""
+    charges = []
+    for sub in subscriptions:
+        charge = build_charge(
+            subscription=sub,
+            kind=Charge.Kind.RENEWAL,
+            quantity=sub.quantity,
+            on=local_date(sub.term_start),
+            full_period=True,
+        )
+        if charge is not None:
+            charges.append(charge)
+    Charge.objects.bulk_create(charges)
+    return len(charges)
+
+
+# Price lists, tiers, per-reseller prices --------------------------------------
+
+
+def _not_in_past(effective_from: dt.date) -> None:
+    if effective_from < timezone.localdate():
+        raise BillingError(
+            _(
+                "A price cannot take effect in the past: the charges already written used the old one."
+            ),
+            field="effective_from",
+        )
+
+
+@transaction.atomic
+def price_entry_add(
+    *,
+    provider,
+    offer,
+    term: str,
+    billing_frequency: str,
+    cost: Decimal,
+    reseller_price: Decimal,
+    retail_price: Decimal,
+    effective_from: dt.date,
+    actor,
+) -> PriceListEntry:
+    """Add a price from a date on (today or later): earlier entries stay as history."""
+    _not_in_past(effective_from)
+    currency = pricing.currency_of(provider)
+    from billing.money import quantize
+
+    values = {
+        "cost": quantize(cost, currency),
+        "reseller_price": quantize(reseller_price, currency),
+        "retail_price": quantize(retail_price, currency),
+    }
+    entry, created = PriceListEntry.objects.select_for_update().get_or_create(
+        provider=provider,
+        offer=offer,
+        term=term,
+        billing_frequency=billing_frequency,
+        effective_from=effective_from,
+        defaults={**values, "created_by": actor if actor and actor.is_authenticated else None},
+    )
+    if not created:
+        if effective_from <= timezone.localdate():
+            raise BillingError(
+                _("This price is in effect already: add a new one from a later date."),
+                field="effective_from",
+            )
+        # A scheduled (future) entry may still be replaced: nothing was charged at it.
+        for name, value in values.items():
+            setattr(entry, name, value)
+        entry.save(update_fields=list(values))
+    audit.record(
+        org=provider,
+        actor=actor,
+        verb=Verb.PRICE_SCHEDULED,
+        obj=entry,
+        after={
+            "offer": offer.sku,
+            "term": term,
+            "billing_frequency": billing_frequency,
+            "reseller_price": str(values["reseller_price"]),
+            "effective_from": effective_from.isoformat(),
+        },
+    )
+    return entry
+
+
+@transaction.atomic
+def tier_save(
+    *, provider, name: str, percent_off: Decimal, actor, tier: Tier | None = None
+) -> Tier:
+    """Create a tier, or change a tier's name and percentage off."""
+    if not Decimal(0) <= percent_off <= Decimal(100):
+        raise BillingError(_("Enter a percentage from 0 to 100."), field="percent_off")
+    if (
+        Tier.objects.for_org(provider)
+        .filter(name=name)
+        .exclude(pk=getattr(tier, "pk", None))
+        .exists()
+    ):
+        raise BillingError(_("A tier with this name exists already."), field="name")
+    before = {"name": tier.name, "percent_off": str(tier.percent_off)} if tier else None
+    if tier is None:
+        tier = Tier.objects.create(provider=provider, name=name, percent_off=percent_off)
+    else:
+        tier.name, tier.percent_off = name, percent_off
+        tier.save(update_fields=["name", "percent_off"])
+    audit.record(
+        org=provider,
+        actor=actor,
+        verb=Verb.TIER_SAVED,
+        obj=tier,
+        before=before,
+        after={"name": name, "percent_off": str(percent_off)},
+    )
+    return tier
+
+
+@transaction.atomic
+def tier_price_set(
+    *, tier: Tier, offer, price: Decimal, effective_from: dt.date, actor
+) -> TierPrice:
+    """Give a tier a fixed price for an offer from a date on (today or later)."""
+    _not_in_past(effective_from)
+    from billing.money import quantize
+
+    value = quantize(price, pricing.currency_of(tier.provider))
+    row, _created = TierPrice.objects.update_or_create(
+        tier=tier, offer=offer, effective_from=effective_from, defaults={"price": value}
+    )
+    audit.record(
+        org=tier.provider,
+        actor=actor,
+        verb=Verb.TIER_PRICE_SET,
+        obj=tier,
+        after={
+            "offer": offer.sku,
+            "price": str(value),
+            "effective_from": effective_from.isoformat(),
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def reseller_tier_set(*, provider, reseller, tier: Tier | None, actor) -> None:
+    """Put a partnered reseller in a tier (None: no tier, the default prices)."""
+    from partners.models import Partnership
+
+    if not Partnership.objects.for_org(provider).active().filter(reseller=reseller).exists():
+        raise BillingError(_("This reseller is not partnered with you."), status=404)
+    if tier is not None and tier.provider_id != provider.pk:
+        raise BillingError(_("Choose one of your tiers."), field="tier")
+    previous = PartnershipTier.objects.filter(provider=provider, reseller=reseller).first()
+    before = previous.tier.name if previous else None
+    if tier is None:
+        PartnershipTier.objects.filter(provider=provider, reseller=reseller).delete()
+    else:
+        PartnershipTier.objects.update_or_create(
+            provider=provider, reseller=reseller, defaults={"tier": tier}
+        )
+    audit.record(
+        org=provider,
+        actor=actor,
+        verb=Verb.RESELLER_TIER_SET,
+        obj=reseller,
+        before={"tier": before},
+        after={"tier": tier.name if tier else None},
+    )
+
+
+@transaction.atomic
+def reseller_price_set(
+    *, provider, reseller, offer, price: Decimal, effective_from: dt.date, actor
+) -> ResellerPrice:
+    """Give one reseller its own price for an offer from a date on (today or later)."""
+    from partners.models import Partnership
+
+    _not_in_past(effective_from)
+    if not Partnership.objects.for_org(provider).active().filter(reseller=reseller).exists():
+        raise BillingError(_("This reseller is not partnered with you."), status=404)
+    from billing.money import quantize
+
+    value = quantize(price, pricing.currency_of(provider))
+    row, _created = ResellerPrice.objects.update_or_create(
+        provider=provider,
+        reseller=reseller,
+        offer=offer,
+        effective_from=effective_from,
+        defaults={"price": value},
+    )
+    audit.record(
+        org=provider,
+        actor=actor,
+        verb=Verb.RESELLER_PRICE_SET,
+        obj=reseller,
+        after={
+            "offer": offer.sku,
+            "price": str(value),
+            "effective_from": effective_from.isoformat(),
+        },
+    )
+    return row
+
+
+# Statements -----------------------------------------------------------------
+
+
+@dataclass
+class CloseRun:
+    month: dt.date
+    statements: int = 0
+
+
+def statements_close_month(*, month: dt.date) -> CloseRun:
+    """Close every provider's statements of ``month`` (a past month): one row per reseller.
+
+    Idempotent and safe when two run at once: totals are summed by the
+    database, one row per (provider, reseller, month) under unique
+    constraints, and a row that exists already is left as it is.
+    """
+    month = first_of_month(month)
+    if month >= first_of_month(timezone.localdate()):
+        raise BillingError(_("Only a month that has ended can be closed."))
+    now = timezone.now()
+    run = CloseRun(month=month)
+    totals = (
+        Charge.objects.filter(month=month)
+        .values("provider_id", "reseller_id", "currency")
+        .annotate(lines=Count("id"), total=Sum("amount"), cost=Sum("cost"), margin=Sum("margin"))
+        .order_by("provider_id", "reseller_id")
+    )
+    done = set(Statement.objects.filter(month=month).values_list("provider_id", "reseller_id"))
+    rows = [
+        Statement(
+            provider_id=t["provider_id"],
+            reseller_id=t["reseller_id"],
+            month=month,
+            currency=t["currency"],
+            lines=t["lines"],
+            total=t["total"],
+            cost=t["cost"],
+            margin=t["margin"],
+            closed_at=now,
+        )
+        for t in totals.iterator(chunk_size=2000)
+        if (t["provider_id"], t["reseller_id"]) not in done
+    ]
+    with transaction.atomic():
+        created = Statement.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        providers = {row.provider_id for row in rows}
+        from partners.models import Organisation
+
+        for provider in Organisation.objects.filter(pk__in=providers):
+            audit.record(
+                org=provider,
+                actor=None,
+                verb=Verb.STATEMENTS_CLOSED,
+                after={"month": month.isoformat()},
+                object_type="statement",
+            )
+    run.statements = len(created)
+    return run
+
+
+def statements_close_due(*, now=None) -> CloseRun:
+    """Close last month's statements (what Celery beat runs on the 1st)."""
+    today = local_date(now or timezone.now())
+    last_month = first_of_month(first_of_month(today) - dt.timedelta(days=1))
+    return statements_close_month(month=last_month)
