@@ -260,6 +260,14 @@ class Charge(models.Model):
         ordering = ["charged_on", "id"]
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
+        constraints = [
+            # A billing period's or a renewal's charge is written once, however often the job runs.
+            models.UniqueConstraint(
+                fields=["subscription", "kind", "charged_on"],
+                condition=Q(kind__in=["period", "renewal"]),
+                name="charge_once_per_period",
+            )
+        ]
         indexes = [
             models.Index(fields=["provider", "month", "reseller"], name="charge_month_idx"),
             models.Index(fields=["reseller", "month", "id"], name="charge_reseller_month_idx"),

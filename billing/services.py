@@ -165,6 +165,64 @@ def charges_for_renewals(subscriptions, *, now) -> int:
     return len(charges)
 
 
+PERIOD_BATCH_SIZE = 1000
+
+
+def charges_bill_periods_due(*, now=None, batch_size: int = PERIOD_BATCH_SIZE) -> int:
+    """Charge each billing period that has started inside a term (monthly billing of a year).
+
+    The first period of a term is charged by the purchase or the renewal. Walks
+    the live subscriptions billed more often than their term over keys;
+    idempotent (one period charge per subscription and day, under a unique
+    constraint) and safe when two run at once.
+    """
+    from django.db.models import Q
+
+    from subscriptions.models import Subscription
+
+    today = local_date(now or timezone.now())
+    split = Subscription.objects.filter(
+        status__in=(Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED)
+    ).filter(
+        Q(billing_frequency="monthly", term__in=["P1Y", "P3Y"])
+        | Q(billing_frequency="annual", term="P3Y")
+    )
+    written, after = 0, 0
+    while True:
+        batch = list(
+            split.filter(pk__gt=after)
+            .select_related("provider", "offer", "reseller_location__organisation")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            return written
+        after = batch[-1].pk
+        charges = []
+        for sub in batch:
+            start, _end = billing_period(sub, today)
+            if start == local_date(sub.term_start) or start > today:
+                continue
+            charge = build_charge(
+                subscription=sub,
+                kind=Charge.Kind.PERIOD,
+                quantity=sub.quantity,
+                on=start,
+                full_period=True,
+            )
+            if charge is not None:
+                charges.append(charge)
+        with transaction.atomic():
+            done = set(
+                Charge.objects.filter(
+                    kind=Charge.Kind.PERIOD,
+                    subscription__in=[c.subscription_id for c in charges],
+                ).values_list("subscription_id", "charged_on")
+            )
+            fresh = [c for c in charges if (c.subscription_id, c.charged_on) not in done]
+            Charge.objects.bulk_create(fresh, ignore_conflicts=True)
+        written += len(fresh)
+
+
 # Price lists, tiers, per-reseller prices --------------------------------------
 
 

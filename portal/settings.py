@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Last month's statements, closed on the 1st; hourly so a missed run is caught up
     # (closing a closed month changes nothing).
+    "bill-periods": {
+        "task": "billing.tasks.bill_periods",
+        "schedule": timedelta(hours=1),
+    },
     "close-statements": {
         "task": "billing.tasks.close_statements",
         "schedule": timedelta(hours=1),

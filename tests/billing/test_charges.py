@@ -106,3 +106,37 @@ def test_a_future_dated_price_is_used_from_its_date(
     before, after = Charge.objects.order_by("id")
     assert before.unit_price == Decimal("30.00")
     assert after.unit_price == Decimal("45.00")
+
+
+def test_each_monthly_period_of_a_yearly_term_is_charged_once(provider, priced, offer, reseller):
+    from billing import services as billing
+    from billing.models import PriceListEntry
+    from tests import factories as f
+
+    PriceListEntry.objects.create(
+        provider=provider,
+        offer=offer,
+        term="P1Y",
+        billing_frequency="monthly",
+        cost=Decimal("18.00"),
+        reseller_price=Decimal("27.00"),
+        retail_price=Decimal("33.00"),
+        effective_from=dt.date(2026, 1, 1),
+    )
+    sub = f.SubscriptionFactory(
+        customer=f.CustomerFactory(provider=provider, reseller=reseller),
+        offer=offer,
+        quantity=4,
+        reseller_location=reseller.locations.get(),
+        term="P1Y",
+        term_start=APRIL,
+        term_end=dt.datetime(2027, 4, 1, tzinfo=dt.UTC),
+    )
+    # The first period (April) is the purchase's; nothing to bill in it.
+    assert billing.charges_bill_periods_due(now=APRIL + dt.timedelta(days=5)) == 0
+    may = dt.datetime(2026, 5, 1, 2, tzinfo=dt.UTC)
+    assert billing.charges_bill_periods_due(now=may) == 1
+    assert billing.charges_bill_periods_due(now=may + dt.timedelta(days=3)) == 0
+    charge = Charge.objects.get(subscription=sub)
+    assert (charge.kind, charge.charged_on, charge.days) == ("period", dt.date(2026, 5, 1), 31)
+    assert charge.amount == Decimal("108.00")
