@@ -71,7 +71,7 @@ def resolve_price(
         raise NoPrice(
             _("%(offer)s has no price in effect on %(date)s.") % {"offer": offer.name, "date": on}
         )
-    cost, retail = entry.cost, entry.retail_price
+    own = tier = fixed = None
     if reseller is not None:
         own = (
             ResellerPrice.objects.filter(
@@ -81,8 +81,6 @@ def resolve_price(
             .values_list("price", flat=True)
             .first()
         )
-        if own is not None:
-            return Price(quantize(own, currency), cost, retail, currency, "reseller")
         membership = (
             PartnershipTier.objects.filter(provider=provider, reseller=reseller)
             .select_related("tier")
@@ -96,9 +94,69 @@ def resolve_price(
                 .values_list("price", flat=True)
                 .first()
             )
-            if fixed is not None:
-                return Price(quantize(fixed, currency), cost, retail, currency, "tier_fixed")
-            if tier.percent_off:
-                off = entry.reseller_price * (Decimal(100) - tier.percent_off) / Decimal(100)
-                return Price(quantize(off, currency), cost, retail, currency, "tier_percent")
+    return pick(entry=entry, own=own, tier=tier, tier_fixed=fixed, currency=currency)
+
+
+def pick(*, entry, own, tier, tier_fixed, currency: str) -> Price:
+    """The rule itself: own price, else the tier's fixed price, else its percentage, else default."""
+    cost, retail = entry.cost, entry.retail_price
+    if own is not None:
+        return Price(quantize(own, currency), cost, retail, currency, "reseller")
+    if tier_fixed is not None:
+        return Price(quantize(tier_fixed, currency), cost, retail, currency, "tier_fixed")
+    if tier is not None and tier.percent_off:
+        off = entry.reseller_price * (Decimal(100) - tier.percent_off) / Decimal(100)
+        return Price(quantize(off, currency), cost, retail, currency, "tier_percent")
     return Price(quantize(entry.reseller_price, currency), cost, retail, currency, "default")
+
+
+def latest_by(rows, key) -> dict:
+    """The newest row per ``key(row)`` of rows already in effect (ordered newest first)."""
+    found: dict = {}
+    for row in rows:
+        found.setdefault(key(row), row)
+    return found
+
+
+def resolve_for_entries(*, provider, reseller, entries, on: dt.date) -> list[tuple[object, Price]]:
+    """The reseller's price for each of ``entries`` (in effect on ``on``), in four queries.
+
+    The same rule as ``resolve_price`` (``pick``), its inputs read at once.
+    """
+    currency = currency_of(provider)
+    offers = {e.offer_id for e in entries}
+    own = latest_by(
+        ResellerPrice.objects.filter(
+            provider=provider, reseller=reseller, offer_id__in=offers, effective_from__lte=on
+        ).order_by("-effective_from"),
+        lambda r: r.offer_id,
+    )
+    membership = (
+        PartnershipTier.objects.filter(provider=provider, reseller=reseller)
+        .select_related("tier")
+        .first()
+    )
+    tier = membership.tier if membership else None
+    fixed = (
+        latest_by(
+            TierPrice.objects.filter(
+                tier=tier, offer_id__in=offers, effective_from__lte=on
+            ).order_by("-effective_from"),
+            lambda r: r.offer_id,
+        )
+        if tier
+        else {}
+    )
+    return [
+        (
+            entry,
+            pick(
+                entry=entry,
+                own=own[entry.offer_id].price if entry.offer_id in own else None,
+                tier=tier,
+                tier_fixed=fixed[entry.offer_id].price if entry.offer_id in fixed else None,
+                currency=currency,
+            ),
+        )
+        for entry in entries
+    ]

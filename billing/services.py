@@ -476,3 +476,123 @@ def statements_close_due(*, now=None) -> CloseRun:
     today = local_date(now or timezone.now())
     last_month = first_of_month(first_of_month(today) - dt.timedelta(days=1))
     return statements_close_month(month=last_month)
+
+
+# Notices and imports --------------------------------------------------------------
+
+
+def _notify_price_change(*, entry: PriceListEntry) -> int:
+    """Email each reseller whose price the entry changes a notice with a CSV of its changes."""
+    from billing import documents, selectors
+    from portal import emails
+
+    day_before = entry.effective_from - dt.timedelta(days=1)
+    sent = 0
+    for reseller in selectors.affected_resellers(provider=entry.provider, offer=entry.offer):
+        price_args = {
+            "provider": entry.provider,
+            "reseller": reseller,
+            "offer": entry.offer,
+            "term": entry.term,
+            "billing_frequency": entry.billing_frequency,
+        }
+        after = pricing.resolve_price(on=entry.effective_from, **price_args)
+        try:
+            before = pricing.resolve_price(on=day_before, **price_args).unit_price
+        except pricing.NoPrice:
+            before = None
+        if before == after.unit_price:
+            continue
+        attachment = documents.to_csv(
+            [
+                _("SKU"),
+                _("Offer"),
+                _("Term"),
+                _("Billing frequency"),
+                _("Your price until then"),
+                _("Your price"),
+                _("Effective from"),
+            ],
+            [
+                [
+                    entry.offer.sku,
+                    entry.offer.name,
+                    entry.term,
+                    entry.billing_frequency,
+                    "" if before is None else before,
+                    after.unit_price,
+                    entry.effective_from.isoformat(),
+                ]
+            ],
+        )
+        emails.queue_email(
+            kind="price-change",
+            to=reseller.contact_email,
+            org=entry.provider,
+            context={
+                "provider": entry.provider,
+                "reseller": reseller,
+                "offer": entry.offer,
+                "effective_from": entry.effective_from,
+                "price": after.unit_price,
+                "currency": after.currency,
+            },
+            attachment=("price-changes.csv", "text/csv", attachment),
+        )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def price_change_schedule(*, actor, notify: bool = True, **values) -> tuple[PriceListEntry, int]:
+    """Add a price list entry and email each affected reseller its change (through the outbox)."""
+    entry = price_entry_add(actor=actor, **values)
+    return entry, (_notify_price_change(entry=entry) if notify else 0)
+
+
+@transaction.atomic
+def price_list_import(*, provider, rows: list[dict], actor) -> int:
+    """Add every row of an imported price list, or none: the first bad row refuses the file."""
+    from django.core.exceptions import ValidationError
+    from django.utils.dateparse import parse_date
+
+    from subscriptions.models import TERM_PAIRS, Offer
+
+    offers = {o.sku: o for o in Offer.objects.filter(sku__in=[r.get("sku", "") for r in rows])}
+    added = 0
+    for number, row in enumerate(rows, start=2):
+        try:
+            offer = offers[row.get("sku", "")]
+            pair = (row.get("term", ""), row.get("billing_frequency", ""))
+            if pair not in TERM_PAIRS:
+                raise ValueError
+            effective_from = parse_date(row.get("effective_from", ""))
+            if effective_from is None:
+                raise ValueError
+            values = {k: Decimal(row[k]) for k in ("cost", "reseller_price", "retail_price")}
+        except (KeyError, ValueError, ArithmeticError, ValidationError) as exc:
+            raise BillingError(
+                _(
+                    "Line %(line)s: enter a known SKU, a term and billing frequency, three "
+                    "amounts and a date (YYYY-MM-DD)."
+                )
+                % {"line": number},
+                field="file",
+            ) from exc
+        try:
+            price_entry_add(
+                provider=provider,
+                offer=offer,
+                term=pair[0],
+                billing_frequency=pair[1],
+                effective_from=effective_from,
+                actor=actor,
+                **values,
+            )
+        except BillingError as exc:
+            raise BillingError(
+                _("Line %(line)s: %(error)s") % {"line": number, "error": exc.message},
+                field="file",
+            ) from exc
+        added += 1
+    return added

@@ -46,9 +46,11 @@ def test_the_job_closes_last_month_once(provider, priced, credited_subscription,
 
 
 def test_the_current_month_cannot_be_closed(provider, priced):
-    with time_machine.travel(APRIL + dt.timedelta(days=3), tick=False):
-        with pytest.raises(services.BillingError):
-            services.statements_close_month(month=dt.date(2026, 4, 1))
+    with (
+        time_machine.travel(APRIL + dt.timedelta(days=3), tick=False),
+        pytest.raises(services.BillingError),
+    ):
+        services.statements_close_month(month=dt.date(2026, 4, 1))
 
 
 def test_a_closed_statement_refuses_any_change(provider, priced, credited_subscription):
