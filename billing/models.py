@@ -249,8 +249,9 @@ class Charge(models.Model):
     margin = models.DecimalField(_("margin"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3)
     charged_on = models.DateField(_("date"))
-    # The first day of the statement's month: the charge's own month, or the
-    # next open one when that month had closed (an adjustment).
+    # The statement it is a line of: its own month's, or the next open one when
+    # that month had closed (an adjustment).
+    statement = models.ForeignKey("Statement", on_delete=models.PROTECT, related_name="charges")
     month = models.DateField(_("month"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -269,8 +270,7 @@ class Charge(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["provider", "month", "reseller"], name="charge_month_idx"),
-            models.Index(fields=["reseller", "month", "id"], name="charge_reseller_month_idx"),
+            models.Index(fields=["statement", "charged_on", "id"], name="charge_statement_idx"),
             models.Index(fields=["subscription", "charged_on"], name="charge_subscription_idx"),
         ]
 
@@ -278,8 +278,12 @@ class Charge(models.Model):
         return f"{self.kind} {self.amount} {self.currency}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None or Statement.objects.is_closed(
-            provider_id=self.provider_id, reseller_id=self.reseller_id, month=self.month
+        # A charge is written once; its statement must still be open.
+        if (
+            self.pk is not None
+            or Statement.objects.filter(
+                pk=self.statement_id, status=Statement.Status.CLOSED
+            ).exists()
         ):
             raise StatementClosed(_("This statement is closed: it cannot change."))
         super().save(*args, **kwargs)
@@ -290,20 +294,19 @@ class Charge(models.Model):
 
 class StatementQuerySet(TenantQuerySet):
     def for_org(self, org):
-        """A provider's statements; a reseller its own."""
+        """A provider's statements (every reseller's and its direct customers'); a reseller its own."""
         if org is None:
             return self.none()
         return self.filter(provider=org) if org.is_provider else self.filter(reseller=org)
 
-    def is_closed(self, *, provider_id, reseller_id, month) -> bool:
-        return self.filter(provider_id=provider_id, reseller_id=reseller_id, month=month).exists()
-
 
 class Statement(models.Model):
-    """A closed month of one reseller's charges (reseller empty: the provider's direct customers).
+    """One month of one reseller's charges with a provider (reseller empty: the provider's
+    direct customers). Open while the month runs; closed by the job, then never changed."""
 
-    Only closed months have a row; the open month is read from its charges.
-    """
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider = models.ForeignKey(
@@ -314,11 +317,15 @@ class Statement(models.Model):
     )
     month = models.DateField(_("month"))
     currency = models.CharField(_("currency"), max_length=3)
-    lines = models.PositiveIntegerField(_("lines"))
-    total = models.DecimalField(_("total"), **MONEY)
-    cost = models.DecimalField(_("cost"), **MONEY)
-    margin = models.DecimalField(_("margin"), **MONEY)
-    closed_at = models.DateTimeField(_("closed"))
+    status = models.CharField(
+        _("status"), max_length=6, choices=Status.choices, default=Status.OPEN
+    )
+    # Set when closed; an open statement is summed from its charges.
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+    cost = models.DecimalField(_("cost"), default=0, **MONEY)
+    margin = models.DecimalField(_("margin"), default=0, **MONEY)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = StatementQuerySet.as_manager()
 
@@ -337,16 +344,34 @@ class Statement(models.Model):
                 condition=Q(reseller__isnull=True),
                 name="statement_one_direct_month",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed"]), name="statement_status_valid"
+            ),
         ]
-        indexes = [models.Index(fields=["provider", "-month", "id"], name="statement_month_idx")]
+        indexes = [
+            models.Index(fields=["provider", "-month", "id"], name="statement_provider_month_idx"),
+            models.Index(fields=["reseller", "-month", "id"], name="statement_reseller_month_idx"),
+            models.Index(fields=["month", "status", "id"], name="statement_month_status_idx"),
+        ]
 
     def __str__(self):
         return f"{self.reseller or '-'} {self.month:%Y-%m}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        if getattr(self, "_loaded_status", None) == self.Status.CLOSED:
             raise StatementClosed(_("This statement is closed: it cannot change."))
         super().save(*args, **kwargs)
+        self._loaded_status = self.status
 
     def delete(self, *args, **kwargs):
-        raise StatementClosed(_("This statement is closed: it cannot change."))
+        raise StatementClosed(_("A statement is never deleted."))
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED

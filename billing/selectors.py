@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from billing import pricing
 from billing.models import Charge, PriceListEntry, ResellerPrice, Statement, Tier
-from billing.services import first_of_month, next_month
+from billing.services import first_of_month
+from portal.tenancy import get_for_org
 
 
 def price_entries(*, org, q: str = "", offer: str = "", term: str = ""):
@@ -93,30 +93,6 @@ def tiers(*, org):
 # Statements -------------------------------------------------------------------
 
 
-@dataclass
-class StatementRow:
-    """One statement: closed (a row) or the open month's, summed from its charges.
-
-    ``party`` is the other side as the viewer names it in a URL: to a provider
-    the reseller's uuid (or "direct"), to a reseller the provider's uuid.
-    """
-
-    month: dt.date
-    provider: object
-    reseller: object | None
-    party: str
-    currency: str
-    lines: int
-    total: Decimal
-    cost: Decimal
-    margin: Decimal
-    closed: bool
-
-    @property
-    def party_name(self):
-        return self.reseller or None
-
-
 def current_month() -> dt.date:
     return first_of_month(timezone.localdate())
 
@@ -124,150 +100,61 @@ def current_month() -> dt.date:
 _SUMS = {"lines": Count("id"), "total": Sum("amount"), "cost": Sum("cost"), "margin": Sum("margin")}
 
 
-def _row(*, org, month, provider, reseller, currency, sums, closed) -> StatementRow:
-    zero = Decimal(0)
-    if org.is_provider:
-        party = str(reseller.uuid) if reseller else "direct"
-    else:
-        party = str(provider.uuid)
-    return StatementRow(
-        month=month,
-        provider=provider,
-        reseller=reseller,
-        party=party,
-        currency=currency,
-        lines=sums.get("lines") or 0,
-        total=sums.get("total") or zero,
-        cost=sums.get("cost") or zero,
-        margin=sums.get("margin") or zero,
-        closed=closed,
-    )
-
-
-def open_statements(*, org, month: dt.date | None = None) -> list[StatementRow]:
-    """The open month's statements for ``org``: a provider's per reseller (and direct), a
-    reseller's per provider. Summed by the database, in two queries."""
-    from partners.models import Organisation
-
-    month = month or current_month()
-    totals = list(
-        Charge.objects.for_org(org)
-        .filter(month=month)
-        .values("provider_id", "reseller_id", "currency")
-        .annotate(**_SUMS)
-        .order_by("provider_id", "reseller_id")
-    )
-    orgs = Organisation.objects.in_bulk(
-        {t["reseller_id"] for t in totals if t["reseller_id"]} | {t["provider_id"] for t in totals}
-    )
-    rows = [
-        _row(
-            org=org,
-            month=month,
-            provider=orgs[t["provider_id"]],
-            reseller=orgs.get(t["reseller_id"]),
-            currency=t["currency"],
-            sums=t,
-            closed=False,
-        )
-        for t in totals
-    ]
-    other = (lambda r: r.reseller) if org.is_provider else (lambda r: r.provider)
-    rows.sort(key=lambda r: (other(r) is None, other(r).legal_name if other(r) else ""))
-    return rows
-
-
-def closed_statements(*, org):
-    """Closed statements visible to ``org``, newest month first (paged over keys by the view)."""
+def statements(*, org):
+    """The statements ``org`` may read, newest month first: a provider's every reseller's
+    and its direct customers', a reseller's own (paged over keys by the view)."""
     return Statement.objects.for_org(org).order_by("-month", "id")
 
 
-def closed_statement_rows(*, org, keys) -> list[StatementRow]:
-    return [
-        _row(
-            org=org,
-            month=s.month,
-            provider=s.provider,
-            reseller=s.reseller,
-            currency=s.currency,
-            sums={"lines": s.lines, "total": s.total, "cost": s.cost, "margin": s.margin},
-            closed=True,
+def with_open_totals(rows: list[Statement]) -> list[Statement]:
+    """Give the open statements among ``rows`` their running totals (one query for all)."""
+    open_ids = [s.pk for s in rows if not s.is_closed]
+    if open_ids:
+        sums = {
+            row["statement_id"]: row
+            for row in Charge.objects.filter(statement_id__in=open_ids)
+            .values("statement_id")
+            .annotate(**_SUMS)
+            .order_by()
+        }
+        for statement in rows:
+            row = sums.get(statement.pk)
+            if row is not None:
+                statement.lines, statement.total = row["lines"], row["total"]
+                statement.cost, statement.margin = row["cost"], row["margin"]
+    return rows
+
+
+def statement_rows(keys) -> list[Statement]:
+    return with_open_totals(
+        list(
+            Statement.objects.filter(pk__in=keys)
+            .select_related("provider", "reseller")
+            .order_by("-month", "id")
         )
-        for s in Statement.objects.filter(pk__in=keys)
-        .select_related("reseller", "provider")
-        .order_by("-month", "id")
-    ]
-
-
-def statement_for(*, org, month: dt.date, party: str) -> StatementRow | None:
-    """One statement (closed or open) of ``party`` for ``org``; None when ``org`` may not see it.
-
-    To a reseller, ``party`` is a provider it is (or was) partnered with; to a
-    provider, one of its resellers or "direct".
-    """
-    from partners.models import Organisation, Partnership
-
-    if org.is_reseller:
-        provider = Organisation.objects.filter(
-            uuid=party,
-            pk__in=Partnership.objects.for_org(org).values("provider_id"),
-        ).first()
-        if provider is None:
-            return None
-        reseller = org
-    else:
-        provider = org
-        if party == "direct":
-            reseller = None
-        else:
-            reseller = Organisation.objects.filter(
-                uuid=party,
-                pk__in=Partnership.objects.for_org(org).values("reseller_id"),
-            ).first()
-            if reseller is None:
-                return None
-    closed = Statement.objects.filter(provider=provider, reseller=reseller, month=month).first()
-    if closed is not None:
-        sums = {"lines": closed.lines, "total": closed.total, "cost": closed.cost}
-        sums["margin"] = closed.margin
-        return _row(
-            org=org,
-            month=month,
-            provider=provider,
-            reseller=reseller,
-            currency=closed.currency,
-            sums=sums,
-            closed=True,
-        )
-    sums = Charge.objects.filter(provider=provider, reseller=reseller, month=month).aggregate(
-        **_SUMS
-    )
-    if not sums["lines"] and month != current_month():
-        return None
-    return _row(
-        org=org,
-        month=month,
-        provider=provider,
-        reseller=reseller,
-        currency=pricing.currency_of(provider),
-        sums=sums,
-        closed=False,
     )
 
 
-def statement_charges(statement: StatementRow):
+def month_total(*, provider, month: dt.date) -> dict:
+    """The provider's total for a month: every reseller's and the direct customers' charges."""
+    return Charge.objects.for_org(provider).filter(month=month).aggregate(**_SUMS)
+
+
+def statement_for(*, org, statement_id) -> Statement:
+    """One statement ``org`` may read (its running totals when open), or 404."""
+    statement = get_for_org(
+        Statement.objects.select_related("provider", "reseller"), org, uuid=statement_id
+    )
+    return with_open_totals([statement])[0]
+
+
+def statement_charges(statement: Statement):
     """The statement's lines (ordered for paging over keys)."""
-    return Charge.objects.filter(
-        provider=statement.provider, reseller=statement.reseller, month=statement.month
-    ).order_by("charged_on", "id")
+    return Charge.objects.filter(statement=statement).order_by("charged_on", "id")
 
 
 def charge_rows(keys):
     return Charge.objects.filter(pk__in=keys).select_related("offer", "customer")
-
-
-def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    return month, next_month(month)
 
 
 @dataclass

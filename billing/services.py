@@ -70,14 +70,27 @@ def next_month(day: dt.date) -> dt.date:
 # Charges --------------------------------------------------------------------
 
 
-def _statement_month(*, provider_id, reseller_id, on: dt.date) -> dt.date:
-    """The month a charge of ``on`` lands in: its own, or the first not yet closed."""
+def open_statement(*, provider_id, reseller_id, currency: str, on: dt.date) -> Statement:
+    """The open statement a charge of ``on`` lands in, locked until the caller commits.
+
+    Its own month's, or the first later month not yet closed (a correction to a
+    closed month is a line of the next). The lock makes the closing job wait
+    for the charge, so no charge is written into a statement as it closes.
+    """
     month = first_of_month(on)
-    while Statement.objects.is_closed(
-        provider_id=provider_id, reseller_id=reseller_id, month=month
-    ):
+    key = {"provider_id": provider_id, "reseller_id": reseller_id}
+    while True:
+        statement = (
+            Statement.objects.select_for_update(no_key=True).filter(month=month, **key).first()
+        )
+        if statement is None:
+            Statement.objects.bulk_create(
+                [Statement(month=month, currency=currency, **key)], ignore_conflicts=True
+            )
+            continue
+        if not statement.is_closed:
+            return statement
         month = next_month(month)
-    return month
 
 
 def build_charge(*, subscription, kind: str, quantity: int, on: dt.date, full_period: bool):
@@ -129,14 +142,23 @@ def build_charge(*, subscription, kind: str, quantity: int, on: dt.date, full_pe
         margin=amount - cost,
         currency=currency,
         charged_on=on,
-        month=_statement_month(
-            provider_id=subscription.provider_id,
-            reseller_id=reseller.pk if reseller else None,
-            on=on,
-        ),
     )
 
 
+def place_charges(charges: list[Charge]) -> list[Charge]:
+    """Put each charge on its open statement (in key order, so two writers never deadlock)."""
+    for charge in sorted(charges, key=lambda c: (c.provider_id, c.reseller_id or 0, c.charged_on)):
+        statement = open_statement(
+            provider_id=charge.provider_id,
+            reseller_id=charge.reseller_id,
+            currency=charge.currency,
+            on=charge.charged_on,
+        )
+        charge.statement, charge.month = statement, statement.month
+    return charges
+
+
+@transaction.atomic
 def charge_record(*, subscription, kind: str, quantity: int, now=None, full_period: bool = False):
     """Write the charge of money moving on a subscription now (None: the offer has no price)."""
     on = local_date(now or timezone.now())
@@ -144,6 +166,7 @@ def charge_record(*, subscription, kind: str, quantity: int, now=None, full_peri
         subscription=subscription, kind=kind, quantity=quantity, on=on, full_period=full_period
     )
     if charge is not None:
+        place_charges([charge])
         charge.save()
     return charge
 
@@ -161,7 +184,7 @@ def charges_for_renewals(subscriptions, *, now) -> int:
         )
         if charge is not None:
             charges.append(charge)
-    Charge.objects.bulk_create(charges)
+    Charge.objects.bulk_create(place_charges(charges))
     return len(charges)
 
 
@@ -219,7 +242,7 @@ def charges_bill_periods_due(*, now=None, batch_size: int = PERIOD_BATCH_SIZE) -
                 ).values_list("subscription_id", "charged_on")
             )
             fresh = [c for c in charges if (c.subscription_id, c.charged_on) not in done]
-            Charge.objects.bulk_create(fresh, ignore_conflicts=True)
+            Charge.objects.bulk_create(place_charges(fresh), ignore_conflicts=True)
         written += len(fresh)
 
 
@@ -420,55 +443,69 @@ class CloseRun:
     statements: int = 0
 
 
-def statements_close_month(*, month: dt.date) -> CloseRun:
-    """Close every provider's statements of ``month`` (a past month): one row per reseller.
+CLOSE_BATCH_SIZE = 500
 
-    Idempotent and safe when two run at once: totals are summed by the
-    database, one row per (provider, reseller, month) under unique
-    constraints, and a row that exists already is left as it is.
+
+def statements_close_month(*, month: dt.date, batch_size: int = CLOSE_BATCH_SIZE) -> CloseRun:
+    """Close every open statement of ``month`` (a month that has ended), in batches.
+
+    Idempotent and safe when two run at once: a batch locks its open
+    statements (``SKIP LOCKED``: another run takes other ones; a charge being
+    written holds its statement until it commits), sums their charges in the
+    database and marks them closed. A second run finds none open.
     """
     month = first_of_month(month)
     if month >= first_of_month(timezone.localdate()):
         raise BillingError(_("Only a month that has ended can be closed."))
-    now = timezone.now()
     run = CloseRun(month=month)
-    totals = (
-        Charge.objects.filter(month=month)
-        .values("provider_id", "reseller_id", "currency")
-        .annotate(lines=Count("id"), total=Sum("amount"), cost=Sum("cost"), margin=Sum("margin"))
-        .order_by("provider_id", "reseller_id")
-    )
-    done = set(Statement.objects.filter(month=month).values_list("provider_id", "reseller_id"))
-    rows = [
-        Statement(
-            provider_id=t["provider_id"],
-            reseller_id=t["reseller_id"],
-            month=month,
-            currency=t["currency"],
-            lines=t["lines"],
-            total=t["total"],
-            cost=t["cost"],
-            margin=t["margin"],
-            closed_at=now,
-        )
-        for t in totals.iterator(chunk_size=2000)
-        if (t["provider_id"], t["reseller_id"]) not in done
-    ]
-    with transaction.atomic():
-        created = Statement.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        providers = {row.provider_id for row in rows}
-        from partners.models import Organisation
+    while True:
+        closed = _close_batch(month=month, batch_size=batch_size)
+        if not closed:
+            return run
+        run.statements += closed
 
-        for provider in Organisation.objects.filter(pk__in=providers):
-            audit.record(
-                org=provider,
+
+@transaction.atomic
+def _close_batch(*, month: dt.date, batch_size: int) -> int:
+    batch = list(
+        Statement.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("provider", "reseller")
+        .filter(month=month, status=Statement.Status.OPEN)
+        .order_by("id")[:batch_size]
+    )
+    if not batch:
+        return 0
+    sums = {
+        row["statement_id"]: row
+        for row in Charge.objects.filter(statement__in=batch)
+        .values("statement_id")
+        .annotate(lines=Count("id"), total=Sum("amount"), cost=Sum("cost"), margin=Sum("margin"))
+        .order_by()
+    }
+    now = timezone.now()
+    zero = Decimal(0)
+    events = []
+    for statement in batch:
+        row = sums.get(statement.pk, {})
+        statement.lines = row.get("lines") or 0
+        statement.total = row.get("total") or zero
+        statement.cost = row.get("cost") or zero
+        statement.margin = row.get("margin") or zero
+        statement.status, statement.closed_at = Statement.Status.CLOSED, now
+        events.append(
+            audit.build(
+                org=statement.provider,
                 actor=None,
-                verb=Verb.STATEMENTS_CLOSED,
-                after={"month": month.isoformat()},
-                object_type="statement",
+                verb=Verb.STATEMENT_CLOSED,
+                obj=statement,
+                after={"month": month.isoformat(), "total": str(statement.total)},
             )
-    run.statements = len(created)
-    return run
+        )
+    Statement.objects.bulk_update(
+        batch, ["lines", "total", "cost", "margin", "status", "closed_at"]
+    )
+    audit.record_many(events)
+    return len(batch)
 
 
 def statements_close_due(*, now=None) -> CloseRun:

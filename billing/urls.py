@@ -13,18 +13,14 @@ urlpatterns = [
     path("tiers/<uuid:tier_id>/", views.tier_detail, name="tier_detail"),
     path("resellers/<uuid:reseller_id>/", views.reseller_pricing, name="reseller_pricing"),
     path("statements/", views.statement_list, name="statement_list"),
+    path("statements/<uuid:statement_id>/", views.statement_detail, name="statement_detail"),
     path(
-        "statements/<str:month>/<str:party>/",
-        views.statement_detail,
-        name="statement_detail",
-    ),
-    path(
-        "statements/<str:month>/<str:party>/statement.csv",
+        "statements/<uuid:statement_id>/statement.csv",
         views.statement_csv,
         name="statement_csv",
     ),
     path(
-        "statements/<str:month>/<str:party>/statement.pdf",
+        "statements/<uuid:statement_id>/statement.pdf",
         views.statement_pdf,
         name="statement_pdf",
     ),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -388,46 +386,25 @@ def reseller_pricing(request, reseller_id):
 @org_required(Perm.VIEW_BILLING)
 @require_safe
 def statement_list(request):
-    """The open month's statements (with totals) and the closed ones, newest first."""
+    """Statements, newest month first: open ones with their running totals."""
     org = request.tenant.org
-    open_rows = selectors.open_statements(org=org)
-    closed = selectors.closed_statements(org=org)
+    month = selectors.current_month()
     page = paginate_by_key(
-        closed,
+        selectors.statements(org=org),
         request.GET.get("page"),
         PAGE_SIZE,
-        lambda keys: closed.model.objects.filter(pk__in=keys).select_related(
-            "reseller", "provider"
-        ),
+        selectors.statement_rows,
     )
-    page.object_list = selectors.closed_statement_rows(
-        org=org, keys=[s.pk for s in page.object_list]
-    )
-    return render_page(
-        request,
-        "billing/statement_list.html",
-        {
-            "open_rows": open_rows,
-            "page": page,
-            "month": selectors.current_month(),
-            "show_cost": org.is_provider,
-        },
-        partial="statement-table",
-    )
-
-
-def _month(value: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError as exc:
-        raise Http404 from exc
-
-
-def _statement(request, month: str, party: str):
-    statement = selectors.statement_for(org=request.tenant.org, month=_month(month), party=party)
-    if statement is None:
-        raise Http404
-    return statement
+    context = {
+        "page": page,
+        "month": month,
+        "show_cost": org.is_provider,
+        "month_total": selectors.month_total(provider=org, month=month)
+        if org.is_provider
+        else None,
+        "currency": pricing.currency_of(org) if org.is_provider else "",
+    }
+    return render_page(request, "billing/statement_list.html", context, partial="statement-table")
 
 
 def _title(statement, org) -> str:
@@ -444,26 +421,28 @@ def _title(statement, org) -> str:
 
 @org_required(Perm.VIEW_BILLING)
 @require_safe
-def statement_detail(request, month, party):
-    statement = _statement(request, month, party)
-    charges = selectors.statement_charges(statement)
-    page = paginate_by_key(charges, request.GET.get("page"), PAGE_SIZE, selectors.charge_rows)
+def statement_detail(request, statement_id):
+    org = request.tenant.org
+    statement = selectors.statement_for(org=org, statement_id=statement_id)
+    page = paginate_by_key(
+        selectors.statement_charges(statement),
+        request.GET.get("page"),
+        PAGE_SIZE,
+        selectors.charge_rows,
+    )
+    money = _money(statement.currency)
     return render(
         request,
         "billing/statement_detail.html",
         {
             "statement": statement,
-            "title": _title(statement, request.tenant.org),
+            "title": _title(statement, org),
             "page": page,
-            "show_cost": request.tenant.org.is_provider,
+            "show_cost": org.is_provider,
             "table": render_fragment(
                 request,
                 "billing/charge_table.html",
-                {
-                    "rows": page.object_list,
-                    "show_cost": request.tenant.org.is_provider,
-                    "money": _money(statement.currency),
-                },
+                {"rows": page.object_list, "show_cost": org.is_provider, "money": money},
             ),
             "total": fmt(statement.total, statement.currency),
             "cost": fmt(statement.cost, statement.currency),
@@ -472,33 +451,39 @@ def statement_detail(request, month, party):
     )
 
 
+def _file_name(statement, ext: str) -> str:
+    return f"statement-{statement.month:%Y-%m}-{statement.uuid.hex[:8]}.{ext}"
+
+
 @org_required(Perm.VIEW_BILLING)
 @require_safe
-def statement_csv(request, month, party):
-    statement = _statement(request, month, party)
+def statement_csv(request, statement_id):
+    org = request.tenant.org
+    statement = selectors.statement_for(org=org, statement_id=statement_id)
     charges = selectors.statement_charges(statement).select_related("offer", "customer")
     lines = documents.statement_csv_lines(
-        statement, charges.iterator(chunk_size=2000), with_cost=request.tenant.org.is_provider
+        statement, charges.iterator(chunk_size=2000), with_cost=org.is_provider
     )
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="statement-{month}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(statement, "csv")}"'
     return response
 
 
 @org_required(Perm.VIEW_BILLING)
 @require_safe
-def statement_pdf(request, month, party):
-    statement = _statement(request, month, party)
+def statement_pdf(request, statement_id):
+    org = request.tenant.org
+    statement = selectors.statement_for(org=org, statement_id=statement_id)
     charges = selectors.statement_charges(statement).select_related("offer", "customer")
     # Without the CJK font this fails with FontMissing, which names the package to install.
     body = documents.statement_pdf(
         statement=statement,
         charges=charges.iterator(chunk_size=2000),
-        title=_title(statement, request.tenant.org),
-        with_cost=request.tenant.org.is_provider,
+        title=_title(statement, org),
+        with_cost=org.is_provider,
     )
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statement-{month}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{_file_name(statement, "pdf")}"'
     return response

@@ -106,7 +106,7 @@ class Verb(models.TextChoices):
     TIER_PRICE_SET = "tier.price_set", _("Tier price set")
     RESELLER_TIER_SET = "reseller.tier_set", _("Reseller's tier changed")
     RESELLER_PRICE_SET = "reseller.price_set", _("Reseller's own price set")
-    STATEMENTS_CLOSED = "statements.closed", _("Monthly statements closed")
+    STATEMENT_CLOSED = "statement.closed", _("Monthly statement closed")
     # Staff and members
     STAFF_INVITATION_SENT = "staff_invitation.sent", _("Staff invitation sent")
     STAFF_INVITATION_REVOKED = "staff_invitation.revoked", _("Staff invitation revoked")

@@ -27,7 +27,9 @@ def add_seats(subscription, seats, on):
         on=on,
         full_period=False,
     )
-    charge.save()
+    with transaction.atomic():
+        services.place_charges([charge])
+        charge.save()
     return charge
 
 
@@ -38,6 +40,7 @@ def test_the_job_closes_last_month_once(provider, priced, credited_subscription,
         assert close_statements() == 1
         assert close_statements() == 0
     statement = Statement.objects.get()
+    assert statement.status == Statement.Status.CLOSED
     assert statement.reseller == reseller
     assert statement.month == dt.date(2026, 4, 1)
     assert (statement.lines, statement.total) == (2, Decimal("70.00"))  # 60.00 + 10.00
@@ -58,6 +61,7 @@ def test_a_closed_statement_refuses_any_change(provider, priced, credited_subscr
     with time_machine.travel(MAY_2ND, tick=False):
         services.statements_close_due()
     statement = Statement.objects.get()
+    assert statement.is_closed
     statement.total = Decimal("1.00")
     with pytest.raises(StatementClosed):
         statement.save()
@@ -74,7 +78,7 @@ def test_a_closed_statement_refuses_any_change(provider, priced, credited_subscr
             for k in ("provider_id", "subscription_id", "customer_id", "reseller_id", "offer_id")
         }
     )
-    late.month = dt.date(2026, 4, 1)
+    late.statement, late.month = statement, statement.month
     with pytest.raises(StatementClosed):
         late.save()
     statement.refresh_from_db()
@@ -89,7 +93,10 @@ def test_a_charge_dated_in_a_closed_month_lands_in_the_next_as_an_adjustment(
         services.statements_close_due()
         late = add_seats(credited_subscription, 1, dt.date(2026, 4, 30))
     assert late.month == dt.date(2026, 5, 1)
-    assert Statement.objects.get().total == Decimal("60.00")
+    april = Statement.objects.get(month=dt.date(2026, 4, 1))
+    assert (april.status, april.total) == ("closed", Decimal("60.00"))
+    assert late.statement.month == dt.date(2026, 5, 1)
+    assert not late.statement.is_closed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -172,6 +179,7 @@ def test_resellers_statements_plus_direct_add_up_to_the_providers_month(
             Charge.objects.filter(provider=provider).values_list("amount", flat=True), Decimal(0)
         )
         statements = Statement.objects.filter(provider=provider)
+        assert all(s.is_closed for s in statements)
         assert sum((s.total for s in statements), Decimal(0)) == month_total
         assert sum(s.lines for s in statements) == len(lines)
         for s in statements:
