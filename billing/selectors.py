@@ -125,14 +125,8 @@ def with_open_totals(rows: list[Statement]) -> list[Statement]:
     return rows
 
 
-def statement_rows(keys) -> list[Statement]:
-    return with_open_totals(
-        list(
-            Statement.objects.filter(pk__in=keys)
-            .select_related("provider", "reseller")
-            .order_by("-month", "id")
-        )
-    )
+def statement_rows(keys):
+    return Statement.objects.filter(pk__in=keys).select_related("provider", "reseller")
 
 
 def month_total(*, provider, month: dt.date) -> dict:

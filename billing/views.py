@@ -395,6 +395,7 @@ def statement_list(request):
         PAGE_SIZE,
         selectors.statement_rows,
     )
+    page.object_list = selectors.with_open_totals(page.object_list)
     context = {
         "page": page,
         "month": month,

@@ -54,6 +54,9 @@ OBJECT_KWARGS = {
     "subscription_id",
     "invitation_uuid",
     "membership_uuid",
+    "tier_id",
+    "reseller_id",
+    "statement_id",
 }
 
 
