@@ -10,7 +10,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing.money import fmt
+from billing.money import fmt, quantize
 
 BOM = "\ufeff"
 
@@ -81,9 +81,9 @@ def price_list_csv(entries, currency: str) -> str:
                 e.offer.name,
                 e.term,
                 e.billing_frequency,
-                e.cost,
-                e.reseller_price,
-                e.retail_price,
+                quantize(e.cost, currency),
+                quantize(e.reseller_price, currency),
+                quantize(e.retail_price, currency),
                 e.effective_from.isoformat(),
             ]
             for e in entries
@@ -153,12 +153,12 @@ def statement_line(charge, *, with_cost: bool) -> list:
         charge.get_billing_frequency_display(),
         charge.get_kind_display(),
         charge.quantity,
-        charge.unit_price,
+        quantize(charge.unit_price, charge.currency),
         f"{charge.days}/{charge.period_days}",
-        charge.amount,
+        quantize(charge.amount, charge.currency),
     ]
     if with_cost:
-        row += [charge.cost, charge.margin]
+        row += [quantize(charge.cost, charge.currency), quantize(charge.margin, charge.currency)]
     return row
 
 
@@ -179,9 +179,22 @@ def statement_csv_lines(statement, charges, *, with_cost: bool):
     for charge in charges:
         writer.writerow([cell(v) for v in statement_line(charge, with_cost=with_cost)])
         yield flush()
-    total = ["", "", "", "", "", "", "", "", "", str(_("Total")), statement.total]
+    currency = statement.currency
+    total = [
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        str(_("Total")),
+        quantize(statement.total, currency),
+    ]
     if with_cost:
-        total += [statement.cost, statement.margin]
+        total += [quantize(statement.cost, currency), quantize(statement.margin, currency)]
     writer.writerow(total)
     yield flush()
 

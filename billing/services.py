@@ -115,7 +115,7 @@ def build_charge(*, subscription, kind: str, quantity: int, on: dt.date, full_pe
         return None
     start, end = billing_period(subscription, on)
     period_days = (end - start).days
-    first_day = 0 if full_period else (on - start).days
+    first_day = 0 if full_period else min(max((on - start).days, 0), period_days)
     currency = price.currency
     full = line_amount(unit_price=price.unit_price, quantity=quantity, currency=currency)
     full_cost = line_amount(unit_price=price.unit_cost, quantity=quantity, currency=currency)
