@@ -52,7 +52,9 @@ from django.db.models import NOT_PROVIDED
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
+from billing.models import Charge
 from customers.models import Customer, DelegatedAdmin
+from devdata.billing_load import BillingLoad
 from devdata.management.commands.seed_demo import OFFERS, TERM_PAIRS
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb
@@ -78,7 +80,7 @@ ASSOCIATED_SHARE = 0.70
 REMOVED_SHARE = 0.10
 # The big tables: loaded without their secondary indexes and foreign keys, which are
 # rebuilt (and so checked) afterwards, far faster than maintained row by row.
-BULK_MODELS = [Customer, DelegatedAdmin, Subscription, ScheduledChange, ActivityEvent]
+BULK_MODELS = [Customer, DelegatedAdmin, Subscription, ScheduledChange, Charge, ActivityEvent]
 # Relative frequency of each offer, in OFFERS order: the small-business suites dominate.
 OFFER_WEIGHTS = [40, 20, 12, 8, 4, 6, 4, 3, 2, 1]
 STATUS_WEIGHTS = [("active", 90), ("suspended", 6), ("cancelled", 4)]
@@ -231,6 +233,7 @@ class Command(BaseCommand):
     def reset(self):
         """Empty every table the generator writes, and everything hanging off them."""
         models = [
+            *apps.get_app_config("billing").get_models(),
             *apps.get_app_config("partners").get_models(),
             *apps.get_app_config("customers").get_models(),
             *apps.get_app_config("subscriptions").get_models(),
@@ -341,6 +344,7 @@ class LoadData:
         self.partnerships()
         self.customers()
         self.subscriptions()
+        BillingLoad(self).run()
         self.events()
 
     # -- helpers -------------------------------------------------------------------------
