@@ -103,6 +103,8 @@ def main() -> None:
         with transaction.atomic():
             run = services.statements_close_month(month=month, batch_size=batch)
             elapsed = time.perf_counter() - started
+            # The last call of a run finds nothing left: it is not a batch.
+            batches = max(len(samples) - 1, 0)
             closed = Statement.objects.filter(month=month, status="closed").aggregate(
                 total=Sum("total"), lines=Sum("lines")
             )
@@ -113,10 +115,9 @@ def main() -> None:
         pass
     peak = _status_kib("VmHWM")
     load_after = os.getloadavg()
-    batches = max(len(samples) - 1, 1)
     print(
         f"closed {run.statements:,} statements in {batches} batches of {batch}: "
-        f"{elapsed:.1f} s ({charges['n'] / elapsed:,.0f} charges a second); "
+        f"{elapsed:.1f} s ({charges['n'] / max(elapsed, 0.001):,.0f} charges a second); "
         f"a second run closed {again.statements}"
     )
     print(
