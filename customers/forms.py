@@ -12,11 +12,12 @@ from customers import selectors
 from customers.countries import country_choices
 from customers.models import DOMAIN_PREFIX_REGEX
 from customers.services import CustomerDetails
+from portal.forms import ListFilterForm
 
 OFFER_FIELD_PREFIX = "offer_"
 
 
-class CustomerFilterForm(forms.Form):
+class CustomerFilterForm(ListFilterForm):
     """Search and, for a provider, the indirect reseller filter of the Customers page.
 
     The reseller is taken as a uuid and looked up among the provider's own
@@ -24,7 +25,6 @@ class CustomerFilterForm(forms.Form):
     thousands of resellers are not listed to validate one.
     """
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     reseller = forms.UUIDField(label=_("Indirect reseller"), required=False)
 
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from customers import selectors
 from customers.models import Customer, DelegatedAdmin, SetupInformation, TenantOwnerGrant
 from portal import audit
+from portal.audit import Verb
+from portal.errors import ServiceError
 from portal.sealing import seal, unseal
 from subscriptions.models import Offer, Subscription, SubscriptionChange
 from subscriptions.services import LineRequest, order_submit
@@ -26,7 +28,7 @@ SETUP_INFORMATION_TTL = timedelta(minutes=15)
 SEALING_PURPOSE = "customers.setup-information"
 
 
-class CustomerError(ValueError):
+class CustomerError(ServiceError):
     """A change that cannot be made (the message says why, to the user)."""
 
 
@@ -112,7 +114,7 @@ def _customer_create(*, provider, actor, details, reseller, lines, idempotency_k
     audit.record(
         org=provider,
         actor=actor,
-        verb="customer.created",
+        verb=Verb.CUSTOMER_CREATED,
         obj=customer,
         after={
             "domain": customer.primary_domain,
@@ -170,7 +172,7 @@ def setup_information_take(*, customer, user) -> str | None:
         audit.record(
             org=customer.provider,
             actor=user,
-            verb="customer.setup_information_shown",
+            verb=Verb.CUSTOMER_SETUP_INFORMATION_SHOWN,
             obj=customer,
             after={"admin_username": customer.admin_username},
         )
@@ -187,7 +189,7 @@ def _grant_delegated_admin(*, customer, organisation, actor) -> bool:
         audit.record(
             org=customer.provider,
             actor=actor,
-            verb="customer.delegated_admin_granted",
+            verb=Verb.CUSTOMER_DELEGATED_ADMIN_GRANTED,
             obj=customer,
             after=after,
         )
@@ -196,7 +198,7 @@ def _grant_delegated_admin(*, customer, organisation, actor) -> bool:
             audit.record(
                 org=organisation,
                 actor=actor,
-                verb="customer.delegated_admin_granted",
+                verb=Verb.CUSTOMER_DELEGATED_ADMIN_GRANTED,
                 obj=customer,
                 after=after,
             )
@@ -214,7 +216,7 @@ def customer_change_reseller(*, customer: Customer, reseller, actor) -> Customer
     audit.record(
         org=customer.provider,
         actor=actor,
-        verb="customer.reseller_changed",
+        verb=Verb.CUSTOMER_RESELLER_CHANGED,
         obj=customer,
         before={"reseller": before.partner_id if before else None},
         after={"reseller": reseller.partner_id, "name": reseller.legal_name},
@@ -242,7 +244,7 @@ def delegated_admin_remove(*, customer: Customer, organisation, actor) -> None:
     audit.record(
         org=customer.provider,
         actor=actor,
-        verb="customer.delegated_admin_removed",
+        verb=Verb.CUSTOMER_DELEGATED_ADMIN_REMOVED,
         obj=customer,
         before={"organisation": organisation.partner_id, "name": organisation.legal_name},
     )
@@ -265,7 +267,7 @@ def reseller_relationship_remove(*, customer: Customer, actor) -> None:
     audit.record(
         org=customer.provider,
         actor=actor,
-        verb="customer.reseller_relationship_removed",
+        verb=Verb.CUSTOMER_RESELLER_RELATIONSHIP_REMOVED,
         obj=customer,
         before={"reseller": reseller.partner_id, "name": reseller.legal_name},
         after={"reseller": None},
@@ -327,7 +329,7 @@ def tenant_owner_grant(*, customer: Customer, actor) -> TenantOwnerGrant:
         customer=customer,
         organisation=reseller,
         actor=actor,
-        verb="customer.tenant_owner_granted",
+        verb=Verb.CUSTOMER_TENANT_OWNER_GRANTED,
         side="after",
     )
     return grant
@@ -345,6 +347,6 @@ def tenant_owner_revoke(*, grant: TenantOwnerGrant, actor) -> None:
         customer=grant.customer,
         organisation=grant.organisation,
         actor=actor,
-        verb="customer.tenant_owner_revoked",
+        verb=Verb.CUSTOMER_TENANT_OWNER_REVOKED,
         side="before",
     )

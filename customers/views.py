@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from customers import selectors, services, tables, wizard
+from customers import selectors, services, wizard
 from customers.countries import COUNTRY_NAMES
 from customers.forms import (
     ChangeResellerForm,
@@ -20,68 +20,60 @@ from customers.forms import (
     SubmitCustomerForm,
     SubscriptionLinesForm,
 )
+from portal.actions import post_action
+from portal.audit import verb_label
 from portal.htmx import render_page
 from portal.listing import CACHE_SECONDS, paginate_by_key
 from portal.roles import Perm
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
 from subscriptions.models import Offer, Subscription
 
 PAGE_SIZE = 50
-ACTIVITY_LABELS = {
-    "customer.created": gettext_lazy("Customer added"),
-    "customer.delegated_admin_granted": gettext_lazy("Delegated admin granted"),
-    "customer.delegated_admin_removed": gettext_lazy("Delegated admin removed"),
-    "customer.reseller_changed": gettext_lazy("Associated reseller changed"),
-    "customer.reseller_relationship_removed": gettext_lazy("Reseller relationship removed"),
-    "customer.tenant_owner_granted": gettext_lazy("Tenant owner granted"),
-    "customer.tenant_owner_revoked": gettext_lazy("Tenant owner revoked"),
-    "customer.setup_information_shown": gettext_lazy("Setup information shown"),
-}
-_ANY_UUID = uuid.UUID(int=0)
-
-
-def url_base(name: str, kwarg: str, **kwargs) -> str:
-    """The part of an object URL before its uuid, so row templates append the uuid themselves."""
-    url = reverse(name, kwargs={kwarg: _ANY_UUID, **kwargs})
-    return url[: url.index(str(_ANY_UUID))]
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def customer_list(request):
     org = request.tenant.org
-    form = CustomerFilterForm(request.GET)
-    form.is_valid()  # an invalid filter is ignored, a valid search still applies
-    reseller_id = form.cleaned_data.get("reseller") if org.is_provider else None
+    form = CustomerFilterForm(request.GET, auto_id="customer-%s").live(
+        url=reverse("customers:customer_list"), target="#customer-table"
+    )
+    form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name or domain"),
+        autocomplete="off",
+        **{"hx-indicator": "#customer-search-indicator"},
+    )
+    filters = form.values()  # an invalid filter is ignored, a valid search still applies
+    reseller_id = filters["reseller"] if org.is_provider else None
     reseller = (
         selectors.reseller_for_filter(provider=org, uuid=reseller_id) if reseller_id else None
     )
-    customers = selectors.customer_list(
-        org=org, q=form.cleaned_data.get("q", ""), reseller=reseller
-    )
+    customers = selectors.customer_list(org=org, q=filters["q"], reseller=reseller)
     page = paginate_by_key(
         customers,
         request.GET.get("page"),
         PAGE_SIZE,
         lambda keys: selectors.customer_rows(org=org, keys=keys),
     )
-    detail_base = url_base("customers:customer_detail", "customer_id")
     context = {
         "form": form,
-        "rows": tables.customer_rows(
-            page.object_list, detail_base=detail_base, is_provider=org.is_provider
+        "table": render_fragment(
+            request,
+            "customers/customer_table.html",
+            {"rows": page.object_list, "is_provider": org.is_provider},
         ),
         "reseller_options": selectors.reseller_filter_options(provider=org, selected=reseller)
         if org.is_provider and not request.htmx  # a partial has no filter bar
         else None,
         "page": page,
-        "filtered": bool(form.cleaned_data.get("q") or reseller),
+        "filtered": bool(filters["q"] or reseller),
     }
     return render_page(request, "customers/customer_list.html", context, partial="customer-table")
 
 
 @provider_required(Perm.VIEW)
-@require_GET
+@require_safe
 def reseller_filter_options(request):
     """Every option of the reseller filter (Customers, Subscriptions) when the list is long."""
     org = request.tenant.org
@@ -103,7 +95,7 @@ def reseller_filter_options(request):
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def customer_row(request, customer_id):
     """The expanded row of the Customers page: the customer's subscriptions."""
     org = request.tenant.org
@@ -114,7 +106,6 @@ def customer_row(request, customer_id):
         context = {
             "customer": customer,
             "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
-            "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
             "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
         }
         response = render(request, "customers/customer_list.html#expanded-row", context)
@@ -135,15 +126,11 @@ def _detail_context(request, customer, *, change_form=None):
         "has_active_subscriptions": any(
             s.status == Subscription.Status.ACTIVE for s in subscriptions
         ),
-        "subscription_base": url_base("subscriptions:subscription_detail", "subscription_id"),
-        "holder_remove_base": url_base(
-            "customers:delegated_admin_remove", "organisation_id", customer_id=customer.uuid
-        ),
     }
     context.update(_tenant_owner_context(request, customer, subscriptions))
     if request.tenant.can(Perm.VIEW_ACTIVITY):
         context["activity"] = [
-            (event, ACTIVITY_LABELS.get(event.verb, event.verb), _organisation_named(event))
+            (event, verb_label(event.verb), _organisation_named(event))
             for event in selectors.customer_activity(org=org, customer=customer)
         ]
     if org.is_provider and request.tenant.can(Perm.ADD_CUSTOMER):
@@ -172,9 +159,6 @@ def _tenant_owner_context(request, customer, subscriptions) -> dict:
         and active_plan
         and customer.reseller_id is not None
         and all(grant.organisation_id != customer.reseller_id for grant in owners),
-        "tenant_owner_revoke_base": url_base(
-            "customers:tenant_owner_revoke", "organisation_id", customer_id=customer.uuid
-        ),
     }
 
 
@@ -187,7 +171,7 @@ def _organisation_named(event) -> str:
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def customer_detail(request, customer_id):
     customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
     return render(request, "customers/customer_detail.html", _detail_context(request, customer))
@@ -213,6 +197,10 @@ def customer_change_reseller(request, customer_id):
     return redirect("customers:customer_detail", customer_id=customer.uuid)
 
 
+def _back_to_customer(customer) -> str:
+    return reverse("customers:customer_detail", kwargs={"customer_id": customer.uuid})
+
+
 @provider_required(Perm.REMOVE_PARTNERSHIP)
 @require_POST
 def delegated_admin_remove(request, customer_id, organisation_id):
@@ -221,55 +209,41 @@ def delegated_admin_remove(request, customer_id, organisation_id):
     holder = selectors.delegated_admin_for_org(
         org=org, customer=customer, organisation_uuid=organisation_id
     )
-    try:
-        services.delegated_admin_remove(
+    return post_action(
+        request,
+        lambda: services.delegated_admin_remove(
             customer=customer, organisation=holder.organisation, actor=request.user
-        )
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(organisation)s no longer holds delegated admin on %(customer)s.")
-            % {"organisation": holder.organisation, "customer": customer},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+        ),
+        success=_("%(organisation)s no longer holds delegated admin on %(customer)s.")
+        % {"organisation": holder.organisation, "customer": customer},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
 @require_POST
 def reseller_relationship_remove(request, customer_id):
-    org = request.tenant.org
-    customer = selectors.customer_for_org(org=org, uuid=customer_id)
-    reseller = customer.reseller
-    try:
-        services.reseller_relationship_remove(customer=customer, actor=request.user)
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("The relationship between %(customer)s and %(reseller)s was removed.")
-            % {"customer": customer, "reseller": reseller},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+    customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
+    return post_action(
+        request,
+        lambda: services.reseller_relationship_remove(customer=customer, actor=request.user),
+        success=_("The relationship between %(customer)s and %(reseller)s was removed.")
+        % {"customer": customer, "reseller": customer.reseller},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
 @require_POST
 def tenant_owner_grant(request, customer_id):
     customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
-    try:
-        services.tenant_owner_grant(customer=customer, actor=request.user)
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(reseller)s now holds tenant owner rights on the Azure tenant of %(customer)s.")
-            % {"reseller": customer.reseller, "customer": customer},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+    return post_action(
+        request,
+        lambda: services.tenant_owner_grant(customer=customer, actor=request.user),
+        success=_("%(reseller)s now holds tenant owner rights on the Azure tenant of %(customer)s.")
+        % {"reseller": customer.reseller, "customer": customer},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
@@ -280,24 +254,20 @@ def tenant_owner_revoke(request, customer_id, organisation_id):
     grant = selectors.tenant_owner_for_org(
         org=org, customer=customer, organisation_uuid=organisation_id
     )
-    try:
-        services.tenant_owner_revoke(grant=grant, actor=request.user)
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(organisation)s no longer holds tenant owner rights on %(customer)s.")
-            % {"organisation": grant.organisation, "customer": customer},
-        )
-    return redirect("customers:customer_detail", customer_id=customer.uuid)
+    return post_action(
+        request,
+        lambda: services.tenant_owner_revoke(grant=grant, actor=request.user),
+        success=_("%(organisation)s no longer holds tenant owner rights on %(customer)s.")
+        % {"organisation": grant.organisation, "customer": customer},
+        redirect_to=_back_to_customer(customer),
+    )
 
 
 # The new-customer wizard: details -> subscriptions -> review -> setup information.
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def customer_new(request):
     """Step 1: the customer's details (optionally for the reseller given as ?reseller=)."""
     org = request.tenant.org
@@ -336,7 +306,7 @@ def customer_new(request):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_GET
+@require_safe
 def domain_check(request):
     """Whether a primary domain prefix is well formed and free, as the user types."""
     form = DomainPrefixForm(request.GET)
@@ -344,7 +314,7 @@ def domain_check(request):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def customer_new_subscriptions(request):
     """Step 2: the offers to order and their licence counts."""
     draft = wizard.current_draft(request)
@@ -375,7 +345,7 @@ def _checked_draft(request, draft):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def customer_new_review(request):
     """Step 3: everything entered, then Submit (one customer, one order, whatever the clicks)."""
     if request.method == "POST":
@@ -416,20 +386,24 @@ def _submit_new_customer(request):
     details, lines, back = _checked_draft(request, draft)
     if back is not None:
         return back
-    try:
-        result = services.customer_create(
+
+    def created(result) -> str:
+        wizard.discard_draft(request)
+        return reverse("customers:customer_setup", kwargs={"customer_id": result.customer.uuid})
+
+    return post_action(
+        request,
+        lambda: services.customer_create(
             provider=org,
             actor=request.user,
             details=details.details(),
             reseller=details.cleaned_data["reseller"],
             lines=lines.lines(),
             idempotency_key=key,
-        )
-    except services.CustomerError as exc:
-        messages.error(request, str(exc))
-        return redirect("customers:customer_new")
-    wizard.discard_draft(request)
-    return redirect("customers:customer_setup", customer_id=result.customer.uuid)
+        ),
+        success="",
+        redirect_to=lambda result: created(result) if result else reverse("customers:customer_new"),
+    )
 
 
 @provider_required(Perm.ADD_CUSTOMER)
@@ -442,7 +416,7 @@ def customer_new_cancel(request):
 
 
 @provider_required(Perm.ADD_CUSTOMER)
-@require_GET
+@require_safe
 @never_cache
 def customer_setup(request, customer_id):
     """Setup information: the admin user name, and the temporary password the first time only."""

@@ -6,7 +6,6 @@ Each writes one activity event in the organisation of the member concerned
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
@@ -17,7 +16,13 @@ from django_otp_webauthn.models import WebAuthnCredential
 from mfa import selectors
 from mfa.selectors import RECOVERY_DEVICE_NAME
 from partners.models import Membership, Organisation
-from portal.audit import record
+from portal.audit import Verb, record
+from portal.errors import ServiceError
+
+
+class MfaError(ServiceError):
+    """A change to a user's second factors that cannot be made (the message says why)."""
+
 
 RECOVERY_CODE_COUNT = 10
 
@@ -52,8 +57,8 @@ def totp_code_matches(key_hex: str, code: str) -> bool:
 def mfa_totp_add(*, user, key: str, code: str, name: str) -> TOTPDevice:
     """Confirm a new authenticator app for ``user`` with one code from it."""
     if not totp_code_matches(key, code):
-        raise ValidationError(
-            _("That code is not right. Check the app's clock and try the new code.")
+        raise MfaError(
+            _("That code is not right. Check the app's clock and try the new code."), field="code"
         )
     device = TOTPDevice(user=user, key=key, name=name[:64] or "Authenticator app", confirmed=True)
     # The confirming code may not sign in again.
@@ -61,7 +66,7 @@ def mfa_totp_add(*, user, key: str, code: str, name: str) -> TOTPDevice:
     device.last_t = totp.t()
     device.save()
     _record_for_user(
-        user, verb="mfa.device_added", after={"device": "authenticator_app", "name": device.name}
+        user, verb=Verb.MFA_DEVICE_ADDED, after={"device": "authenticator_app", "name": device.name}
     )
     return device
 
@@ -70,7 +75,7 @@ def mfa_totp_add(*, user, key: str, code: str, name: str) -> TOTPDevice:
 def mfa_passkey_added(*, user, device: WebAuthnCredential) -> None:
     """Record a passkey or security key the WebAuthn ceremony has just saved."""
     _record_for_user(
-        user, verb="mfa.device_added", after={"device": "passkey", "name": device.name}
+        user, verb=Verb.MFA_DEVICE_ADDED, after={"device": "passkey", "name": device.name}
     )
 
 
@@ -78,19 +83,19 @@ def mfa_passkey_added(*, user, device: WebAuthnCredential) -> None:
 def mfa_device_remove(*, user, device) -> None:
     """Remove one of the user's authenticator apps or passkeys; the last one takes the recovery codes along."""
     if device.user_id != user.pk:
-        raise ValidationError(_("This device is not yours."))
+        raise MfaError(_("This device is not yours."))
     name, kind = device.name, _device_kind(device)
     device.delete()
     if not selectors.has_mfa(user):
         StaticDevice.objects.filter(user=user).delete()
-    _record_for_user(user, verb="mfa.device_removed", after={"device": kind, "name": name})
+    _record_for_user(user, verb=Verb.MFA_DEVICE_REMOVED, after={"device": kind, "name": name})
 
 
 @transaction.atomic
 def mfa_recovery_codes_generate(*, user) -> list[str]:
     """Replace the user's recovery codes with ten new ones; returns them (they are shown once)."""
     if not selectors.has_mfa(user):
-        raise ValidationError(_("Add an authenticator app or a passkey before recovery codes."))
+        raise MfaError(_("Add an authenticator app or a passkey before recovery codes."))
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
@@ -99,7 +104,7 @@ def mfa_recovery_codes_generate(*, user) -> list[str]:
     while len(codes) < RECOVERY_CODE_COUNT:
         codes.add(StaticToken.random_token())
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    _record_for_user(user, verb="mfa.recovery_codes_generated", after={"count": len(codes)})
+    _record_for_user(user, verb=Verb.MFA_RECOVERY_CODES_GENERATED, after={"count": len(codes)})
     return sorted(codes)
 
 
@@ -123,7 +128,7 @@ def mfa_verify(*, user, code: str):
     if recovery is None or not recovery.verify_token(code):
         return None
     left = recovery.token_set.count()
-    _record_for_user(user, verb="mfa.recovery_code_used", after={"left": left})
+    _record_for_user(user, verb=Verb.MFA_RECOVERY_CODE_USED, after={"left": left})
     return recovery
 
 
@@ -131,7 +136,7 @@ def mfa_verify(*, user, code: str):
 def member_mfa_reset(*, org: Organisation, actor, membership: Membership) -> Membership:
     """Remove a member's authenticator apps, passkeys and recovery codes (a lost phone)."""
     if membership.organisation_id != org.pk:
-        raise ValidationError(_("This user is not a member of your organisation."))
+        raise MfaError(_("This user is not a member of your organisation."))
     user = membership.user
     apps, passkeys = (
         TOTPDevice.objects.filter(user=user),
@@ -141,7 +146,7 @@ def member_mfa_reset(*, org: Organisation, actor, membership: Membership) -> Mem
     apps.delete()
     passkeys.delete()
     StaticDevice.objects.filter(user=user).delete()
-    record(org=org, actor=actor, verb="mfa.reset", obj=membership, after=counts)
+    record(org=org, actor=actor, verb=Verb.MFA_RESET, obj=membership, after=counts)
     return membership
 
 
@@ -157,7 +162,7 @@ def org_mfa_requirement_set(*, org: Organisation, actor, required: bool) -> Orga
     record(
         org=org,
         actor=actor,
-        verb="organisation.mfa_requirement_changed",
+        verb=Verb.ORGANISATION_MFA_REQUIREMENT_CHANGED,
         obj=org,
         before={"require_mfa": before},
         after={"require_mfa": required},

@@ -1,17 +1,17 @@
 import base64
 import binascii
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
@@ -25,6 +25,7 @@ from mfa.forms import (
 )
 from mfa.middleware import SESSION_KEY, SETUP, safe_next
 from partners.models import Membership
+from portal.actions import post_action
 from portal.roles import Perm
 from portal.tenancy import get_for_org, org_required
 
@@ -37,7 +38,7 @@ def _owes_verification(request) -> bool:
 
 
 def _verify_first(request):
-    return redirect(f"{reverse('mfa:verify')}?next={reverse('mfa:devices')}")
+    return redirect(f"{reverse('mfa:verify')}?{urlencode({'next': reverse('mfa:devices')})}")
 
 
 def _verified(request, device) -> None:
@@ -51,8 +52,8 @@ def _verified(request, device) -> None:
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify(request):
     """The second sign-in step: an app code, a recovery code or a passkey."""
     next_url = safe_next(request, settings.LOGIN_REDIRECT_URL)
@@ -78,8 +79,8 @@ def verify(request):
 
 
 @never_cache
-@require_GET
 @login_required
+@require_safe
 def devices(request):
     """The user's second factors: apps, passkeys, recovery codes; where to add more."""
     user = request.user
@@ -115,8 +116,8 @@ def _qr_svg(device: TOTPDevice) -> str:
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def totp_add(request):
     """Add an authenticator app: scan the QR code (or type the secret), confirm with one code."""
     user = request.user
@@ -124,30 +125,36 @@ def totp_add(request):
         return _verify_first(request)
     key = _totp_key(request)
     form = TotpConfirmForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                device = services.mfa_totp_add(
-                    user=user,
-                    key=key,
-                    code=form.cleaned_data["code"],
-                    name=form.cleaned_data["name"] or _("Authenticator app"),
+    if request.method == "POST" and form.is_valid():
+
+        def added(device):
+            request.session.pop(TOTP_KEY_SESSION_KEY, None)
+            if not user.is_verified():
+                _verified(request, device)
+            if selectors.recovery_codes_left(user) == 0:
+                return _show_recovery_codes(
+                    request, services.mfa_recovery_codes_generate(user=user)
                 )
-            except ValidationError as error:
-                form.add_error("code", error)
-            else:
-                request.session.pop(TOTP_KEY_SESSION_KEY, None)
-                if not user.is_verified():
-                    _verified(request, device)
-                messages.success(request, _("The authenticator app was added."))
-                if selectors.recovery_codes_left(user) == 0:
-                    return _show_recovery_codes(
-                        request, services.mfa_recovery_codes_generate(user=user)
-                    )
-                return redirect(safe_next(request, "mfa:devices"))
-        status = 400
-    preview = TOTPDevice(user=user, key=key)
+            return redirect(safe_next(request, "mfa:devices"))
+
+        return post_action(
+            request,
+            lambda: services.mfa_totp_add(
+                user=user,
+                key=key,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"] or _("Authenticator app"),
+            ),
+            success=_("The authenticator app was added."),
+            then=added,
+            form=form,
+            render=lambda error: _render_totp_add(request, form, key, status=400),
+        )
+    return _render_totp_add(request, form, key, status=400 if request.method == "POST" else 200)
+
+
+def _render_totp_add(request, form, key, *, status):
+    preview = TOTPDevice(user=request.user, key=key)
     secret = base64.b32encode(preview.bin_key).decode()
     context = {
         "form": form,
@@ -160,8 +167,8 @@ def totp_add(request):
 
 
 @never_cache
-@require_GET
 @login_required
+@require_safe
 def passkey_add(request):
     """Add a passkey or security key (the WebAuthn ceremony runs in the browser)."""
     if _owes_verification(request):
@@ -176,8 +183,8 @@ def _show_recovery_codes(request, codes):
 
 
 @never_cache
-@require_POST
 @login_required
+@require_POST
 def recovery_codes(request):
     """Generate ten new recovery codes (the old ones stop working); shown on this answer only."""
     if _owes_verification(request):
@@ -186,16 +193,16 @@ def recovery_codes(request):
     if not form.is_valid():
         messages.error(request, _("Confirm that the old recovery codes may stop working."))
         return redirect("mfa:devices")
-    try:
-        codes = services.mfa_recovery_codes_generate(user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("mfa:devices")
-    return _show_recovery_codes(request, codes)
+    return post_action(
+        request,
+        lambda: services.mfa_recovery_codes_generate(user=request.user),
+        then=lambda codes: _show_recovery_codes(request, codes),
+        redirect_to=reverse("mfa:devices"),
+    )
 
 
-@require_POST
 @login_required
+@require_POST
 def device_remove(request):
     """Remove one of the user's own authenticator apps or passkeys."""
     if _owes_verification(request):
@@ -214,8 +221,8 @@ def device_remove(request):
 # Organisation settings (Users page) ---------------------------------------------
 
 
-@require_POST
 @org_required(Perm.MANAGE_MFA)
+@require_POST
 def org_requirement(request):
     """Turn "Require MFA for all users" on or off for the organisation."""
     form = MfaRequirementForm(request.POST)
@@ -231,8 +238,8 @@ def org_requirement(request):
     return redirect("user_list")
 
 
-@require_POST
 @org_required(Perm.MANAGE_MFA)
+@require_POST
 def member_reset(request, membership_uuid):
     """Remove a member's second factors (a lost phone); the member sets up again at sign-in."""
     org = request.tenant.org

@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import selectors
 from partners.models import Organisation, PartnershipRequest
-from partners.services import hash_token, invite_tokens_in, invite_url, normalise_email
+from partners.services import invite_tokens_in, invite_url, normalise_email
+from portal.forms import FilterSelect, ListFilterForm
 from portal.models import User
+from portal.tokens import hash_token
 
 MESSAGE_MAX_LENGTH = 10_000
 partner_id_validator = RegexValidator(r"^[0-9]{1,20}$", _("Enter digits only."))
@@ -15,7 +17,9 @@ country_validator = RegexValidator(
 )
 
 
-class ResellerFilterForm(forms.Form):
+class ResellerFilterForm(ListFilterForm):
+    """Search, status, agreement and order of the Indirect resellers page."""
+
     STATUS_CHOICES = [
         ("", _("All")),
         ("active", _("Active partnerships")),
@@ -34,26 +38,27 @@ class ResellerFilterForm(forms.Form):
         ("not_accepted", _("Agreement not accepted")),
     ]
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    agreement = forms.ChoiceField(
-        label=_("Partner agreement"), choices=AGREEMENT_CHOICES, required=False
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, widget=FilterSelect
     )
-    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+    agreement = forms.ChoiceField(
+        label=_("Partner agreement"),
+        choices=AGREEMENT_CHOICES,
+        required=False,
+        widget=FilterSelect,
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=SORT_CHOICES, required=False, widget=FilterSelect
+    )
 
     def values(self) -> dict:
-        """The cleaned filters, or the defaults for anything invalid."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "q": (data.get("q") or "").strip(),
-            "status": data.get("status") or "",
-            "agreement": data.get("agreement") or "",
-            "sort": data.get("sort") or "name",
-        }
+        values = super().values()
+        values["sort"] = values["sort"] or "name"
+        return values
 
 
-class DirectorySearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+class DirectorySearchForm(ListFilterForm):
+    """The public directory's search."""
 
 
 class PartnershipRequestEmailForm(forms.Form):

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from customers.models import Customer
 from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
-from partners.services import hash_token, normalise_email
+from partners.services import normalise_email
 from portal.models import OutboundEmail, User
+from portal.tokens import hash_token
 
 PARTNERSHIP_SORTS = {
     # Ties broken by the reseller (one active partnership each): org_name_idx's order.

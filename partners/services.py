@@ -7,7 +7,6 @@ the message kept on the request has the link replaced by ``INVITE_LINK_MARKER``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
@@ -16,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,23 +28,26 @@ from partners.models import (
     Partnership,
     PartnershipRequest,
 )
-from portal.audit import record
+from portal.audit import Verb, record
 from portal.emails import queue_email, queue_rendered_email, render_subject, render_text
+from portal.errors import ServiceError
 from portal.models import User
 from portal.roles import Role
 from portal.sealing import seal, unseal
+from portal.tokens import hash_token
 
 INVITE_LINK_MARKER = "{invite_link}"
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,128}"
 
 
-class InviteUnavailable(Exception):
+class PartnershipError(ServiceError):
+    """A partnership or request change that cannot be made (the message says why)."""
+
+
+class InviteUnavailable(ServiceError):
     """An invite link that cannot be used; carries the HTTP status and the reason shown."""
 
-    def __init__(self, message: str, *, status: int = 410):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    status = 410
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,6 @@ class PreparedRequest:
 def normalise_email(email: str) -> str:
     """Email addresses match whatever their case and surrounding spaces."""
     return (email or "").strip().lower()
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invite_url(token: str) -> str:
@@ -103,7 +100,7 @@ def _expire_lapsed_requests(*, provider: Organisation, email: str, actor) -> Non
         record(
             org=provider,
             actor=actor,
-            verb="partnership_request.expired",
+            verb=Verb.PARTNERSHIP_REQUEST_EXPIRED,
             obj=lapsed_request,
             before={"status": "pending"},
             after={"status": "expired"},
@@ -142,11 +139,13 @@ def partnership_request_prepare(
                 any_address=any_address,
             )
     except IntegrityError as exc:  # another member prepared one for this address meanwhile
-        raise ValidationError(_("A request to this address is already pending.")) from exc
+        raise PartnershipError(
+            _("A request to this address is already pending."), field="email"
+        ) from exc
     record(
         org=provider,
         actor=actor,
-        verb="partnership_request.created",
+        verb=Verb.PARTNERSHIP_REQUEST_CREATED,
         obj=partnership_request,
         after={
             "email": email,
@@ -206,9 +205,9 @@ def partnership_request_send(
     """
     locked = _locked_request(partnership_request)
     if locked.effective_status != PartnershipRequest.Status.PENDING:
-        raise ValidationError(_("This request is no longer pending."))
+        raise PartnershipError(_("This request is no longer pending."))
     if locked.sent_at is not None:
-        raise ValidationError(_("This request was already sent. Use Resend to send it again."))
+        raise PartnershipError(_("This request was already sent. Use Resend to send it again."))
     locked.subject = request_subject(locked.provider)
     locked.message = body.replace(invite_url(token), INVITE_LINK_MARKER)
     locked.sent_at = timezone.now()
@@ -217,7 +216,7 @@ def partnership_request_send(
     record(
         org=locked.provider,
         actor=actor,
-        verb="partnership_request.sent",
+        verb=Verb.PARTNERSHIP_REQUEST_SENT,
         obj=locked,
         after={"email": locked.email, "subject": locked.subject},
     )
@@ -231,7 +230,7 @@ def partnership_request_resend(
     """Issue a new token (the old link stops working), renew the expiry and email the request again."""
     locked = _locked_request(partnership_request)
     if locked.status not in (PartnershipRequest.Status.PENDING, PartnershipRequest.Status.EXPIRED):
-        raise ValidationError(_("Only a pending or expired request can be sent again."))
+        raise PartnershipError(_("Only a pending or expired request can be sent again."))
     before = {"status": locked.effective_status, "expires_at": locked.expires_at.isoformat()}
     if locked.status == PartnershipRequest.Status.EXPIRED and (
         PartnershipRequest.objects.for_org(locked.provider)
@@ -239,7 +238,7 @@ def partnership_request_resend(
         .filter(email=locked.email)
         .exists()
     ):
-        raise ValidationError(_("A newer request to this address is already pending."))
+        raise PartnershipError(_("A newer request to this address is already pending."))
     _expire_lapsed_requests(provider=locked.provider, email=locked.email, actor=actor)
     token, locked.token_hash = _new_token()
     locked.status = PartnershipRequest.Status.PENDING
@@ -256,7 +255,7 @@ def partnership_request_resend(
     record(
         org=locked.provider,
         actor=actor,
-        verb="partnership_request.resent",
+        verb=Verb.PARTNERSHIP_REQUEST_RESENT,
         obj=locked,
         before=before,
         after={"status": "pending", "expires_at": locked.expires_at.isoformat()},
@@ -271,7 +270,7 @@ def partnership_request_revoke(
     """Invalidate a request's link for good."""
     locked = _locked_request(partnership_request)
     if locked.status not in (PartnershipRequest.Status.PENDING, PartnershipRequest.Status.EXPIRED):
-        raise ValidationError(_("Only a pending or expired request can be revoked."))
+        raise PartnershipError(_("Only a pending or expired request can be revoked."))
     before = {"status": locked.effective_status}
     locked.status = PartnershipRequest.Status.REVOKED
     locked.revoked_at = timezone.now()
@@ -279,7 +278,7 @@ def partnership_request_revoke(
     record(
         org=locked.provider,
         actor=actor,
-        verb="partnership_request.revoked",
+        verb=Verb.PARTNERSHIP_REQUEST_REVOKED,
         obj=locked,
         before=before,
         after={"status": "revoked"},
@@ -350,14 +349,14 @@ def partnership_accept(*, token: str, reseller: Organisation, actor: User) -> Pa
         record(
             org=org,
             actor=actor,
-            verb="partnership.created",
+            verb=Verb.PARTNERSHIP_CREATED,
             obj=partnership,
             after={"provider": provider.partner_id, "reseller": reseller.partner_id},
         )
     record(
         org=provider,
         actor=actor,
-        verb="partnership_request.accepted",
+        verb=Verb.PARTNERSHIP_REQUEST_ACCEPTED,
         obj=partnership_request,
         before={"status": "pending"},
         after={"status": "accepted", "reseller": reseller.partner_id},
@@ -392,10 +391,10 @@ def reseller_enrol(
     email = normalise_email(email)
     now = timezone.now()
     if _partner_id_taken(partner_id) or _partner_id_taken(location_partner_id):
-        raise ValidationError(_("This partner ID is already registered."), code="partner_id")
+        raise PartnershipError(_("This partner ID is already registered."), field="partner_id")
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            _("An account with this email already exists. Sign in instead."), code="email"
+        raise PartnershipError(
+            _("An account with this email already exists. Sign in instead."), field="email"
         )
     reseller = Organisation.objects.create(
         kind=Organisation.Kind.RESELLER,
@@ -420,7 +419,7 @@ def reseller_enrol(
     record(
         org=reseller,
         actor=user,
-        verb="organisation.enrolled",
+        verb=Verb.ORGANISATION_ENROLLED,
         obj=reseller,
         after={
             "partner_id": partner_id,
@@ -489,7 +488,7 @@ def reseller_enrol_start(*, token: str, password: str, **fields) -> None:
     record(
         org=provider,
         actor=None,
-        verb="partnership_request.enrolment_mailed",
+        verb=Verb.PARTNERSHIP_REQUEST_ENROLMENT_MAILED,
         obj=partnership_request,
         after={"email": email},
     )
@@ -527,7 +526,7 @@ def _end_partnership(partnership: Partnership, actor: User) -> Partnership:
         .get(pk=partnership.pk)
     )
     if locked.status != Partnership.Status.ACTIVE:
-        raise ValidationError(_("This partnership has already ended."))
+        raise PartnershipError(_("This partnership has already ended."))
     locked.status = Partnership.Status.REMOVED
     locked.removed_by = actor
     locked.removed_at = timezone.now()
@@ -542,7 +541,7 @@ def partnership_remove(*, partnership: Partnership, actor: User) -> Partnership:
     record(
         org=ended.provider,
         actor=actor,
-        verb="partnership.removed",
+        verb=Verb.PARTNERSHIP_REMOVED,
         obj=ended,
         before={"status": "active"},
         after={"status": "removed", "reseller": ended.reseller.partner_id},
@@ -558,7 +557,7 @@ def partnership_revoke(*, partnership: Partnership, actor: User) -> Partnership:
         record(
             org=org,
             actor=actor,
-            verb="partnership.revoked",
+            verb=Verb.PARTNERSHIP_REVOKED,
             obj=ended,
             before={"status": "active"},
             after={"status": "removed", "reseller": ended.reseller.partner_id},
@@ -589,16 +588,16 @@ def agreement_reminder_send(*, partnership: Partnership, actor: User) -> int:
     )
     provider, reseller = locked.provider, locked.reseller
     if locked.status != Partnership.Status.ACTIVE:
-        raise ValidationError(_("This partnership has already ended."))
+        raise PartnershipError(_("This partnership has already ended."))
     if reseller.agreement_accepted:
-        raise ValidationError(
+        raise PartnershipError(
             _("%(reseller)s has already accepted the partner agreement.")
             % {"reseller": reseller.legal_name}
         )
     now = timezone.now()
     last = locked.agreement_reminder_sent_at
     if last is not None and now - last < AGREEMENT_REMINDER_INTERVAL:
-        raise ValidationError(
+        raise PartnershipError(
             _(
                 "A reminder was sent to %(reseller)s less than a day ago. "
                 "You can send the next one after %(time)s."
@@ -630,7 +629,7 @@ def agreement_reminder_send(*, partnership: Partnership, actor: User) -> int:
     record(
         org=provider,
         actor=actor,
-        verb="partnership.agreement_reminder_sent",
+        verb=Verb.PARTNERSHIP_AGREEMENT_REMINDER_SENT,
         obj=locked,
         after={"reseller": reseller.partner_id, "recipients": len(recipients)},
     )
@@ -642,12 +641,14 @@ def agreement_accept(*, reseller: Organisation, actor: User) -> Organisation:
     """Record that the reseller's Global admin accepted the partner agreement, and when."""
     locked = Organisation.objects.select_for_update().get(pk=reseller.pk)
     if locked.agreement_accepted:
-        raise ValidationError(_("The partner agreement was already accepted."))
+        raise PartnershipError(_("The partner agreement was already accepted."))
     locked.agreement_accepted_at = timezone.now()
     locked.agreement_accepted_by = actor
     locked.save(update_fields=["agreement_accepted_at", "agreement_accepted_by"])
     after = {"agreement_accepted_at": locked.agreement_accepted_at.isoformat()}
-    record(org=locked, actor=actor, verb="organisation.agreement_accepted", obj=locked, after=after)
+    record(
+        org=locked, actor=actor, verb=Verb.ORGANISATION_AGREEMENT_ACCEPTED, obj=locked, after=after
+    )
     # Each partnered provider's log shows that it may now credit the reseller.
     providers = Organisation.objects.filter(
         pk__in=Partnership.objects.active().filter(reseller=locked).values("provider_id")
@@ -656,7 +657,7 @@ def agreement_accept(*, reseller: Organisation, actor: User) -> Organisation:
         record(
             org=provider,
             actor=actor,
-            verb="organisation.agreement_accepted",
+            verb=Verb.ORGANISATION_AGREEMENT_ACCEPTED,
             obj=locked,
             after=after,
         )

@@ -2,22 +2,22 @@
 removal, the reseller's Indirect providers page and the public provider directory."""
 
 import re
-from urllib.parse import quote
+from functools import wraps
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from partners import selectors, services, tables
+from partners import selectors, services
 from partners.forms import (
     AgreementAcceptForm,
     DirectorySearchForm,
@@ -30,16 +30,16 @@ from partners.forms import (
 from partners.models import Partnership, PartnershipRequest
 from partners.services import TOKEN_PATTERN, InviteUnavailable
 from portal import ratelimit
+from portal.actions import post_action
+from portal.errors import ServiceError
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
 
 PAGE_SIZE = 50
 DIRECTORY_PAGE_SIZE = 25
-# On the reseller's side the roles that may end a partnership (Global admin,
-# Admin agent) are the ones that may begin one by authorising a provider.
-AUTHORISE_PROVIDER = Perm.REMOVE_PARTNERSHIP
 
 
 def mailto_link(*, to: str, subject: str, body: str) -> str:
@@ -58,7 +58,12 @@ def mailto_link(*, to: str, subject: str, body: str) -> str:
 @require_safe
 def reseller_list(request):
     org = request.tenant.org
-    filter_form = ResellerFilterForm(request.GET)
+    filter_form = ResellerFilterForm(request.GET, auto_id="reseller-%s").live(
+        url=reverse("partners:reseller_list"), target="#reseller-tables"
+    )
+    filter_form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name, partner ID or email"), **{"hx-indicator": "#htmx-progress"}
+    )
     filters = filter_form.values()
     partnerships = open_requests = None
     if filters["status"] in ("", "active"):
@@ -78,34 +83,31 @@ def reseller_list(request):
             ),
             PAGE_SIZE,
         ).get_page(request.GET.get("requests_page"))
-    reseller_base = reverse("partners:reseller_list")
     can_request = request.tenant.can(Perm.REQUEST_PARTNERSHIP)
     context = {
         "provider": org,
         "filter_form": filter_form,
         "filters": filters,
         "partnerships": partnerships,
-        # Row links are a prefix plus the row's uuid: no URL resolving per row.
-        "partnership_rows": tables.partnership_rows(
-            partnerships,
-            reseller_base=reseller_base,
-            customer_new_base=f"{reverse('customers:customer_new')}?reseller=",
-            csrf_token=get_token(request),
-            can_request=can_request,
-            can_add_customer=request.tenant.can(Perm.ADD_CUSTOMER),
-            can_remove=request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        "partnership_table": render_fragment(
+            request,
+            "partners/partnership_table.html",
+            {
+                "rows": partnerships,
+                "can_request": can_request,
+                "can_add_customer": request.tenant.can(Perm.ADD_CUSTOMER),
+                "can_remove": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+            },
         )
         if partnerships
         else "",
         "open_requests": open_requests,
-        "reseller_base": reseller_base,
         "can_request": can_request,
     }
     return render_page(request, "partners/reseller_list.html", context, partial="reseller-tables")
 
 
 def _render_request_panel(request, context: dict, *, status: int = 200):
-    context.setdefault("reseller_base", reverse("partners:reseller_list"))
     return render_page(
         request, "partners/request_new.html", context, partial="request-panel", status=status
     )
@@ -146,24 +148,26 @@ def request_new(request):
     org = request.tenant.org
     form = PartnershipRequestEmailForm(request.POST or None, provider=org)
     if request.method == "POST" and form.is_valid():
-        try:
-            prepared = services.partnership_request_prepare(
+
+        def show_draft(prepared):
+            draft = PartnershipDraftForm(
+                initial={"token": prepared.token, "body": prepared.body},
+                partnership_request=prepared.partnership_request,
+            )
+            return _render_draft(request, prepared.partnership_request, draft)
+
+        return post_action(
+            request,
+            lambda: services.partnership_request_prepare(
                 provider=org,
                 actor=request.user,
                 email=form.cleaned_data["email"],
                 any_address=form.cleaned_data["any_address"],
-            )
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            draft = PartnershipDraftForm(
-                initial={
-                    "token": prepared.token,
-                    "body": prepared.body,
-                },
-                partnership_request=prepared.partnership_request,
-            )
-            return _render_draft(request, prepared.partnership_request, draft)
+            ),
+            then=show_draft,
+            form=form,
+            render=lambda error: _render_request_panel(request, {"email_form": form}),
+        )
     return _render_request_panel(request, {"email_form": form})
 
 
@@ -172,29 +176,26 @@ def request_new(request):
 def request_send(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
     form = PartnershipDraftForm(request.POST, partnership_request=partnership_request)
-    sent, status = False, 200
-    if form.is_valid():
-        refused = (
-            _request_email_allowed(request.tenant.org, partnership_request.email)
-            if partnership_request.sent_at is None
-            else None  # a second send is refused by the service without sending
-        )
+    if not form.is_valid():
+        return _render_draft(request, partnership_request, form)
+    # A second send is refused by the service without sending: not counted.
+    if partnership_request.sent_at is None:
+        refused = _request_email_allowed(request.tenant.org, partnership_request.email)
         if refused:
             form.add_error(None, refused)
-            status = 429
-        else:
-            try:
-                partnership_request = services.partnership_request_send(
-                    partnership_request=partnership_request,
-                    actor=request.user,
-                    token=form.cleaned_data["token"],
-                    body=form.cleaned_data["body"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                sent = True
-    return _render_draft(request, partnership_request, form, sent=sent, status=status)
+            return _render_draft(request, partnership_request, form, status=429)
+    return post_action(
+        request,
+        lambda: services.partnership_request_send(
+            partnership_request=partnership_request,
+            actor=request.user,
+            token=form.cleaned_data["token"],
+            body=form.cleaned_data["body"],
+        ),
+        then=lambda sent: _render_draft(request, sent, form, sent=True),
+        form=form,
+        render=lambda error: _render_draft(request, partnership_request, form),
+    )
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)
@@ -205,38 +206,30 @@ def request_resend(request, request_id):
     if refused:
         messages.error(request, refused)
         return redirect("partners:reseller_list")
-    try:
-        services.partnership_request_resend(
+    return post_action(
+        request,
+        lambda: services.partnership_request_resend(
             partnership_request=partnership_request, actor=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The request was sent again to %(email)s. The previous link no longer works.")
-            % {"email": partnership_request.email},
-        )
-    return redirect("partners:reseller_list")
+        ),
+        success=_("The request was sent again to %(email)s. The previous link no longer works.")
+        % {"email": partnership_request.email},
+        redirect_to=reverse("partners:reseller_list"),
+    )
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)
 @require_POST
 def request_revoke(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
-    try:
-        services.partnership_request_revoke(
+    return post_action(
+        request,
+        lambda: services.partnership_request_revoke(
             partnership_request=partnership_request, actor=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The request to %(email)s was revoked; its link no longer works.")
-            % {"email": partnership_request.email},
-        )
-    return redirect("partners:reseller_list")
+        ),
+        success=_("The request to %(email)s was revoked; its link no longer works.")
+        % {"email": partnership_request.email},
+        redirect_to=reverse("partners:reseller_list"),
+    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)
@@ -249,17 +242,13 @@ def partnership_remove(request, partnership_id):
         uuid=partnership_id,
     )
     if request.method == "POST":
-        try:
-            services.partnership_remove(partnership=partnership, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("The partnership with %(reseller)s was removed.")
-                % {"reseller": partnership.reseller.legal_name},
-            )
-        return redirect("partners:reseller_list")
+        return post_action(
+            request,
+            lambda: services.partnership_remove(partnership=partnership, actor=request.user),
+            success=_("The partnership with %(reseller)s was removed.")
+            % {"reseller": partnership.reseller.legal_name},
+            redirect_to=reverse("partners:reseller_list"),
+        )
     return render(request, "partners/partnership_remove.html", {"partnership": partnership})
 
 
@@ -272,17 +261,13 @@ def agreement_reminder(request, partnership_id):
         request.tenant.org,
         uuid=partnership_id,
     )
-    try:
-        services.agreement_reminder_send(partnership=partnership, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("An agreement reminder was emailed to the Global admins of %(reseller)s.")
-            % {"reseller": partnership.reseller.legal_name},
-        )
-    return redirect("partners:reseller_list")
+    return post_action(
+        request,
+        lambda: services.agreement_reminder_send(partnership=partnership, actor=request.user),
+        success=_("An agreement reminder was emailed to the Global admins of %(reseller)s.")
+        % {"reseller": partnership.reseller.legal_name},
+        redirect_to=reverse("partners:reseller_list"),
+    )
 
 
 # The invite link (reseller side)
@@ -298,10 +283,22 @@ def _usable_request(token: str) -> PartnershipRequest:
     return partnership_request
 
 
-def _render_unavailable(request, error: InviteUnavailable):
-    return render(
-        request, "partners/invite_unavailable.html", {"message": error.message}, status=error.status
-    )
+def invite_link(view):
+    """A view of the invite link: a link that cannot be used answers with the reason, and why."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except InviteUnavailable as error:
+            return render(
+                request,
+                "partners/invite_unavailable.html",
+                {"message": error.message},
+                status=error.status,
+            )
+
+    return wrapper
 
 
 def _render_invite(
@@ -316,7 +313,7 @@ def _render_invite(
         state = "already_partnered"
     elif not partnership_request.accepts_email(request.user.email):
         state, status = "other_address", 403
-    elif not tenant.can(AUTHORISE_PROVIDER):
+    elif not tenant.can(Perm.AUTHORISE_PROVIDER):
         state = "no_right"
     else:
         state = "eligible"
@@ -329,42 +326,35 @@ def _render_invite(
         "enrol_form": enrol_form or ResellerEnrolForm(partnership_request=partnership_request),
         "accept_url": reverse("partners:invite_accept", args=[token]),
         "enrol_url": reverse("partners:invite_enrol", args=[token]),
-        "login_url": f"{reverse('login')}?next={quote(invite_path)}",
+        "login_url": f"{reverse('login')}?{urlencode({'next': invite_path})}",
     }
     return render(request, "partners/invite.html", context, status=status)
 
 
 @require_safe
+@invite_link
 def invite(request, token):
     """What the link opens; reading it changes nothing (mail scanners open links)."""
-    try:
-        partnership_request = _usable_request(token)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    partnership_request = _usable_request(token)
     return _render_invite(request, token, partnership_request)
 
 
 @require_POST
+@invite_link
 def invite_accept(request, token):
     """Authorize indirect provider: a signed-in reseller admin accepts the invite."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("partners:invite", args=[token]))
-    try:
-        partnership_request = _usable_request(token)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    partnership_request = _usable_request(token)
     tenant = request.tenant
     if tenant is None or not tenant.is_reseller:
         return _render_invite(request, token, partnership_request)
-    if not tenant.can(AUTHORISE_PROVIDER):
+    if not tenant.can(Perm.AUTHORISE_PROVIDER):
         raise PermissionDenied
     form = InviteAcceptForm(request.POST)
     if not form.is_valid():
         return _render_invite(request, token, partnership_request, accept_form=form)
-    try:
-        services.partnership_accept(token=token, reseller=tenant.org, actor=request.user)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    services.partnership_accept(token=token, reseller=tenant.org, actor=request.user)
     messages.success(
         request,
         _("You authorised %(provider)s as your indirect provider.")
@@ -374,15 +364,13 @@ def invite_accept(request, token):
 
 
 @require_POST
+@invite_link
 def invite_enrol(request, token):
     """A visitor enrols a new reseller organisation: the form's address gets a link to finish.
 
     The answer is the same whatever is registered (no probing of other tenants).
     """
-    try:
-        partnership_request = _usable_request(token)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    partnership_request = _usable_request(token)
     if request.user.is_authenticated:
         return redirect("partners:invite", token=token)
     form = ResellerEnrolForm(request.POST, partnership_request=partnership_request)
@@ -394,10 +382,7 @@ def invite_enrol(request, token):
         return _render_invite(request, token, partnership_request, enrol_form=form)
     fields = {name: form.cleaned_data[name] for name in form.fields}
     del fields["consent"], fields["agreement"]
-    try:
-        services.reseller_enrol_start(token=token, **fields)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    services.reseller_enrol_start(token=token, **fields)
     return render(
         request,
         "partners/enrol_sent.html",
@@ -407,22 +392,14 @@ def invite_enrol(request, token):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@invite_link
 def invite_enrol_confirm(request, token, confirmation):
     """The link mailed to the enrolling address: GET shows it (mail scanners open links), POST enrols."""
-    try:
-        partnership_request = _usable_request(token)
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
+    partnership_request = _usable_request(token)
     enrolment = services.enrolment_from_confirmation(token, confirmation)
     if enrolment is None:
-        return _render_unavailable(
-            request,
-            InviteUnavailable(
-                _(
-                    "This confirmation link is not valid any more. "
-                    "Enrol again from the invitation link."
-                )
-            ),
+        raise InviteUnavailable(
+            _("This confirmation link is not valid any more. Enrol again from the invitation link.")
         )
     context = {"provider": partnership_request.provider, "enrolment": enrolment}
     if request.method != "POST":
@@ -434,13 +411,13 @@ def invite_enrol_confirm(request, token, confirmation):
         user, _partnership = services.reseller_enrol(
             token=token, password_hash=enrolment["password_hash"], **fields
         )
-    except InviteUnavailable as error:
-        return _render_unavailable(request, error)
-    except (ValidationError, IntegrityError) as error:
+    except InviteUnavailable:
+        raise
+    except (ServiceError, IntegrityError) as error:
         # Told to the owner of the address only: they opened the link mailed to it.
         context["error"] = (
-            " ".join(error.messages)
-            if isinstance(error, ValidationError)
+            error.message
+            if isinstance(error, ServiceError)
             else _("A partner ID or the email was registered a moment ago.")
         )
         return render(request, "partners/enrol_confirm.html", context, status=409)
@@ -464,8 +441,7 @@ def _render_home(request, *, agreement_form=None, status=200):
     context = {
         "providers": providers,
         "customers_count": selectors.reseller_customers_count(reseller=org),
-        "home_base": reverse("partners:reseller_home"),
-        "can_revoke": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        "can_revoke": request.tenant.can(Perm.AUTHORISE_PROVIDER),
         "organisation": org,
     }
     if not org.agreement_accepted and request.tenant.can(Perm.ACCEPT_AGREEMENT):
@@ -488,18 +464,15 @@ def agreement_accept(request):
     form = AgreementAcceptForm(request.POST)
     if not form.is_valid():
         return _render_home(request, agreement_form=form, status=400)
-    try:
-        services.agreement_accept(reseller=request.tenant.org, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("You accepted the partner agreement. Your providers can now credit you.")
-        )
-    return redirect("partners:reseller_home")
+    return post_action(
+        request,
+        lambda: services.agreement_accept(reseller=request.tenant.org, actor=request.user),
+        success=_("You accepted the partner agreement. Your providers can now credit you."),
+        redirect_to=reverse("partners:reseller_home"),
+    )
 
 
-@reseller_required(Perm.REMOVE_PARTNERSHIP)
+@reseller_required(Perm.AUTHORISE_PROVIDER)
 @require_http_methods(["GET", "HEAD", "POST"])
 def provider_revoke(request, partnership_id):
     """Confirm, then revoke the authorisation of a provider (ends the partnership)."""
@@ -509,17 +482,13 @@ def provider_revoke(request, partnership_id):
         uuid=partnership_id,
     )
     if request.method == "POST":
-        try:
-            services.partnership_revoke(partnership=partnership, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("You revoked the authorisation of %(provider)s.")
-                % {"provider": partnership.provider.display_name},
-            )
-        return redirect("partners:reseller_home")
+        return post_action(
+            request,
+            lambda: services.partnership_revoke(partnership=partnership, actor=request.user),
+            success=_("You revoked the authorisation of %(provider)s.")
+            % {"provider": partnership.provider.display_name},
+            redirect_to=reverse("partners:reseller_home"),
+        )
     return render(request, "partners/provider_revoke.html", {"partnership": partnership})
 
 
@@ -529,7 +498,7 @@ def provider_revoke(request, partnership_id):
 @require_safe
 def directory(request):
     form = DirectorySearchForm(request.GET)
-    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    q = form.values()["q"]
     providers = Paginator(selectors.directory_providers(q=q), DIRECTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

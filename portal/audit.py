@@ -1,18 +1,119 @@
-"""Activity events: every state change writes one, through ``record``."""
+"""Activity events: every state change writes one, through ``record``, with a ``Verb``."""
 
 from __future__ import annotations
 
 from contextvars import ContextVar
 from typing import Any
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)
+
+
+class Verb(models.TextChoices):
+    """Every verb an activity event is written with, and its label in the Activity log.
+
+    A service writes ``Verb.X``, never a string of its own; a verb missing
+    here fails the test suite (tests/portal/test_activity_verbs.py).
+    """
+
+    # Partnerships and their requests
+    PARTNERSHIP_REQUEST_CREATED = "partnership_request.created", _("Partnership request prepared")
+    PARTNERSHIP_REQUEST_SENT = "partnership_request.sent", _("Partnership request sent")
+    PARTNERSHIP_REQUEST_RESENT = "partnership_request.resent", _("Partnership request sent again")
+    PARTNERSHIP_REQUEST_REVOKED = "partnership_request.revoked", _("Partnership request revoked")
+    PARTNERSHIP_REQUEST_EXPIRED = "partnership_request.expired", _("Partnership request expired")
+    PARTNERSHIP_REQUEST_ACCEPTED = (
+        "partnership_request.accepted",
+        _("Partnership request accepted"),
+    )
+    PARTNERSHIP_REQUEST_ENROLMENT_MAILED = (
+        "partnership_request.enrolment_mailed",
+        _("Enrolment confirmation link emailed"),
+    )
+    PARTNERSHIP_CREATED = "partnership.created", _("Partnership begun")
+    PARTNERSHIP_REMOVED = "partnership.removed", _("Partnership removed")
+    PARTNERSHIP_REVOKED = "partnership.revoked", _("Indirect provider's authorisation revoked")
+    PARTNERSHIP_AGREEMENT_REMINDER_SENT = (
+        "partnership.agreement_reminder_sent",
+        _("Agreement reminder sent"),
+    )
+    ORGANISATION_ENROLLED = "organisation.enrolled", _("Reseller enrolled")
+    ORGANISATION_AGREEMENT_ACCEPTED = (
+        "organisation.agreement_accepted",
+        _("Partner agreement accepted"),
+    )
+    # Customers
+    CUSTOMER_CREATED = "customer.created", _("Customer added")
+    CUSTOMER_DELEGATED_ADMIN_GRANTED = (
+        "customer.delegated_admin_granted",
+        _("Delegated admin granted"),
+    )
+    CUSTOMER_DELEGATED_ADMIN_REMOVED = (
+        "customer.delegated_admin_removed",
+        _("Delegated admin removed"),
+    )
+    CUSTOMER_RESELLER_CHANGED = "customer.reseller_changed", _("Associated reseller changed")
+    CUSTOMER_RESELLER_RELATIONSHIP_REMOVED = (
+        "customer.reseller_relationship_removed",
+        _("Reseller relationship removed"),
+    )
+    CUSTOMER_TENANT_OWNER_GRANTED = "customer.tenant_owner_granted", _("Tenant owner granted")
+    CUSTOMER_TENANT_OWNER_REVOKED = "customer.tenant_owner_revoked", _("Tenant owner revoked")
+    CUSTOMER_SETUP_INFORMATION_SHOWN = (
+        "customer.setup_information_shown",
+        _("Setup information shown"),
+    )
+    # Orders and subscriptions
+    ORDER_SUBMITTED = "order.submitted", _("Order submitted")
+    SUBSCRIPTION_CREATED = "subscription.created", _("Subscription added")
+    SUBSCRIPTION_QUANTITY_CHANGED = "subscription.quantity_changed", _("Licence count changed")
+    SUBSCRIPTION_SUSPENDED = "subscription.suspended", _("Subscription suspended")
+    SUBSCRIPTION_REACTIVATED = "subscription.reactivated", _("Subscription reactivated")
+    SUBSCRIPTION_CANCELLED = "subscription.cancelled", _("Subscription cancelled")
+    SUBSCRIPTION_RESELLER_CHANGED = (
+        "subscription.reseller_changed",
+        _("Credited reseller (MPN ID) changed"),
+    )
+    SUBSCRIPTION_SUPPORT_CONTACT_CHANGED = (
+        "subscription.support_contact_changed",
+        _("Designated support contact changed"),
+    )
+    SUBSCRIPTION_UPGRADED = "subscription.upgraded", _("Subscription upgraded")
+    # Staff and members
+    STAFF_INVITATION_SENT = "staff_invitation.sent", _("Staff invitation sent")
+    STAFF_INVITATION_REVOKED = "staff_invitation.revoked", _("Staff invitation revoked")
+    STAFF_INVITATION_ACCEPTED = "staff_invitation.accepted", _("Staff invitation accepted")
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", _("Role changed")
+    USER_DEACTIVATED = "user.deactivated", _("User deactivated")
+    USER_REACTIVATED = "user.reactivated", _("User reactivated")
+    USER_PASSWORD_CHANGED = "user.password_changed", _("Password changed")
+    # Multi-factor authentication
+    MFA_DEVICE_ADDED = "mfa.device_added", _("MFA device added")
+    MFA_DEVICE_REMOVED = "mfa.device_removed", _("MFA device removed")
+    MFA_RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", _("Recovery codes generated")
+    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
+    MFA_RESET = "mfa.reset", _("MFA reset")
+    ORGANISATION_MFA_REQUIREMENT_CHANGED = (
+        "organisation.mfa_requirement_changed",
+        _("MFA requirement changed"),
+    )
+
+
+def verb_label(verb: str) -> str:
+    """The verb's label in the current language (an unknown verb, from older data, as it is)."""
+    try:
+        return str(Verb(verb).label)
+    except ValueError:
+        return verb
 
 
 def record(
     *,
     org,
     actor,
-    verb: str,
+    verb: Verb,
     obj=None,
     before: Any = None,
     after: Any = None,
@@ -20,6 +121,10 @@ def record(
 ):
     """Write one activity event for ``org`` (the client IP comes from the current request)."""
     from portal.models import ActivityEvent
+
+    if verb not in Verb.values:
+        # A verb without a label would show untranslated in the Activity log.
+        raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
 
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return ActivityEvent.objects.create(

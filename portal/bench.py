@@ -10,7 +10,7 @@ import os
 
 from django.conf import settings
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.tenancy import org_required
 
@@ -20,6 +20,6 @@ def benchmark_views_enabled() -> bool:
 
 
 @org_required()
-@require_GET
+@require_safe
 def reference(request):
     return render(request, "bench/reference.html")

@@ -12,8 +12,8 @@ always exact.
 
 Filter choices: a distributor's reseller filter lists thousands of resellers;
 finding them reads every customer of the provider, so a long list is kept in
-the cache for a minute too, as HTML built without a template loop, and loaded
-by the page after it is shown rather than carried by every page.
+the cache for a minute too, as its options' HTML (jinja2/_options.html), and
+loaded by the page after it is shown rather than carried by every page.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from html import escape
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -29,9 +28,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 
 from portal.outages import cache_call
+from portal.tables import engine_output, fragment_macro, render_fragment
 
 CACHED_COUNT_FROM = 1_000
 CACHED_CHOICES_FROM = 500
@@ -217,44 +216,48 @@ def filter_options(
     """The (value, label) options of ``choices()``, ``selected`` marked.
 
     ``selected``: the chosen (value, label), found by the caller in the same
-    choices, or None. A long list is built once a minute and kept as its HTML
-    (unpickling thousands of rows and escaping them again took most of a
-    page's time); a page then shows only the chosen option, without reading
-    the list at all. ``full``: every option even when the list is long (the
-    separate response).
+    choices, or None. A long list is built once a minute and kept as its
+    options' HTML, one string per option (unpickling thousands of rows and
+    escaping them again took most of a page's time); a page then shows only
+    the chosen option, without reading the list at all. ``full``: every option
+    even when the list is long (the separate response), the chosen one
+    written again, marked.
     """
     value = str(selected[0]) if selected else ""
-    html_key, long_key = f"list-options:{key}", f"list-options-long:{key}"
+    chosen = [selected] if selected else []
+    long_key, html_key = f"list-options-long:{key}", f"list-options-html:{key}"
+    built_key = f"list-options-built:{key}"
     if not full and _cache_get(long_key):
-        return FilterOptions(select_options([selected] if selected else [], value), True, value)
-    options = _cache_get(html_key)
-    lazy = options is not None
-    if options is None:
-        rows = list(choices())
-        options = select_options(rows)
-        lazy = len(rows) >= CACHED_CHOICES_FROM
-        if lazy:
-            _cache_set(html_key, str(options))
-            _cache_set(long_key, True)
-    if lazy and not full:
-        options = select_options([selected] if selected else [])
-    if value:
-        option = f'<option value="{escape(value)}">'
-        options = options.replace(option, option[:-1] + " selected>", 1)
-    # Built by select_options, every value and label escaped; only marked here.
-    return FilterOptions(mark_safe(options), lazy, value)
+        return FilterOptions(select_options(chosen, value), True, value)
+    if full and not value:  # nothing chosen: the whole list as it was built
+        html = _cache_get(html_key)
+        if html is not None:
+            return FilterOptions(engine_output(html), True, value)
+    built = _cache_get(built_key)
+    if built is None:
+        rows = [(str(v), label) for v, label in choices()]
+        if len(rows) < CACHED_CHOICES_FROM:
+            return FilterOptions(select_options(rows, value), False, value)
+        option = fragment_macro("_options.html", "option")
+        built = ([v for v, _label in rows], [str(option(v, label)) for v, label in rows])
+        _cache_set(built_key, built)
+        _cache_set(html_key, "".join(built[1]))
+        _cache_set(long_key, True)
+    if not full:
+        return FilterOptions(select_options(chosen, value), True, value)
+    values, options = built
+    if value in values:
+        at = values.index(value)
+        options = [*options[:at], select_options(chosen, value), *options[at + 1 :]]
+    return FilterOptions(engine_output("".join(options)), True, value)
 
 
-def select_options(choices: Iterable[tuple], selected: str = "") -> str:
-    """``<option>`` elements for (value, label) pairs, ``selected`` marked, escaped.
+def select_options(choices: Iterable[tuple], selected: str | None = "") -> str:
+    """``<option>`` elements for (value, label) pairs, ``selected`` marked (jinja2/_options.html).
 
-    A filter listing thousands of resellers renders in a few milliseconds here,
-    where a template loop (or format_html per option) takes most of the request.
+    A filter listing thousands of resellers renders in a few milliseconds in
+    Jinja2, where a Django template loop (or a widget) takes most of the request.
     """
-    selected = str(selected or "")
-    options = []
-    for value, label in choices:
-        value = str(value)
-        mark = " selected" if value == selected else ""
-        options.append(f'<option value="{escape(value)}"{mark}>{escape(str(label))}</option>')
-    return mark_safe("".join(options))  # every value and label is escaped above
+    return render_fragment(
+        None, "_options.html", {"choices": choices, "selected": str(selected or "")}
+    )

@@ -19,6 +19,7 @@ class Perm(models.TextChoices):
     VIEW = "view", _("View indirect resellers, customers and subscriptions")
     REQUEST_PARTNERSHIP = "request_partnership", _("Request a partnership")
     REMOVE_PARTNERSHIP = "remove_partnership", _("Remove a partnership")
+    AUTHORISE_PROVIDER = "authorise_provider", _("Authorise or revoke an indirect provider")
     ADD_CUSTOMER = "add_customer", _("Add a customer, submit an order")
     MANAGE_SUBSCRIPTIONS = "manage_subscriptions", _("Manage subscriptions")
     MANAGE_USERS = "manage_users", _("Manage users and roles")
@@ -33,6 +34,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.VIEW: frozenset({_G, _U, _A, _S}),
     Perm.REQUEST_PARTNERSHIP: frozenset({_G, _A, _S}),
     Perm.REMOVE_PARTNERSHIP: frozenset({_G, _A}),
+    # The reseller's side: beginning (accepting an invite) and ending a partnership.
+    Perm.AUTHORISE_PROVIDER: frozenset({_G, _A}),
     Perm.ADD_CUSTOMER: frozenset({_G, _A, _S}),
     Perm.MANAGE_SUBSCRIPTIONS: frozenset({_G, _A, _S}),
     Perm.MANAGE_USERS: frozenset({_G, _U}),

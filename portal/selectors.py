@@ -9,34 +9,12 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from partners.models import Membership, Organisation
 from portal.models import ActivityEvent, StaffInvitation, User
-from portal.services import hash_token
+from portal.tokens import hash_token
 
 ACTIVITY_DEFAULT_DAYS = 30
-
-# Human labels of activity verbs; a verb without one is shown spelled out.
-VERB_LABELS = {
-    "staff_invitation.sent": _("Staff invitation sent"),
-    "staff_invitation.revoked": _("Staff invitation revoked"),
-    "staff_invitation.accepted": _("Staff invitation accepted"),
-    "membership.role_changed": _("Role changed"),
-    "user.deactivated": _("User deactivated"),
-    "user.reactivated": _("User reactivated"),
-    "user.password_changed": _("Password changed"),
-    "mfa.device_added": _("MFA device added"),
-    "mfa.device_removed": _("MFA device removed"),
-    "mfa.recovery_codes_generated": _("Recovery codes generated"),
-    "mfa.recovery_code_used": _("Recovery code used"),
-    "mfa.reset": _("MFA reset"),
-    "organisation.mfa_requirement_changed": _("MFA requirement changed"),
-}
-
-
-def verb_label(verb: str) -> str:
-    return str(VERB_LABELS.get(verb) or verb.replace(".", " ").replace("_", " ").capitalize())
 
 
 def member_list(org: Organisation, *, q: str = "") -> QuerySet[Membership]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -15,19 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Membership, Organisation
-from portal.audit import record
+from portal.audit import Verb, record
 from portal.emails import queue_email
+from portal.errors import ServiceError
 from portal.models import StaffInvitation, User
 from portal.roles import Role
+from portal.tokens import hash_token
+
+
+class StaffError(ServiceError):
+    """A staff or member change that cannot be made (the message says why)."""
+
 
 # Staff invitations ---------------------------------------------------------
 
 STAFF_INVITE_TTL = timedelta(days=7)
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a one-time link token (only the hash is kept)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def staff_invite_url(token: str) -> str:
@@ -43,9 +44,7 @@ def staff_invite_send(*, org: Organisation, actor: User, email: str, role: str) 
     # belongs to another organisation is another tenant's fact. That person gets
     # the invitation like anyone, and cannot accept it (one organisation each).
     if Membership.objects.for_org(org).filter(user__email=email).exists():
-        raise ValidationError(
-            _("This person is already a member of your organisation."), code="member"
-        )
+        raise StaffError(_("This person is already a member of your organisation."), field="email")
     replaced = list(
         StaffInvitation.objects.for_org(org)
         .select_for_update()
@@ -79,7 +78,7 @@ def staff_invite_send(*, org: Organisation, actor: User, email: str, role: str) 
     record(
         org=org,
         actor=actor,
-        verb="staff_invitation.sent",
+        verb=Verb.STAFF_INVITATION_SENT,
         obj=invitation,
         after={"email": email, "role": role, "replaced": len(replaced)},
     )
@@ -91,13 +90,13 @@ def staff_invite_revoke(*, org: Organisation, actor: User, invitation: StaffInvi
     """Withdraw a pending invitation so its link no longer works."""
     invitation = StaffInvitation.objects.for_org(org).select_for_update().get(pk=invitation.pk)
     if invitation.status != StaffInvitation.Status.PENDING:
-        raise ValidationError(_("This invitation is no longer pending."), code="not_pending")
+        raise StaffError(_("This invitation is no longer pending."))
     invitation.status, invitation.revoked_at = StaffInvitation.Status.REVOKED, timezone.now()
     invitation.save(update_fields=["status", "revoked_at"])
     record(
         org=org,
         actor=actor,
-        verb="staff_invitation.revoked",
+        verb=Verb.STAFF_INVITATION_REVOKED,
         obj=invitation,
         before={"status": "pending"},
         after={"status": "revoked"},
@@ -121,20 +120,21 @@ def staff_invite_accept(
         .first()
     )
     if invitation is None or not invitation.is_usable:
-        raise ValidationError(_("This invitation link is not valid any more."), code="invalid")
+        raise StaffError(_("This invitation link is not valid any more."))
     if user is not None:
         if user.email.lower() != invitation.email:
             # The link never binds to an account with another address.
-            raise ValidationError(_("This invitation is for another email address."), code="other")
+            raise StaffError(_("This invitation is for another email address."))
         if Membership.objects.filter(user=user).exists():
-            raise ValidationError(_("You already belong to an organisation."), code="member")
+            raise StaffError(_("You already belong to an organisation."))
     else:
         if User.objects.filter(email=invitation.email).exists():
-            raise ValidationError(
-                _("An account with this address exists: sign in to accept."), code="sign_in"
-            )
+            raise StaffError(_("An account with this address exists: sign in to accept."))
         user = User(email=invitation.email, first_name=first_name, last_name=last_name)
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise StaffError(" ".join(error.messages), field="password1") from error
         user.set_password(password)
         user.save()
     membership = Membership.objects.create(
@@ -146,7 +146,7 @@ def staff_invite_accept(
     record(
         org=invitation.organisation,
         actor=user,
-        verb="staff_invitation.accepted",
+        verb=Verb.STAFF_INVITATION_ACCEPTED,
         obj=membership,
         after={"email": user.email, "role": invitation.role},
     )
@@ -186,18 +186,15 @@ def _refuse_global_admin_change_unless_global_admin(
 ) -> None:
     """Only a Global admin may give, take away or invite with the Global admin role."""
     if Role.GLOBAL_ADMIN in roles and _actor_role(org, actor) != Role.GLOBAL_ADMIN:
-        raise ValidationError(
+        raise StaffError(
             _("Only a Global admin can give, change or take away the Global admin role."),
-            code="global_admin_only",
+            field="role",
         )
 
 
 def _refuse_if_last_global_admin(membership: Membership, active_admins: int) -> None:
     if membership.role == Role.GLOBAL_ADMIN and membership.user.is_active and active_admins <= 1:
-        raise ValidationError(
-            _("The last active Global admin of an organisation must stay one."),
-            code="last_global_admin",
-        )
+        raise StaffError(_("The last active Global admin of an organisation must stay one."))
 
 
 @transaction.atomic
@@ -207,7 +204,7 @@ def member_set_role(
     """Give a member another role; nobody changes their own, only a Global admin touches Global admins."""
     membership, active_admins = _lock_global_admins_and_reload(org, membership)
     if membership.user_id == actor.pk:
-        raise ValidationError(_("You cannot change your own role."), code="self")
+        raise StaffError(_("You cannot change your own role."))
     _refuse_global_admin_change_unless_global_admin(org, actor, membership.role, role)
     if membership.role == role:
         return membership
@@ -219,7 +216,7 @@ def member_set_role(
     record(
         org=org,
         actor=actor,
-        verb="membership.role_changed",
+        verb=Verb.MEMBERSHIP_ROLE_CHANGED,
         obj=membership,
         before={"role": before},
         after={"role": role},
@@ -233,7 +230,7 @@ def member_deactivate(*, org: Organisation, actor: User, membership: Membership)
     membership, active_admins = _lock_global_admins_and_reload(org, membership)
     user = membership.user
     if user.pk == actor.pk:
-        raise ValidationError(_("You cannot deactivate your own account."), code="self")
+        raise StaffError(_("You cannot deactivate your own account."))
     _refuse_global_admin_change_unless_global_admin(org, actor, membership.role)
     if not user.is_active:
         return membership
@@ -243,7 +240,7 @@ def member_deactivate(*, org: Organisation, actor: User, membership: Membership)
     record(
         org=org,
         actor=actor,
-        verb="user.deactivated",
+        verb=Verb.USER_DEACTIVATED,
         obj=membership,
         before={"active": True},
         after={"active": False},
@@ -269,7 +266,7 @@ def member_reactivate(*, org: Organisation, actor: User, membership: Membership)
     record(
         org=org,
         actor=actor,
-        verb="user.reactivated",
+        verb=Verb.USER_REACTIVATED,
         obj=membership,
         before={"active": False},
         after={"active": True},
@@ -289,6 +286,6 @@ def user_password_set(*, user: User, password: str) -> User:
     membership = Membership.objects.select_related("organisation").filter(user=user).first()
     if membership is not None:
         record(
-            org=membership.organisation, actor=user, verb="user.password_changed", obj=membership
+            org=membership.organisation, actor=user, verb=Verb.USER_PASSWORD_CHANGED, obj=membership
         )
     return user

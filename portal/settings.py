@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "customers",
     "subscriptions",
     "mfa",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,18 @@ TEMPLATES = [
                 "portal.context_processors.tenant",
             ],
             "builtins": ["django.templatetags.i18n"],
+        },
+    },
+    {
+        # The long tables (their headings and rows), where the template
+        # language's cost per variable adds up: see portal/jinja2.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "portal.jinja2.environment",
+            "autoescape": True,
+            "extensions": ["jinja2.ext.i18n"],
         },
     },
 ]

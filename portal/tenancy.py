@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,7 +96,9 @@ def _login_redirect(request):
         # An HTMX request whose session expired must not swap the sign-in
         # page into a fragment: send the browser to sign in instead.
         current = request.htmx.current_url_abs_path or path
-        response = HttpResponseClientRedirect(f"{settings_login_url()}?next={current}")
+        response = HttpResponseClientRedirect(
+            f"{settings_login_url()}?{urlencode({'next': current})}"
+        )
     else:
         response = redirect_to_login(path)
     patch_vary_headers(response, ["HX-Request"])

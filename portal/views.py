@@ -4,22 +4,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mfa import middleware as mfa_middleware
 from mfa import selectors as mfa_selectors
 from partners.models import Membership
-from portal import ratelimit, selectors, services, tables
+from portal import ratelimit, selectors, services
+from portal.actions import post_action
+from portal.audit import verb_label
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
+    ListFilterForm,
     MemberRoleForm,
     OutboxPasswordResetForm,
     PortalPasswordChangeForm,
@@ -29,9 +31,10 @@ from portal.forms import (
     StaffInviteJoinForm,
 )
 from portal.htmx import render_page
-from portal.listing import CountedPaginator, select_options
+from portal.listing import CountedPaginator
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role, assignable_roles
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required
 
 USERS_PER_PAGE = 25
@@ -83,31 +86,35 @@ def placeholder(request, title):
 # Users ---------------------------------------------------------------------
 
 
-@require_GET
 @org_required(Perm.MANAGE_USERS)
+@require_safe
 def user_list(request):
     """The organisation's members and pending invitations."""
     org = request.tenant.org
-    # PostgreSQL refuses a NUL character in a query parameter: drop it like other noise.
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    form = ListFilterForm(request.GET, auto_id="user-%s").live(
+        url=reverse("user_list"), target="#user-table"
+    )
+    form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name or email"), **{"hx-indicator": "#htmx-progress"}
+    )
+    q = form.values()["q"]
     members = mfa_selectors.with_mfa(selectors.member_list(org, q=q))
     page = Paginator(members, USERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "require_mfa": org.require_mfa,
         "can_manage_mfa": request.tenant.can(Perm.MANAGE_MFA),
         "q": q,
+        "form": form,
         "page": page,
         "invitations": selectors.pending_staff_invitations(org),
         "role_choices": assignable_roles(request.tenant.role),
         "manages_global_admins": request.tenant.role == Role.GLOBAL_ADMIN,
-        "member_base": reverse("user_list"),
-        "invitation_base": reverse("user_list") + "invitations/",
     }
     return render_page(request, "portal/user_list.html", context, partial="user-table")
 
 
-@require_http_methods(["GET", "POST"])
 @org_required(Perm.MANAGE_USERS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def user_invite(request):
     """Invite a person by email to join the organisation with a role."""
     org, status = request.tenant.org, 200
@@ -117,50 +124,48 @@ def user_invite(request):
             form.add_error(None, _("Too many invitations were sent. Try again in an hour."))
             status = 429
         else:
-            try:
-                invitation = services.staff_invite_send(
+            return post_action(
+                request,
+                lambda: services.staff_invite_send(
                     org=org,
                     actor=request.user,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
-                )
-            except ValidationError as error:
-                field = "role" if error.code == "global_admin_only" else "email"
-                form.add_error(field, error)
-            else:
-                messages.success(request, _("Invitation sent to %s.") % invitation.email)
-                return redirect("user_list")
+                ),
+                success=lambda invitation: _("Invitation sent to %s.") % invitation.email,
+                redirect_to=reverse("user_list"),
+                form=form,
+                render=lambda error: render(request, "portal/user_invite.html", {"form": form}),
+            )
     return render(request, "portal/user_invite.html", {"form": form}, status=status)
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def staff_invite_revoke(request, invitation_uuid):
     org = request.tenant.org
     invitation = get_for_org(StaffInvitation, org, uuid=invitation_uuid)
-    try:
-        services.staff_invite_revoke(org=org, actor=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("The invitation to %s was revoked.") % invitation.email)
-    return redirect("user_list")
+    return post_action(
+        request,
+        lambda: services.staff_invite_revoke(org=org, actor=request.user, invitation=invitation),
+        success=_("The invitation to %s was revoked.") % invitation.email,
+        redirect_to=reverse("user_list"),
+    )
 
 
 def _member_action(request, membership_uuid, action, done_message, **kwargs):
     org = request.tenant.org
     membership = get_for_org(Membership, org, uuid=membership_uuid)
-    try:
-        membership = action(org=org, actor=request.user, membership=membership, **kwargs)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, done_message % membership.user.display_name)
-    return redirect("user_list")
+    return post_action(
+        request,
+        lambda: action(org=org, actor=request.user, membership=membership, **kwargs),
+        success=lambda changed: done_message % changed.user.display_name,
+        redirect_to=reverse("user_list"),
+    )
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def member_role(request, membership_uuid):
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -176,16 +181,16 @@ def member_role(request, membership_uuid):
     )
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def member_deactivate(request, membership_uuid):
     return _member_action(
         request, membership_uuid, services.member_deactivate, _("%s was deactivated.")
     )
 
 
-@require_POST
 @org_required(Perm.MANAGE_USERS)
+@require_POST
 def member_reactivate(request, membership_uuid):
     return _member_action(
         request, membership_uuid, services.member_reactivate, _("%s was reactivated.")
@@ -209,7 +214,7 @@ def staff_invite_accept(request, token):
             status=403,
         )
     if user is None and selectors.account_exists(invitation.email):
-        sign_in = f"{reverse('login')}?next={request.path}"
+        sign_in = f"{reverse('login')}?{urlencode({'next': request.path})}"
         return render(
             request,
             "portal/staff_invite_sign_in.html",
@@ -232,16 +237,25 @@ def staff_invite_accept(request, token):
                 "last_name": form.cleaned_data.get("last_name", ""),
                 "password": form.cleaned_data.get("password1", ""),
             }
-            try:
-                member = services.staff_invite_accept(token=token, user=user, **account)
-            except ValidationError as error:
-                form.add_error(None, error)
-                status = 400
-            else:
+
+            def welcome(member) -> str:
                 if user is None:
                     login(request, member, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome to %s.") % invitation.organisation.legal_name)
-                return redirect("home")
+                return _("Welcome to %s.") % invitation.organisation.legal_name
+
+            return post_action(
+                request,
+                lambda: services.staff_invite_accept(token=token, user=user, **account),
+                success=welcome,
+                redirect_to=reverse("home"),
+                form=form,
+                render=lambda error: render(
+                    request,
+                    "portal/staff_invite_accept.html",
+                    {"invitation": invitation, "form": form, "signed_in": user is not None},
+                    status=400,
+                ),
+            )
         else:
             status = 400
     context = {"invitation": invitation, "form": form, "signed_in": user is not None}
@@ -251,8 +265,8 @@ def staff_invite_accept(request, token):
 # Activity log --------------------------------------------------------------
 
 
-@require_GET
 @org_required(Perm.VIEW_ACTIVITY)
+@require_safe
 def activity_log(request):
     """The organisation's activity events, filtered; the last 30 days by default."""
     org = request.tenant.org
@@ -281,15 +295,16 @@ def activity_log(request):
     query.pop("page", None)
     context = {
         "form": form,
-        "filter_selects": [
-            (name, form[name].label, select_options(form.fields[name].choices, data.get(name)))
-            for name in ("verb", "actor", "object_type")
-        ],
-        "filter_dates": [
-            (name, form[name].label, data.get(name, "")) for name in ("date_from", "date_to")
-        ],
         "page": page,
-        "rows": tables.activity_rows(page.object_list),
+        "table": render_fragment(
+            request,
+            "portal/activity_table.html",
+            {
+                "rows": page.object_list,
+                "verb_label": verb_label,
+                "change_summary": selectors.change_summary,
+            },
+        ),
         "filter_query": query.urlencode(),
     }
     return render_page(
@@ -301,6 +316,7 @@ def activity_log(request):
 
 
 @org_required()
+@require_safe
 def profile(request):
     context = {
         "membership": request.tenant.membership,
@@ -337,6 +353,7 @@ class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = PortalSetPasswordForm
 
 
+@require_safe
 def dev_mailbox(request):
     """The embedded default's mailbox: every outbox row, newest first (DEBUG only)."""
     if not settings.DEBUG:

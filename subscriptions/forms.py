@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import FilterSelect, ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Subscription
 
@@ -118,6 +119,34 @@ class ResellerForm(VersionedForm):
         value = self.cleaned_data["location_partner_id"].strip()
         if not value:
             return None
+        return selectors.reseller_location_check(provider=self.provider, location_partner_id=value)
+
+
+class SubscriptionFilterForm(ListFilterForm):
+    """Search, reseller and status filters of the Subscriptions list (and its CSV export)."""
+
+    reseller = forms.UUIDField(label=_("Indirect reseller"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Subscription.Status.choices],
+        required=False,
+        widget=FilterSelect,
+    )
+
+
+class LocationCheckForm(forms.Form):
+    """Check ID: whether a typed location partner ID can be credited (the Reseller form's check)."""
+
+    location_partner_id = forms.CharField(
+        error_messages={"required": _("Enter a location partner ID to check.")}
+    )
+
+    def __init__(self, *args, provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+
+    def clean_location_partner_id(self):
+        value = self.cleaned_data["location_partner_id"]
         return selectors.reseller_location_check(provider=self.provider, location_partner_id=value)
 
 

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal import audit
+from portal.audit import Verb
+from portal.errors import ServiceError
 from subscriptions import selectors
 from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
 
@@ -23,7 +25,7 @@ class LineRequest:
     reseller: object | None = None  # partners.Organisation
 
 
-class OrderError(ValueError):
+class OrderError(ServiceError):
     """An order that cannot be placed (the message says why)."""
 
 
@@ -58,7 +60,7 @@ def order_submit(
             audit.record(
                 org=provider,
                 actor=actor,
-                verb="order.submitted",
+                verb=Verb.ORDER_SUBMITTED,
                 obj=order,
                 after={"customer": str(customer.uuid), "lines": len(lines)},
             )
@@ -98,7 +100,7 @@ def _create_line(*, order, line: LineRequest, actor) -> Subscription:
     audit.record(
         org=order.provider,
         actor=actor,
-        verb="subscription.created",
+        verb=Verb.SUBSCRIPTION_CREATED,
         obj=subscription,
         after={
             "offer": line.offer.sku,
@@ -109,7 +111,7 @@ def _create_line(*, order, line: LineRequest, actor) -> Subscription:
     return subscription
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(ServiceError):
     """A change that cannot be made to a subscription (the message, translated, says why)."""
 
 
@@ -117,7 +119,7 @@ class StaleSubscription(SubscriptionError):
     """The subscription changed since the form was rendered; saving would lose that change."""
 
     def __init__(self):
-        super().__init__(_("This subscription was changed by someone else; reload"))
+        super().__init__(_("This subscription was changed by someone else; reload"), status=409)
 
 
 def _locked(subscription: Subscription, version: int) -> Subscription:
@@ -207,7 +209,7 @@ def subscription_change_quantity(
         field="quantity",
         before=str(before),
         after=str(quantity),
-        verb="subscription.quantity_changed",
+        verb=Verb.SUBSCRIPTION_QUANTITY_CHANGED,
     )
 
 
@@ -216,17 +218,17 @@ _TRANSITIONS = {
     "suspend": (
         {Subscription.Status.ACTIVE},
         Subscription.Status.SUSPENDED,
-        "subscription.suspended",
+        Verb.SUBSCRIPTION_SUSPENDED,
     ),
     "reactivate": (
         {Subscription.Status.SUSPENDED},
         Subscription.Status.ACTIVE,
-        "subscription.reactivated",
+        Verb.SUBSCRIPTION_REACTIVATED,
     ),
     "cancel": (
         {Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED},
         Subscription.Status.CANCELLED,
-        "subscription.cancelled",
+        Verb.SUBSCRIPTION_CANCELLED,
     ),
 }
 
@@ -280,7 +282,7 @@ def subscription_set_reseller(
         field="reseller",
         before=before,
         after=location_label(location),
-        verb="subscription.reseller_changed",
+        verb=Verb.SUBSCRIPTION_RESELLER_CHANGED,
     )
 
 
@@ -305,7 +307,7 @@ def subscription_set_support_contact(
         field="support_contact",
         before=before,
         after=contact_label(contact),
-        verb="subscription.support_contact_changed",
+        verb=Verb.SUBSCRIPTION_SUPPORT_CONTACT_CHANGED,
     )
 
 
@@ -362,6 +364,6 @@ def subscription_upgrade(
         field="upgraded_to",
         before=before,
         after=after,
-        verb="subscription.upgraded",
+        verb=Verb.SUBSCRIPTION_UPGRADED,
     )
     return successor

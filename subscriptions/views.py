@@ -2,25 +2,28 @@ import csv
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers import selectors as customer_selectors
 from customers.models import Customer
+from portal.actions import post_action
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
+from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
-from subscriptions import selectors, services, tables
+from subscriptions import selectors, services
 from subscriptions.forms import (
+    LocationCheckForm,
     QuantityForm,
     ResellerForm,
+    SubscriptionFilterForm,
     SubscriptionNewForm,
     SupportContactForm,
     UpgradeForm,
@@ -54,20 +57,22 @@ def _describe_history(page):
     return page
 
 
-def _list_filters(request) -> dict:
-    """The search and filters of a list, with malformed values ignored."""
-    reseller = request.GET.get("reseller", "")
-    try:
-        reseller = str(uuid.UUID(reseller)) if reseller else ""
-    except ValueError:
-        reseller = ""
-    status = request.GET.get("status", "")
-    return {
-        # PostgreSQL refuses a NUL character in a query parameter: drop it like other noise.
-        "q": request.GET.get("q", "").replace("\x00", "").strip()[:100],
-        "reseller": reseller if request.tenant.is_provider else "",
-        "status": status if status in Subscription.Status.values else "",
+def _list_filters(request) -> tuple[SubscriptionFilterForm, dict]:
+    """The filter form of a list and its values, with malformed values ignored."""
+    form = SubscriptionFilterForm(request.GET, auto_id="subscription-%s")
+    filters = form.values()
+    reseller = filters["reseller"]
+    return form, {
+        "q": filters["q"],
+        "reseller": str(reseller) if reseller and request.tenant.is_provider else "",
+        "status": filters["status"],
     }
+
+
+def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterForm:
+    form.live(url=url, target="#subscription-table")
+    form.fields["q"].widget.attrs["placeholder"] = _("Search customer, domain or offer")
+    return form
 
 
 def _table_context(request, subscriptions) -> dict:
@@ -80,25 +85,26 @@ def _table_context(request, subscriptions) -> dict:
     )
     return {
         "page": page,
-        # Row links are prefix + uuid: no URL resolving per row.
-        "rows": tables.subscription_rows(
-            selectors.with_status_labels(page.object_list),
-            detail_base=reverse("subscriptions:subscription_list"),
-            customer_base=reverse("customers:customer_list"),
-            show_provider=org.is_reseller,
+        "table": render_fragment(
+            request,
+            "subscriptions/subscription_table.html",
+            {
+                "rows": selectors.with_status_labels(page.object_list),
+                "show_provider": org.is_reseller,
+            },
         ),
     }
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def subscription_list(request):
     org = request.tenant.org
-    filters = _list_filters(request)
+    form, filters = _list_filters(request)
     context = {
         **_table_context(request, selectors.subscription_list(org=org, **filters)),
         "filters": filters,
-        "statuses": Subscription.Status.choices,
+        "form": _searchable(form, reverse("subscriptions:subscription_list")),
         "reseller_options": customer_selectors.reseller_filter_options(
             provider=org,
             selected=customer_selectors.reseller_for_filter(provider=org, uuid=filters["reseller"])
@@ -114,11 +120,15 @@ def subscription_list(request):
 
 
 @reseller_required(Perm.VIEW)
-@require_GET
+@require_safe
 def support_queue(request):
-    filters = _list_filters(request)
+    form, filters = _list_filters(request)
     subscriptions = selectors.support_queue(org=request.tenant.org, q=filters["q"])
-    context = {**_table_context(request, subscriptions), "filters": filters}
+    context = {
+        **_table_context(request, subscriptions),
+        "filters": filters,
+        "form": _searchable(form, reverse("subscriptions:support_queue")),
+    }
     return render_page(
         request, "subscriptions/support_queue.html", context, partial="subscription-table"
     )
@@ -143,9 +153,9 @@ def _csv_safe(value):
 
 
 @provider_required(Perm.VIEW)
-@require_GET
+@require_safe
 def subscription_export(request):
-    filters = _list_filters(request)
+    _form, filters = _list_filters(request)
     rows = selectors.export_rows(org=request.tenant.org, **filters)
     writer = csv.writer(_Echo())
 
@@ -160,7 +170,7 @@ def subscription_export(request):
 
 
 @provider_required(Perm.MANAGE_SUBSCRIPTIONS)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscription_new(request, customer_id):
     org = request.tenant.org
     customer = get_for_org(Customer, org, uuid=customer_id)
@@ -171,28 +181,33 @@ def subscription_new(request, customer_id):
             line = services.LineRequest(
                 offer=data["offer"], quantity=data["quantity"], reseller=data["reseller"]
             )
-            try:
-                _order, created = services.order_submit(
+
+            def placed(result) -> str:
+                _order, created = result
+                if created:
+                    return _("Subscription to %(offer)s added for %(customer)s.") % {
+                        "offer": data["offer"].name,
+                        "customer": customer.company_name,
+                    }
+                messages.info(request, _("This order was already submitted; it was placed once."))
+                return ""
+
+            return post_action(
+                request,
+                lambda: services.order_submit(
                     provider=org,
                     customer=customer,
                     lines=[line],
                     idempotency_key=data["idempotency_key"],
                     actor=request.user,
-                )
-            except services.OrderError as exc:
-                form.add_error(None, str(exc))
-            else:
-                if created:
-                    messages.success(
-                        request,
-                        _("Subscription to %(offer)s added for %(customer)s.")
-                        % {"offer": data["offer"].name, "customer": customer.company_name},
-                    )
-                else:
-                    messages.info(
-                        request, _("This order was already submitted; it was placed once.")
-                    )
-                return redirect("customers:customer_detail", customer_id=customer.uuid)
+                ),
+                success=placed,
+                redirect_to=reverse(
+                    "customers:customer_detail", kwargs={"customer_id": customer.uuid}
+                ),
+                form=form,
+                render=lambda error: _render_new(request, form, customer),
+            )
     else:
         reseller = customer.reseller
         form = SubscriptionNewForm(
@@ -202,6 +217,10 @@ def subscription_new(request, customer_id):
                 "reseller": reseller.uuid if reseller else None,
             },
         )
+    return _render_new(request, form, customer)
+
+
+def _render_new(request, form, customer):
     return render(
         request,
         "subscriptions/subscription_new.html",
@@ -229,7 +248,6 @@ def _render_detail(request, subscription, *, bound=None, status=200):
                 HISTORY_PAGE_SIZE,
             ).get_page(request.GET.get("page"))
         ),
-        "customer_base": reverse("customers:customer_list"),
     }
     if can_manage:
         context["quantity_form"] = bound.get("quantity") or QuantityForm(
@@ -264,7 +282,7 @@ def _render_detail(request, subscription, *, bound=None, status=200):
 
 
 @org_required(Perm.VIEW)
-@require_GET
+@require_safe
 def subscription_detail(request, subscription_id):
     subscription = selectors.subscription_for_detail(
         org=request.tenant.org, subscription_id=subscription_id
@@ -272,25 +290,27 @@ def subscription_detail(request, subscription_id):
     return _render_detail(request, subscription)
 
 
-def _apply(request, subscription_id, *, form_name, make_form, change, success, provider_only):
+def _apply(request, subscription_id, *, form_name, make_form, change, success):
     """Validate one action's form, run its service, and show the outcome on the details page."""
-    org = request.tenant.org
-    subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
-    if provider_only and org.pk != subscription.provider_id:
-        raise PermissionDenied
+    subscription = selectors.subscription_for_detail(
+        org=request.tenant.org, subscription_id=subscription_id
+    )
     form = make_form(request.POST, subscription)
-    status = 400
-    if form.is_valid():
-        try:
-            change(subscription, form.cleaned_data)
-        except services.SubscriptionError as exc:
-            # Shown above the page: the action's form may not be on it (a cancelled subscription).
-            messages.error(request, str(exc))
-            status = 409 if isinstance(exc, services.StaleSubscription) else 400
-        else:
-            messages.success(request, success)
-            return redirect("subscriptions:subscription_detail", subscription_id=subscription.uuid)
-    return _render_detail(request, subscription, bound={form_name: form}, status=status)
+    if not form.is_valid():
+        return _render_detail(request, subscription, bound={form_name: form}, status=400)
+    return post_action(
+        request,
+        lambda: change(subscription, form.cleaned_data),
+        success=success,
+        redirect_to=lambda changed: reverse(
+            "subscriptions:subscription_detail",
+            kwargs={"subscription_id": (changed or subscription).uuid},
+        ),
+        # Shown above the page: the action's form may not be on it (a cancelled subscription).
+        render=lambda error: _render_detail(
+            request, subscription, bound={form_name: form}, status=error.status
+        ),
+    )
 
 
 @org_required(Perm.MANAGE_SUBSCRIPTIONS)
@@ -309,44 +329,34 @@ def subscription_quantity(request, subscription_id):
             actor=request.user,
         ),
         success=_("Licence count changed."),
-        provider_only=False,
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_upgrade(request, subscription_id):
     """Replace the subscription by one of a higher offer, then show the new one."""
-    org = request.tenant.org
-    subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
-    if org.pk != subscription.provider_id:
-        raise PermissionDenied
-    form = UpgradeForm(request.POST, subscription=subscription)
-    status = 400
-    if form.is_valid():
-        try:
-            successor = services.subscription_upgrade(
-                subscription=subscription,
-                offer=form.cleaned_data["offer"],
-                quantity=form.cleaned_data["quantity"],
-                version=form.cleaned_data["version"],
-                org=org,
-                actor=request.user,
-            )
-        except services.SubscriptionError as exc:
-            messages.error(request, str(exc))
-            status = 409 if isinstance(exc, services.StaleSubscription) else 400
-        else:
-            messages.success(
-                request,
-                _("Upgraded to %(offer)s with %(quantity)s licences.")
-                % {"offer": successor.offer.name, "quantity": successor.quantity},
-            )
-            return redirect("subscriptions:subscription_detail", subscription_id=successor.uuid)
-    return _render_detail(request, subscription, bound={"upgrade": form}, status=status)
+    return _apply(
+        request,
+        subscription_id,
+        form_name="upgrade",
+        make_form=lambda data, sub: UpgradeForm(data, subscription=sub),
+        change=lambda sub, data: services.subscription_upgrade(
+            subscription=sub,
+            offer=data["offer"],
+            quantity=data["quantity"],
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=lambda successor: (
+            _("Upgraded to %(offer)s with %(quantity)s licences.")
+            % {"offer": successor.offer.name, "quantity": successor.quantity}
+        ),
+    )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_reseller(request, subscription_id):
     return _apply(
@@ -362,11 +372,10 @@ def subscription_reseller(request, subscription_id):
             actor=request.user,
         ),
         success=_("Reseller (MPN ID) saved."),
-        provider_only=True,
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_support_contact(request, subscription_id):
     return _apply(
@@ -382,7 +391,6 @@ def subscription_support_contact(request, subscription_id):
             actor=request.user,
         ),
         success=_("Designated support contact saved."),
-        provider_only=True,
     )
 
 
@@ -400,11 +408,10 @@ def _status_change(request, subscription_id, *, action, success):
             actor=request.user,
         ),
         success=success,
-        provider_only=True,
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_suspend(request, subscription_id):
     return _status_change(
@@ -412,7 +419,7 @@ def subscription_suspend(request, subscription_id):
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
 @require_POST
 def subscription_reactivate(request, subscription_id):
     return _status_change(
@@ -420,8 +427,8 @@ def subscription_reactivate(request, subscription_id):
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
-@require_http_methods(["GET", "POST"])
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscription_cancel(request, subscription_id):
     """GET asks for confirmation (the page without script); POST cancels."""
     if request.method == "POST":
@@ -430,8 +437,6 @@ def subscription_cancel(request, subscription_id):
         )
     org = request.tenant.org
     subscription = selectors.subscription_for_detail(org=org, subscription_id=subscription_id)
-    if org.pk != subscription.provider_id:
-        raise PermissionDenied
     return render(
         request,
         "subscriptions/subscription_cancel.html",
@@ -442,21 +447,14 @@ def subscription_cancel(request, subscription_id):
     )
 
 
-@org_required(Perm.MANAGE_SUBSCRIPTIONS)
-@require_GET
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_safe
 def check_id(request):
     """Check a typed location partner ID and answer with a message fragment (HTMX)."""
-    if not request.tenant.is_provider:
-        raise PermissionDenied
-    value = request.GET.get("location_partner_id", "").strip()
-    context = {"checked_id": value}
-    if not value:
-        context["check_error"] = _("Enter a location partner ID to check.")
+    form = LocationCheckForm(request.GET, provider=request.tenant.org)
+    context = {"checked_id": form.data.get("location_partner_id", "").strip()}
+    if form.is_valid():
+        context["location"] = form.cleaned_data["location_partner_id"]
     else:
-        try:
-            context["location"] = selectors.reseller_location_check(
-                provider=request.tenant.org, location_partner_id=value
-            )
-        except ValidationError as exc:
-            context["check_error"] = exc.messages[0]
+        context["check_error"] = form.errors["location_partner_id"][0]
     return render(request, "subscriptions/subscription_detail.html#check-id-result", context)

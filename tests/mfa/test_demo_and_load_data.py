@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from partners.models import Organisation
-from tests.perf.test_generate_load_data import PASSWORD, generate, on_postgresql
+from tests.devdata.test_generate_load_data import PASSWORD, generate, on_postgresql
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 """The invite link's page: names the provider, explains authorising, changes nothing."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -17,7 +18,7 @@ def test_a_visitor_sees_the_provider_and_can_sign_in_or_enrol(client, invite_pat
     html = client.get(invite_path).content.decode()
     assert provider.display_name in html and provider.directory_regions in html
     assert "place orders for your customers and hold admin rights" in html
-    assert f'href="/accounts/login/?next={invite_path}"' in html
+    assert f'href="/accounts/login/?next={quote(invite_path, safe="")}"' in html
     assert "Enrol as an indirect reseller" in html and 'name="partner_id"' in html
     assert "csrfmiddlewaretoken" in html
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import PartnershipRequest
-from partners.services import hash_token
 from portal.models import ActivityEvent
 from portal.roles import Role
+from portal.tokens import hash_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

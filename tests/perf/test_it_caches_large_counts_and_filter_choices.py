@@ -95,7 +95,7 @@ def test_options_are_escaped_and_the_chosen_one_selected():
         [("a1", 'Contoso <Ltd> & "Co"'), ("b2", "Fabrikam")], selected="b2"
     )
     assert html == (
-        '<option value="a1">Contoso &lt;Ltd&gt; &amp; &quot;Co&quot;</option>'
+        '<option value="a1">Contoso &lt;Ltd&gt; &amp; &#34;Co&#34;</option>'
         '<option value="b2" selected>Fabrikam</option>'
     )
     assert listing.select_options([("a1", "A")], selected=None) == '<option value="a1">A</option>'

@@ -10,6 +10,7 @@ MATRIX = {
     Perm.VIEW: {G: True, U: True, A: True, S: True},
     Perm.REQUEST_PARTNERSHIP: {G: True, U: False, A: True, S: True},
     Perm.REMOVE_PARTNERSHIP: {G: True, U: False, A: True, S: False},
+    Perm.AUTHORISE_PROVIDER: {G: True, U: False, A: True, S: False},
     Perm.ADD_CUSTOMER: {G: True, U: False, A: True, S: True},
     Perm.MANAGE_SUBSCRIPTIONS: {G: True, U: False, A: True, S: True},
     Perm.MANAGE_USERS: {G: True, U: True, A: False, S: False},

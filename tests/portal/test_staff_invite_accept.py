@@ -9,7 +9,7 @@ from django.utils import timezone
 from partners.models import Membership
 from portal.models import ActivityEvent, StaffInvitation, User
 from portal.roles import Role
-from portal.services import hash_token
+from portal.tokens import hash_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

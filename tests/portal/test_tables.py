@@ -1,12 +1,17 @@
-"""The Python-built table rows write dates as the template filter does, and escape every value."""
+"""The tables' Jinja2 fragments write dates as the template filter does, escape every value,
+and build row URLs as reverse() does."""
 
+import uuid
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Template, engines
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal import tables
+from portal.jinja2 import url_builder
 
 WHEN = datetime(2026, 3, 4, 23, 30, 5, tzinfo=UTC)
 
@@ -19,13 +24,53 @@ WHEN = datetime(2026, 3, 4, 23, 30, 5, tzinfo=UTC)
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/New_York"])
 def test_dates_read_as_the_date_filter_writes_them(language, format_name, zone):
     template = Template("{{ value|date:format_name }}")
+    fragment = engines["jinja2"].from_string("{{ value|date(format_name) }}")
     with translation.override(language), timezone.override(zone):
-        expected = template.render(Context({"value": WHEN, "format_name": format_name}))
+        context = {"value": WHEN, "format_name": format_name}
+        expected = template.render(Context(context))
         assert tables.date_formatter(format_name)(WHEN) == expected
         assert tables.date_formatter(format_name)(None) == ""
+        assert fragment.render(context) == expected
 
 
-def test_values_are_escaped_like_the_template_escapes_them():
+def test_fragments_escape_every_value():
     value = """<script>alert("x")</script> & 'quoted'"""
-    assert tables.escape(value) == Template("{{ value }}").render(Context({"value": value}))
-    assert tables.escape(42) == "42"
+    html = engines["jinja2"].from_string("<td>{{ value }}</td>").render({"value": value})
+    assert "<script>" not in html and '"x"' not in html and "'quoted'" not in html
+    assert unescape(html) == f"<td>{value}</td>"
+
+
+def test_fragments_speak_the_users_language():
+    fragment = engines["jinja2"].from_string('{{ _("Customers") }}')
+    with translation.override("ja"):
+        assert fragment.render({}) == "顧客"
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("customers:customer_detail", {"customer_id": uuid.uuid4()}),
+        ("customers:customer_row", {"customer_id": uuid.uuid4()}),
+        ("subscriptions:subscription_detail", {"subscription_id": uuid.uuid4()}),
+        ("partners:agreement_reminder", {"partnership_id": uuid.uuid4()}),
+        ("partners:partnership_remove", {"partnership_id": uuid.uuid4()}),
+    ],
+)
+def test_row_urls_are_the_urls_reverse_gives(name, kwargs):
+    assert url_builder(name)(**kwargs) == reverse(name, kwargs=kwargs)
+
+
+def test_nothing_is_marked_safe_but_the_template_engines_output():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    marked = [
+        str(path.relative_to(root))
+        for apps_py in root.glob("*/apps.py")
+        for path in apps_py.parent.rglob("*.py")
+        if "mark_safe(" in path.read_text(encoding="utf-8")
+        or "format_html(" in path.read_text(encoding="utf-8")
+    ]
+    assert marked == ["portal/tables.py"]

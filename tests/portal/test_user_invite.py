@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from portal.models import ActivityEvent, OutboundEmail, StaffInvitation
 from portal.roles import Role
-from portal.services import hash_token
+from portal.tokens import hash_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -141,7 +141,7 @@ ACTIONS = {
         lambda home, r: Partnership.objects.get(pk=home.partnership.pk).status == "removed",
     ),
     "revoke a provider (reseller side)": Action(
-        Perm.REMOVE_PARTNERSHIP,
+        Perm.AUTHORISE_PROVIDER,
         "reseller",
         _revoke_provider,
         lambda home, r: Partnership.objects.get(pk=home.partnership.pk).status == "removed",

@@ -52,7 +52,7 @@ def test_it_explains_a_reseller_without_agreement(provider_client, reseller, res
 
 
 def test_it_is_the_providers_tool(reseller_client, role_client, client):
-    assert _check(reseller_client, "1").status_code == 403
+    assert _check(reseller_client, "1").status_code == 404
     assert _check(role_client(Role.USER_ADMIN), "1").status_code == 403
     assert client.get(URL).status_code == 302
     assert role_client(Role.SALES_AGENT).post(URL).status_code == 405

@@ -173,7 +173,7 @@ def test_a_reseller_cannot_change_it(reseller_client, subscription, action_url, 
     response = _post(
         reseller_client, action_url("reseller"), subscription, reseller_location.location_partner_id
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     subscription.refresh_from_db()
     assert subscription.reseller_location is None
 

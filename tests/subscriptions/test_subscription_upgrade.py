@@ -144,7 +144,7 @@ def test_each_role(role_client, subscription, standard, action_url, role, status
 
 def test_the_reseller_cannot_upgrade(reseller_client, subscription, standard, action_url):
     response = _post(reseller_client, action_url("upgrade"), subscription, standard, 10)
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Subscription.objects.count() == 1
 
 

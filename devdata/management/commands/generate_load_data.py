@@ -46,8 +46,9 @@ from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
 from customers.models import Customer, DelegatedAdmin
+from devdata.management.commands.seed_demo import OFFERS
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
-from portal.management.commands.seed_demo import OFFERS
+from portal.audit import Verb
 from portal.models import ActivityEvent
 from portal.roles import Role
 from subscriptions.models import Offer, Subscription
@@ -116,22 +117,22 @@ CITIES = [
 ]
 # The activity a provider's log shows most, then a reseller's; (verb, object type).
 PROVIDER_VERBS = [
-    ("subscription.quantity_changed", "subscription"),
-    ("subscription.created", "subscription"),
-    ("order.submitted", "customer"),
-    ("customer.created", "customer"),
-    ("customer.reseller_changed", "customer"),
-    ("subscription.support_contact_changed", "subscription"),
-    ("partnership_request.sent", "partnershiprequest"),
-    ("partnership.created", "partnership"),
-    ("partnership.removed", "partnership"),
-    ("membership.role_changed", "membership"),
+    (Verb.SUBSCRIPTION_QUANTITY_CHANGED, "subscription"),
+    (Verb.SUBSCRIPTION_CREATED, "subscription"),
+    (Verb.ORDER_SUBMITTED, "customer"),
+    (Verb.CUSTOMER_CREATED, "customer"),
+    (Verb.CUSTOMER_RESELLER_CHANGED, "customer"),
+    (Verb.SUBSCRIPTION_SUPPORT_CONTACT_CHANGED, "subscription"),
+    (Verb.PARTNERSHIP_REQUEST_SENT, "partnershiprequest"),
+    (Verb.PARTNERSHIP_CREATED, "partnership"),
+    (Verb.PARTNERSHIP_REMOVED, "partnership"),
+    (Verb.MEMBERSHIP_ROLE_CHANGED, "membership"),
 ]
 RESELLER_VERBS = [
-    ("partnership_request.accepted", "partnershiprequest"),
-    ("staff_invitation.sent", "staffinvitation"),
-    ("membership.role_changed", "membership"),
-    ("user.password_changed", "user"),
+    (Verb.PARTNERSHIP_REQUEST_ACCEPTED, "partnershiprequest"),
+    (Verb.STAFF_INVITATION_SENT, "staffinvitation"),
+    (Verb.MEMBERSHIP_ROLE_CHANGED, "membership"),
+    (Verb.USER_PASSWORD_CHANGED, "user"),
 ]
 
 
@@ -908,14 +909,14 @@ class LoadData:
         rng = self.rng
         if object_type == "subscription" and subscriptions:
             _provider, sub_uuid, sub_repr, quantity = rng.choice(subscriptions)
-            if verb == "subscription.quantity_changed":
+            if verb == Verb.SUBSCRIPTION_QUANTITY_CHANGED:
                 before = Jsonb({"quantity": quantity})
                 after = Jsonb({"quantity": quantity + rng.randint(1, 20)})
                 return object_type, str(sub_uuid), sub_repr, before, after
             return object_type, str(sub_uuid), sub_repr, None, None
         if object_type in ("customer", "subscription", "order") and self.customers_of[org]:
             i = rng.choice(self.customers_of[org])
-            if verb == "order.submitted":
+            if verb == Verb.ORDER_SUBMITTED:
                 after = Jsonb({"customer": str(self.customer_uuid[i]), "lines": rng.randint(1, 3)})
                 repr_ = f"Order for {self.customer_name[i]}"
                 return "order", str(self.uuid()), repr_, None, after

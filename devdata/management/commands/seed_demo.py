@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from customers.models import Customer, DelegatedAdmin
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
-from portal.audit import record
+from portal.audit import Verb, record
 from portal.roles import Role
 from subscriptions.models import Offer, Order, OrderLine, Subscription
 
@@ -169,7 +169,10 @@ class Command(BaseCommand):
                     # What accepting the invite records, so the demo's activity log has history.
                     for org in (provider, reseller):
                         record(
-                            org=org, actor=admin.user, verb="partnership.created", obj=partnership
+                            org=org,
+                            actor=admin.user,
+                            verb=Verb.PARTNERSHIP_CREATED,
+                            obj=partnership,
                         )
             resellers[name] = reseller
 
@@ -321,7 +324,7 @@ class Command(BaseCommand):
                 created_by=admin,
             )
             for org in filter(None, (provider, reseller)):
-                record(org=org, actor=admin, verb="customer.created", obj=customer)
+                record(org=org, actor=admin, verb=Verb.CUSTOMER_CREATED, obj=customer)
             DelegatedAdmin.objects.create(
                 customer=customer, organisation=provider, granted_by=admin
             )
