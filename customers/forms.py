@@ -13,6 +13,7 @@ from customers.countries import country_choices
 from customers.models import DOMAIN_PREFIX_REGEX
 from customers.services import CustomerDetails
 from portal.forms import ListFilterForm
+from subscriptions.selectors import term_choices
 
 OFFER_FIELD_PREFIX = "offer_"
 
@@ -129,14 +130,29 @@ class SubscriptionLinesForm(forms.Form):
                     attrs={"min": offer.min_licences, "max": offer.max_licences, "step": 1}
                 ),
             )
+            # One of the offer's (term, billing frequency) pairs; the first is the default.
+            choices = term_choices(offer)
+            self.fields[self.term_field_name(offer)] = forms.ChoiceField(
+                label=_("Term and billing frequency of %(offer)s") % {"offer": offer.name},
+                choices=choices,
+                required=False,
+                initial=choices[0][0],
+            )
 
     @staticmethod
     def field_name(offer) -> str:
         return f"{OFFER_FIELD_PREFIX}{offer.uuid}"
 
+    @staticmethod
+    def term_field_name(offer) -> str:
+        return f"term_{offer.uuid}"
+
     def rows(self):
-        """Each offer with its bound field, for the table."""
-        return [(offer, self[self.field_name(offer)]) for offer in self.offers]
+        """Each offer with its bound licence and term fields, for the table."""
+        return [
+            (offer, self[self.field_name(offer)], self[self.term_field_name(offer)])
+            for offer in self.offers
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -170,16 +186,24 @@ class SubscriptionLinesForm(forms.Form):
         return cleaned
 
     def lines(self) -> list[tuple]:
-        """The chosen ``(offer, quantity)`` pairs."""
+        """The chosen ``(offer, quantity, term pair)`` lines (term pair: ``P1Y/annual``)."""
         return [
-            (offer, self.cleaned_data[self.field_name(offer)])
+            (
+                offer,
+                self.cleaned_data[self.field_name(offer)],
+                self.cleaned_data.get(self.term_field_name(offer)) or "",
+            )
             for offer in self.offers
             if self.cleaned_data.get(self.field_name(offer)) is not None
         ]
 
     def draft_data(self) -> dict[str, str]:
         """The chosen lines as submitted, to keep in the wizard's draft."""
-        return {self.field_name(offer): str(quantity) for offer, quantity in self.lines()}
+        data = {}
+        for offer, quantity, term in self.lines():
+            data[self.field_name(offer)] = str(quantity)
+            data[self.term_field_name(offer)] = term
+        return data
 
 
 class SubmitCustomerForm(forms.Form):

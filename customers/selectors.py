@@ -95,7 +95,9 @@ def reseller_filter_choices(*, provider):
 
 def customer_subscriptions(*, org, customer: Customer):
     """The subscriptions of ``customer`` that ``org`` may see."""
-    return (
+    from subscriptions.selectors import with_renewal_labels
+
+    return with_renewal_labels(
         Subscription.objects.for_org(org)
         .filter(customer=customer)
         .select_related("offer", "support_contact", "reseller_location")
@@ -170,7 +172,7 @@ def domain_is_taken(domain: str) -> bool:
 
 def orderable_offers():
     """The catalogue offers that can be ordered."""
-    return Offer.objects.filter(is_active=True).order_by("name")
+    return Offer.objects.filter(is_active=True).order_by("name").prefetch_related("terms")
 
 
 def reseller_filter_options(*, provider, selected: Organisation | None = None, full=False):

@@ -124,7 +124,10 @@ def _customer_create(*, provider, actor, details, reseller, lines, idempotency_k
     _order, created = order_submit(
         provider=provider,
         customer=customer,
-        lines=[LineRequest(offer=o, quantity=q, reseller=reseller) for o, q in lines],
+        lines=[
+            LineRequest(offer=o, quantity=q, reseller=reseller, term_pair=t)
+            for o, q, t in (line if len(line) == 3 else (*line, "") for line in lines)
+        ],
         idempotency_key=idempotency_key,
         actor=actor,
     )

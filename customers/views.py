@@ -28,6 +28,7 @@ from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
 from subscriptions.models import Offer, Subscription
+from subscriptions.selectors import term_label
 
 PAGE_SIZE = 50
 
@@ -361,7 +362,7 @@ def customer_new_review(request):
         "country_name": COUNTRY_NAMES.get(details.cleaned_data["country"]),
         "language_name": dict(settings.LANGUAGES)[details.cleaned_data["language"]],
         "reseller": details.cleaned_data["reseller"],
-        "lines": lines.lines(),
+        "lines": [(o, q, term_label(t, offer=o)) for o, q, t in lines.lines()],
         "submit_form": SubmitCustomerForm(initial={"idempotency_key": draft["idempotency_key"]}),
         "step": 3,
     }

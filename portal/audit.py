@@ -81,6 +81,25 @@ class Verb(models.TextChoices):
         _("Designated support contact changed"),
     )
     SUBSCRIPTION_UPGRADED = "subscription.upgraded", _("Subscription upgraded")
+    SUBSCRIPTION_AUTO_RENEW_CHANGED = "subscription.auto_renew_changed", _("Auto-renew changed")
+    SUBSCRIPTION_CHANGE_SCHEDULED = (
+        "subscription.change_scheduled",
+        _("Change scheduled for the renewal"),
+    )
+    SUBSCRIPTION_SCHEDULED_CHANGE_EDITED = (
+        "subscription.scheduled_change_edited",
+        _("Scheduled change edited"),
+    )
+    SUBSCRIPTION_SCHEDULED_CHANGE_CANCELLED = (
+        "subscription.scheduled_change_cancelled",
+        _("Scheduled change cancelled"),
+    )
+    SUBSCRIPTION_RENEWED = "subscription.renewed", _("Subscription renewed")
+    SUBSCRIPTION_EXPIRED = "subscription.expired", _("Subscription expired")
+    SUBSCRIPTION_RENEWAL_REMINDER_SENT = (
+        "subscription.renewal_reminder_sent",
+        _("Renewal reminder sent"),
+    )
     # Staff and members
     STAFF_INVITATION_SENT = "staff_invitation.sent", _("Staff invitation sent")
     STAFF_INVITATION_REVOKED = "staff_invitation.revoked", _("Staff invitation revoked")
@@ -107,6 +126,32 @@ def verb_label(verb: str) -> str:
         return str(Verb(verb).label)
     except ValueError:
         return verb
+
+
+def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = None):
+    """An unsaved activity event, for a job that writes many at once (``record_many``)."""
+    from portal.models import ActivityEvent
+
+    if verb not in Verb.values:
+        raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
+    return ActivityEvent(
+        organisation=org,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        verb=verb,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(getattr(obj, "uuid", None) or getattr(obj, "pk", "") or ""),
+        object_repr=str(obj)[:250] if obj is not None else "",
+        before=before,
+        after=after,
+        ip_address=request_ip.get(),
+    )
+
+
+def record_many(events: list) -> None:
+    """Write events made by ``build`` in one statement (a batch job's many state changes)."""
+    from portal.models import ActivityEvent
+
+    ActivityEvent.objects.bulk_create(events)
 
 
 def record(

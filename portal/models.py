@@ -16,6 +16,9 @@ class User(AbstractUser):
 
     email = models.EmailField(_("email address"), unique=True)
     must_change_password = models.BooleanField(default=False)
+    # The language of the mail the portal sends this user on its own (reminders);
+    # empty: the organisation's (Japanese for Japan, English otherwise).
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("user")

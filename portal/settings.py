@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.relay_queued_emails",
         "schedule": timedelta(minutes=1),
     },
+    # Renewals and their reminders: idempotent, so an hourly run (or two at once) is safe.
+    "renew-subscriptions": {
+        "task": "subscriptions.tasks.renew_subscriptions",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # Product settings

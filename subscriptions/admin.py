@@ -1,6 +1,33 @@
 from django.contrib import admin
 
-from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
+from subscriptions.models import (
+    Offer,
+    OfferTerm,
+    Order,
+    OrderLine,
+    RenewalReminder,
+    ScheduledChange,
+    SeatAddition,
+    Subscription,
+    SubscriptionChange,
+)
+
+
+class OfferTermInline(admin.TabularInline):
+    """The (term, billing frequency) pairs the offer is sold in; the first is the default."""
+
+    model = OfferTerm
+    extra = 1
+    fields = ["position", "term", "billing_frequency"]
+
+
+@admin.register(OfferTerm)
+class OfferTermAdmin(admin.ModelAdmin):
+    list_display = ["offer", "term", "billing_frequency", "position"]
+    list_filter = ["term", "billing_frequency"]
+    search_fields = ["offer__name", "offer__sku"]
+    list_select_related = ["offer"]
+    raw_id_fields = ["offer"]
 
 
 @admin.register(Offer)
@@ -18,6 +45,7 @@ class OfferAdmin(admin.ModelAdmin):
     search_fields = ["name", "sku"]
     readonly_fields = ["uuid", "created_at"]
     filter_horizontal = ["upgrades_to"]
+    inlines = [OfferTermInline]
 
 
 class OrderLineInline(admin.TabularInline):
@@ -63,11 +91,15 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "offer",
         "quantity",
         "status",
+        "term",
+        "billing_frequency",
+        "term_end",
+        "auto_renew",
         "reseller_location",
         "support_contact",
         "created_at",
     ]
-    list_filter = ["status", "offer", "provider"]
+    list_filter = ["status", "term", "billing_frequency", "auto_renew", "offer", "provider"]
     search_fields = ["customer__company_name", "customer__primary_domain", "offer__name"]
     list_select_related = ["customer", "offer", "reseller_location", "support_contact"]
     raw_id_fields = [
@@ -99,3 +131,49 @@ class SubscriptionChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the portal's services and jobs only: operators look, never edit."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SeatAddition)
+class SeatAdditionAdmin(_ReadOnlyAdmin):
+    list_display = ["subscription", "seats", "seats_removed", "added_at", "window_closes_at"]
+    search_fields = ["subscription__customer__company_name"]
+    list_select_related = ["subscription__customer", "subscription__offer"]
+    date_hierarchy = "added_at"
+
+
+@admin.register(ScheduledChange)
+class ScheduledChangeAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "subscription",
+        "status",
+        "offer",
+        "quantity",
+        "term",
+        "billing_frequency",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["status", "term", "billing_frequency"]
+    search_fields = ["subscription__customer__company_name", "offer__name"]
+    list_select_related = ["subscription__customer", "subscription__offer", "offer", "created_by"]
+
+
+@admin.register(RenewalReminder)
+class RenewalReminderAdmin(_ReadOnlyAdmin):
+    list_display = ["subscription", "days_before", "term_end", "sent_at", "recipients"]
+    list_filter = ["days_before"]
+    search_fields = ["subscription__customer__company_name"]
+    list_select_related = ["subscription__customer", "subscription__offer"]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import FilterSelect, ListFilterForm
 from subscriptions import selectors
-from subscriptions.models import Subscription
+from subscriptions.models import Offer, Subscription
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -35,6 +35,12 @@ class SubscriptionNewForm(forms.Form):
         empty_label=_("None"),
         help_text=_("Only active partners that have accepted the partner agreement are listed."),
     )
+    term = forms.ChoiceField(
+        label=_("Term and billing frequency"),
+        choices=(),
+        required=False,
+        help_text=_("One of the pairs the offer is sold in."),
+    )
     # Generated when the form is first shown; a repeated submit reuses it and
     # so places no second order.
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -43,6 +49,7 @@ class SubscriptionNewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = selectors.orderable_offers()
         self.fields["reseller"].queryset = selectors.creditable_resellers(provider=provider)
+        self.fields["term"].choices = selectors.term_choices(blank=True)
 
     def clean(self):
         cleaned = super().clean()
@@ -72,6 +79,9 @@ class VersionedForm(forms.Form):
 class QuantityForm(VersionedForm):
     id_prefix = "quantity"
     quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    confirm_discard = forms.BooleanField(
+        label=_("Yes, discard the change scheduled for the renewal"), required=False
+    )
 
     def __init__(self, *args, subscription: Subscription, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,6 +142,11 @@ class SubscriptionFilterForm(ListFilterForm):
         required=False,
         widget=FilterSelect,
     )
+    renewal = forms.ChoiceField(
+        label=_("Renewal"),
+        choices=[("", _("Any renewal")), *selectors.RENEWAL_FILTERS.items()],
+        required=False,
+    )
 
 
 class LocationCheckForm(forms.Form):
@@ -182,9 +197,11 @@ class UpgradeForm(VersionedForm):
         error_messages={"invalid_choice": _("Choose one of the offers listed.")},
     )
     quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    term = forms.ChoiceField(label=_("Term and billing frequency"), choices=(), required=False)
 
     def __init__(self, *args, subscription: Subscription, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["term"].choices = selectors.term_choices(blank=True)
         self.current_quantity = subscription.quantity
         self.fields["offer"].queryset = selectors.upgrade_targets(offer=subscription.offer)
         self.fields["quantity"].widget.attrs["min"] = subscription.quantity
@@ -208,3 +225,33 @@ class UpgradeForm(VersionedForm):
                 % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name},
             )
         return cleaned
+
+
+class AutoRenewForm(VersionedForm):
+    id_prefix = "auto-renew"
+    auto_renew = forms.BooleanField(required=False)
+
+
+class ScheduledChangeForm(VersionedForm):
+    """The next term's licence count, term and billing frequency, and offer (this one or one
+    on its upgrade path)."""
+
+    id_prefix = "scheduled"
+
+    offer = OfferChoiceField(
+        label=_("Offer"),
+        queryset=None,
+        to_field_name="uuid",
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the offers listed.")},
+    )
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    term = forms.ChoiceField(label=_("Term and billing frequency"), choices=())
+
+    def __init__(self, *args, subscription: Subscription, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = selectors.upgrade_targets(offer=subscription.offer)
+        self.fields["offer"].queryset = (
+            Offer.objects.filter(pk=subscription.offer_id) | Offer.objects.filter(pk__in=targets)
+        ).order_by("name")
+        self.fields["term"].choices = selectors.term_choices()

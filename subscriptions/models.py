@@ -56,6 +56,67 @@ class Offer(models.Model):
         return f"{self.name} ({self.sku})"
 
 
+class Term(models.TextChoices):
+    """A subscription's term length, as ISO 8601 durations (the catalogue's notation)."""
+
+    P1M = "P1M", _("1 month")
+    P1Y = "P1Y", _("1 year")
+    P3Y = "P3Y", _("3 years")
+
+
+TERM_MONTHS = {Term.P1M: 1, Term.P1Y: 12, Term.P3Y: 36}
+
+
+class BillingFrequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
+    TRIENNIAL = "triennial", _("Triennial")
+
+
+# The pairs the catalogue sells, in the order a choice lists them.
+TERM_PAIRS = [
+    ("P1M", "monthly"),
+    ("P1Y", "monthly"),
+    ("P1Y", "annual"),
+    ("P3Y", "annual"),
+    ("P3Y", "triennial"),
+]
+
+
+class OfferTerm(models.Model):
+    """One (term, billing frequency) pair an offer is sold in, as the catalogue says."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="terms")
+    term = models.CharField(_("term"), max_length=3, choices=Term.choices)
+    billing_frequency = models.CharField(
+        _("billing frequency"), max_length=10, choices=BillingFrequency.choices
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["offer", "position", "id"]
+        verbose_name = _("offer term")
+        verbose_name_plural = _("offer terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "term", "billing_frequency"], name="offer_term_unique"
+            ),
+            models.CheckConstraint(condition=Q(term__in=Term.values), name="offer_term_term_valid"),
+            models.CheckConstraint(
+                condition=Q(billing_frequency__in=BillingFrequency.values),
+                name="offer_term_frequency_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_term_display()} · {self.get_billing_frequency_display()}"
+
+    @property
+    def value(self) -> str:
+        """The pair as one form value, ``P1Y/monthly``."""
+        return f"{self.term}/{self.billing_frequency}"
+
+
 class OrderQuerySet(TenantQuerySet):
     tenant_field = "provider"
 
@@ -130,9 +191,10 @@ class Subscription(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         CANCELLED = "cancelled", _("Cancelled")
         UPGRADED = "upgraded", _("Upgraded")
+        EXPIRED = "expired", _("Expired")
 
     # No change is made to a subscription in these statuses.
-    CLOSED_STATUSES = frozenset({Status.CANCELLED, Status.UPGRADED})
+    CLOSED_STATUSES = frozenset({Status.CANCELLED, Status.UPGRADED, Status.EXPIRED})
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider = models.ForeignKey(
@@ -175,6 +237,18 @@ class Subscription(models.Model):
         related_name="upgraded_from",
         verbose_name=_("upgraded to"),
     )
+    term = models.CharField(_("term"), max_length=3, choices=Term.choices, default=Term.P1M)
+    billing_frequency = models.CharField(
+        _("billing frequency"),
+        max_length=10,
+        choices=BillingFrequency.choices,
+        default=BillingFrequency.MONTHLY,
+    )
+    # The instant the current term began (purchase or renewal) and the instant it
+    # ends (exclusive: midnight after its last day, see subscriptions.terms).
+    term_start = models.DateTimeField(_("term start"))
+    term_end = models.DateTimeField(_("term end"))
+    auto_renew = models.BooleanField(_("auto-renew"), default=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -190,8 +264,11 @@ class Subscription(models.Model):
                 condition=Q(quantity__gt=0), name="subscription_quantity_positive"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["active", "suspended", "cancelled", "upgraded"]),
+                condition=Q(status__in=["active", "suspended", "cancelled", "upgraded", "expired"]),
                 name="subscription_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(term_end__gt=F("term_start")), name="subscription_term_ordered"
             ),
             models.CheckConstraint(
                 condition=Q(status="upgraded") | Q(upgraded_to__isnull=True),
@@ -202,6 +279,13 @@ class Subscription(models.Model):
             models.Index(fields=["provider", "-created_at"], name="subscription_provider_idx"),
             models.Index(fields=["customer", "status"], name="subscription_customer_idx"),
             models.Index(fields=["support_contact", "status"], name="subscription_support_idx"),
+            # The renewal job's and the reminders' scan: live subscriptions by term end.
+            models.Index(
+                fields=["term_end"],
+                name="subscription_renewal_due_idx",
+                condition=Q(status__in=["active", "suspended"]),
+            ),
+            models.Index(fields=["provider", "term_end"], name="subscription_provider_end_idx"),
         ]
 
     def __str__(self):
@@ -236,3 +320,126 @@ class SubscriptionChange(models.Model):
 
     def __str__(self):
         return f"{self.field}: {self.before} → {self.after}"
+
+
+class SeatAddition(models.Model):
+    """Licences added at one time; they can be removed again until the window closes (168 h)."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="seat_additions"
+    )
+    seats = models.PositiveIntegerField(_("licences added"))
+    # How many of those seats were removed again inside the window.
+    seats_removed = models.PositiveIntegerField(_("licences removed"), default=0)
+    added_at = models.DateTimeField(_("added"))
+    window_closes_at = models.DateTimeField(_("cancellation window closes"))
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("licence addition")
+        verbose_name_plural = _("licence additions")
+        constraints = [
+            models.CheckConstraint(condition=Q(seats__gt=0), name="seat_addition_seats_positive"),
+            models.CheckConstraint(
+                condition=Q(seats_removed__lte=F("seats")), name="seat_addition_removed_le_seats"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["subscription", "window_closes_at"], name="seat_addition_window_idx"
+            ),
+            # The "cancellation window open" filter: the few additions still open.
+            models.Index(fields=["window_closes_at"], name="seat_addition_closes_idx"),
+        ]
+
+    def __str__(self):
+        return f"+{self.seats} @ {self.added_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def seats_open(self) -> int:
+        return self.seats - self.seats_removed
+
+
+class ScheduledChangeQuerySet(TenantQuerySet):
+    def for_org(self, org):
+        if org is None:
+            return self.none()
+        return self.filter(subscription__in=Subscription.objects.for_org(org))
+
+    def pending(self):
+        return self.filter(status=ScheduledChange.Status.PENDING)
+
+
+class ScheduledChange(models.Model):
+    """What changes at the next renewal: licence count, term, billing frequency or offer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPLIED = "applied", _("Applied at renewal")
+        CANCELLED = "cancelled", _("Cancelled")
+        DISCARDED = "discarded", _("Discarded by a licence change")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="scheduled_changes"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    quantity = models.PositiveIntegerField(_("licences"))
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    term = models.CharField(_("term"), max_length=3, choices=Term.choices)
+    billing_frequency = models.CharField(
+        _("billing frequency"), max_length=10, choices=BillingFrequency.choices
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScheduledChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("scheduled change")
+        verbose_name_plural = _("scheduled changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription"],
+                condition=Q(status="pending"),
+                name="scheduled_change_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="scheduled_change_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.offer_id} × {self.quantity} {self.term}/{self.billing_frequency}"
+
+
+class RenewalReminder(models.Model):
+    """A reminder sent for one term end, so each (30 or 7 days before) goes out once."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="renewal_reminders"
+    )
+    term_end = models.DateTimeField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("renewal reminder")
+        verbose_name_plural = _("renewal reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "term_end", "days_before"],
+                name="renewal_reminder_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.days_before} days before {self.term_end:%Y-%m-%d}"

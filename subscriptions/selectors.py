@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.models import Organisation, PartnerLocation, Partnership
+from partners.models import Membership, Organisation, PartnerLocation, Partnership
+from portal.roles import Role
 from portal.tenancy import get_for_org
-from subscriptions.models import Offer, Subscription, SubscriptionChange
+from subscriptions import terms
+from subscriptions.models import (
+    TERM_PAIRS,
+    Offer,
+    OfferTerm,
+    ScheduledChange,
+    SeatAddition,
+    Subscription,
+    SubscriptionChange,
+)
 
 # Columns of the CSV export, in order, as (header, values_list path).
 EXPORT_COLUMNS = [
@@ -20,14 +34,44 @@ EXPORT_COLUMNS = [
     (gettext_lazy("Status"), "status"),
     (gettext_lazy("Reseller partner ID (location)"), "reseller_location__location_partner_id"),
     (gettext_lazy("Designated support contact"), "support_contact__legal_name"),
+    (gettext_lazy("Term"), "term"),
+    (gettext_lazy("Billing frequency"), "billing_frequency"),
+    (gettext_lazy("Term start"), "term_start"),
+    (gettext_lazy("Term end"), "term_end"),
+    (gettext_lazy("Auto-renew"), "auto_renew"),
 ]
+
+# The Subscriptions list's renewal filter: value -> label.
+RENEWAL_FILTERS = {
+    "renews_30": gettext_lazy("Renews in the next 30 days"),
+    "auto_renew_off": gettext_lazy("Auto-renew off"),
+    "window_open": gettext_lazy("Cancellation window open"),
+}
+LIVE_STATUSES = (Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED)
+
+
+def with_renewal_filter(subscriptions: QuerySet, renewal: str, *, now=None) -> QuerySet:
+    """``subscriptions`` narrowed by one of RENEWAL_FILTERS (anything else: unchanged)."""
+    if renewal not in RENEWAL_FILTERS:
+        return subscriptions
+    now = now or timezone.now()
+    live = subscriptions.filter(status__in=LIVE_STATUSES)
+    if renewal == "renews_30":
+        return live.filter(auto_renew=True, term_end__lte=now + timedelta(days=30))
+    if renewal == "auto_renew_off":
+        return live.filter(auto_renew=False)
+    open_additions = SeatAddition.objects.filter(
+        window_closes_at__gt=now, seats_removed__lt=F("seats")
+    ).values("subscription_id")
+    return live.filter(Q(pk__in=open_additions) | Q(term_start__gt=now - terms.CANCELLATION_WINDOW))
 
 
 def subscription_list(
-    *, org, q: str = "", reseller: str = "", status: str = ""
+    *, org, q: str = "", reseller: str = "", status: str = "", renewal: str = ""
 ) -> QuerySet[Subscription]:
-    """The org's subscriptions, searched by customer, domain or offer, filtered by reseller and status."""
-    subscriptions = Subscription.objects.for_org(org)
+    """The org's subscriptions, searched by customer, domain or offer, filtered by reseller,
+    status and renewal."""
+    subscriptions = with_renewal_filter(Subscription.objects.for_org(org), renewal)
     if q:
         subscriptions = subscriptions.filter(
             Q(customer__company_name__icontains=q)
@@ -61,13 +105,16 @@ def subscription_rows(*, org, keys) -> QuerySet:
         "location_partner_id": F("reseller_location__location_partner_id"),
         "location_name": F("reseller_location__organisation__legal_name"),
         "support_contact_name": F("support_contact__legal_name"),
+        "has_change": Exists(ScheduledChange.objects.pending().filter(subscription=OuterRef("pk"))),
     }
     if org.is_reseller:
         fields["provider_name"] = F("provider__legal_name")
     return (
         Subscription.objects.for_org(org)
         .filter(pk__in=keys)
-        .values("id", "uuid", "quantity", "status", "created_at", **fields)
+        .values(
+            "id", "uuid", "quantity", "status", "created_at", "term_end", "auto_renew", **fields
+        )
     )
 
 
@@ -75,10 +122,109 @@ STATUS_LABELS = dict(Subscription.Status.choices)
 
 
 def with_status_labels(rows: list[dict]) -> list[dict]:
-    """``rows`` with each one's status as the viewer reads it (``status_label``)."""
+    """``rows`` with each one's status and renewal as the viewer reads them
+    (``status_label``, ``renewal_label``, ``renewal_date``)."""
     for row in rows:
         row["status_label"] = STATUS_LABELS[row["status"]]
+        row["renewal_label"] = renewal_label(
+            status=row["status"],
+            auto_renew=row["auto_renew"],
+            term_end=row["term_end"],
+            has_change=row["has_change"],
+        )
+        row["renewal_date"] = (
+            terms.term_last_date(row["term_end"]) if row["status"] in LIVE_STATUSES else None
+        )
     return rows
+
+
+def renewal_label(*, status: str, auto_renew: bool, term_end, has_change: bool) -> str:
+    """ "Renews on <date>", "Renews with changes on <date>" or "Ends on <date>" (empty when
+    the subscription has ended)."""
+    if status not in LIVE_STATUSES:
+        return ""
+    date = formats.date_format(terms.term_last_date(term_end), "DATE_FORMAT")
+    if not auto_renew:
+        return _("Ends on %(date)s") % {"date": date}
+    if has_change:
+        return _("Renews with changes on %(date)s") % {"date": date}
+    return _("Renews on %(date)s") % {"date": date}
+
+
+def with_renewal_labels(subscriptions: QuerySet[Subscription]) -> list[Subscription]:
+    """``subscriptions`` read, each with its ``renewal_label`` (one query)."""
+    rows = list(
+        subscriptions.annotate(
+            has_change=Exists(ScheduledChange.objects.pending().filter(subscription=OuterRef("pk")))
+        )
+    )
+    for sub in rows:
+        sub.renewal_label = renewal_label(
+            status=sub.status,
+            auto_renew=sub.auto_renew,
+            term_end=sub.term_end,
+            has_change=sub.has_change,
+        )
+    return rows
+
+
+def pending_change(*, subscription: Subscription) -> ScheduledChange | None:
+    """The change scheduled for the subscription's next term, if any."""
+    return (
+        ScheduledChange.objects.pending()
+        .filter(subscription=subscription)
+        .select_related("offer")
+        .first()
+    )
+
+
+def open_windows(*, subscription: Subscription, now=None) -> list[SeatAddition]:
+    """The seat additions whose cancellation window is still open, soonest to close first."""
+    now = now or timezone.now()
+    return [
+        addition
+        for addition in subscription.seat_additions.filter(window_closes_at__gt=now).order_by(
+            "window_closes_at", "id"
+        )
+        if addition.seats_open
+    ]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+
+
+def _language(user_language: str, country: str) -> str:
+    return user_language or ("ja" if country == "JP" else "en")
+
+
+def reminder_recipients(*, subscriptions: list[Subscription]) -> dict[int, list[Recipient]]:
+    """Who gets a renewal reminder, per subscription: the Global admins of the provider and of
+    the subscription's reseller (its support contact, else the customer's reseller)."""
+    org_of = {}
+    for sub in subscriptions:
+        reseller_id = (
+            sub.support_contact_id
+            if sub.support_contact_id and sub.support_contact_id != sub.provider_id
+            else sub.customer.reseller_id
+        )
+        org_of[sub.pk] = [sub.provider_id, *([reseller_id] if reseller_id else [])]
+    wanted = {org_id for ids in org_of.values() for org_id in ids}
+    admins: dict[int, list[Recipient]] = {}
+    for org_id, email, language, country in (
+        Membership.objects.filter(
+            organisation__in=wanted, role=Role.GLOBAL_ADMIN, user__is_active=True
+        )
+        .order_by("user__email")
+        .values_list("organisation_id", "user__email", "user__language", "organisation__country")
+    ):
+        admins.setdefault(org_id, []).append(Recipient(email, _language(language, country)))
+    return {
+        sub_pk: [person for org_id in ids for person in admins.get(org_id, [])]
+        for sub_pk, ids in org_of.items()
+    }
 
 
 def support_queue(*, org, q: str = "") -> QuerySet[Subscription]:
@@ -86,14 +232,25 @@ def support_queue(*, org, q: str = "") -> QuerySet[Subscription]:
     return subscription_list(org=org, q=q).filter(support_contact=org)
 
 
-def export_rows(*, org, reseller: str = "", status: str = "", q: str = ""):
+def export_rows(*, org, reseller: str = "", status: str = "", q: str = "", renewal: str = ""):
     """The CSV rows of the provider's subscriptions, streamed from the database in chunks."""
-    subscriptions = subscription_list(org=org, q=q, reseller=reseller, status=status)
-    return (
+    subscriptions = subscription_list(
+        org=org, q=q, reseller=reseller, status=status, renewal=renewal
+    )
+    rows = (
         subscriptions.order_by("pk")
         .values_list(*(path for _header, path in EXPORT_COLUMNS))
         .iterator(chunk_size=2000)
     )
+    zone = terms.term_zone()
+    # Term dates as calendar days: the first and the last day of the term.
+    for *values, term_start, term_end, auto_renew in rows:
+        yield (
+            *values,
+            term_start.astimezone(zone).date().isoformat(),
+            terms.term_last_date(term_end).isoformat(),
+            "on" if auto_renew else "off",
+        )
 
 
 def subscription_for_detail(*, org, subscription_id) -> Subscription:
@@ -122,6 +279,26 @@ def subscription_history(*, org, subscription: Subscription) -> QuerySet[Subscri
 def upgrade_targets(*, offer: Offer) -> QuerySet[Offer]:
     """The orderable offers a subscription of ``offer`` can be upgraded to."""
     return offer.upgrades_to.filter(is_active=True).order_by("name")
+
+
+def term_label(value: str, *, offer: Offer) -> str:
+    """A term pair value (``P1Y/annual``; empty: the offer's first) as the viewer reads it."""
+    choices = dict(term_choices(offer))
+    return str(choices.get(value) or next(iter(choices.values())))
+
+
+def term_choices(offer: Offer | None = None, *, blank: bool = False) -> list[tuple[str, str]]:
+    """The (value, label) of the (term, billing frequency) pairs of ``offer``, or of the
+    catalogue's pairs when no offer is chosen yet; ``blank``: first "the offer's first pair"."""
+    pairs = list(offer.terms.all()) if offer is not None else []
+    if offer is not None and not pairs:
+        pairs = [OfferTerm(term="P1M", billing_frequency="monthly")]
+    if offer is None:
+        pairs = [OfferTerm(term=t, billing_frequency=f) for t, f in TERM_PAIRS]
+    choices = [(pair.value, str(pair)) for pair in pairs]
+    if blank:
+        choices.insert(0, ("", _("The offer's first (as the catalogue lists it)")))
+    return choices
 
 
 def orderable_offers() -> QuerySet[Offer]:

@@ -40,4 +40,19 @@ urlpatterns = [
         name="subscription_reactivate",
     ),
     path("<uuid:subscription_id>/cancel/", views.subscription_cancel, name="subscription_cancel"),
+    path(
+        "<uuid:subscription_id>/auto-renew/",
+        views.subscription_auto_renew,
+        name="subscription_auto_renew",
+    ),
+    path(
+        "<uuid:subscription_id>/scheduled-change/",
+        views.subscription_scheduled_change,
+        name="subscription_scheduled_change",
+    ),
+    path(
+        "<uuid:subscription_id>/scheduled-change/cancel/",
+        views.subscription_scheduled_change_cancel,
+        name="subscription_scheduled_change_cancel",
+    ),
 ]

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -18,11 +19,13 @@ from portal.listing import paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
-from subscriptions import selectors, services
+from subscriptions import selectors, services, terms
 from subscriptions.forms import (
+    AutoRenewForm,
     LocationCheckForm,
     QuantityForm,
     ResellerForm,
+    ScheduledChangeForm,
     SubscriptionFilterForm,
     SubscriptionNewForm,
     SupportContactForm,
@@ -42,7 +45,11 @@ HISTORY_FIELD_LABELS = {
     "support_contact": gettext_lazy("Designated support contact"),
     "upgraded_to": gettext_lazy("Upgraded to"),
     "upgraded_from": gettext_lazy("Upgraded from"),
+    "auto_renew": gettext_lazy("Auto-renew"),
+    "scheduled_change": gettext_lazy("Scheduled change"),
+    "renewed": gettext_lazy("Renewed"),
 }
+ON_OFF = {"on": gettext_lazy("On"), "off": gettext_lazy("Off")}
 
 
 def _describe_history(page):
@@ -53,6 +60,8 @@ def _describe_history(page):
         values = (change.before, change.after)
         if change.field == "status":
             values = tuple(statuses.get(value, value) for value in values)
+        elif change.field == "auto_renew":
+            values = tuple(ON_OFF.get(value, value) for value in values)
         change.before_display, change.after_display = values
     return page
 
@@ -66,6 +75,7 @@ def _list_filters(request) -> tuple[SubscriptionFilterForm, dict]:
         "q": filters["q"],
         "reseller": str(reseller) if reseller and request.tenant.is_provider else "",
         "status": filters["status"],
+        "renewal": filters["renewal"],
     }
 
 
@@ -123,7 +133,9 @@ def subscription_list(request):
 @require_safe
 def support_queue(request):
     form, filters = _list_filters(request)
-    subscriptions = selectors.support_queue(org=request.tenant.org, q=filters["q"])
+    subscriptions = selectors.with_renewal_filter(
+        selectors.support_queue(org=request.tenant.org, q=filters["q"]), filters["renewal"]
+    )
     context = {
         **_table_context(request, subscriptions),
         "filters": filters,
@@ -179,7 +191,10 @@ def subscription_new(request, customer_id):
         if form.is_valid():
             data = form.cleaned_data
             line = services.LineRequest(
-                offer=data["offer"], quantity=data["quantity"], reseller=data["reseller"]
+                offer=data["offer"],
+                quantity=data["quantity"],
+                reseller=data["reseller"],
+                term_pair=data["term"],
             )
 
             def placed(result) -> str:
@@ -249,6 +264,27 @@ def _render_detail(request, subscription, *, bound=None, status=200):
             ).get_page(request.GET.get("page"))
         ),
     }
+    live = subscription.status in selectors.LIVE_STATUSES
+    pending = selectors.pending_change(subscription=subscription) if live else None
+    now = timezone.now()
+    windows = selectors.open_windows(subscription=subscription, now=now) if live else []
+    cancel_closes = terms.cancellation_closes_at(subscription.term_start)
+    context.update(
+        live=live,
+        pending_change=pending,
+        windows=windows,
+        removable=sum(window.seats_open for window in windows),
+        cancel_closes_at=cancel_closes,
+        cancel_window_open=live and now < cancel_closes,
+        new_window_closes_at=terms.window_closes_at(now),
+        term_last_day=terms.term_last_date(subscription.term_end),
+        renewal_label=selectors.renewal_label(
+            status=subscription.status,
+            auto_renew=subscription.auto_renew,
+            term_end=subscription.term_end,
+            has_change=pending is not None,
+        ),
+    )
     if can_manage:
         context["quantity_form"] = bound.get("quantity") or QuantityForm(
             subscription=subscription, initial={**initial, "quantity": subscription.quantity}
@@ -271,6 +307,21 @@ def _render_detail(request, subscription, *, bound=None, status=200):
             },
         )
         context["status_form"] = bound.get("status") or VersionedForm(initial=initial)
+        if live:
+            context["auto_renew_form"] = bound.get("auto_renew") or AutoRenewForm(
+                initial={**initial, "auto_renew": not subscription.auto_renew}
+            )
+            context["scheduled_form"] = bound.get("scheduled") or ScheduledChangeForm(
+                subscription=subscription,
+                initial={
+                    **initial,
+                    "offer": (pending.offer if pending else subscription.offer).uuid,
+                    "quantity": pending.quantity if pending else subscription.quantity,
+                    "term": f"{pending.term}/{pending.billing_frequency}"
+                    if pending
+                    else f"{subscription.term}/{subscription.billing_frequency}",
+                },
+            )
         if subscription.status == Subscription.Status.ACTIVE:
             upgrade_form = bound.get("upgrade") or UpgradeForm(
                 subscription=subscription,
@@ -327,6 +378,7 @@ def subscription_quantity(request, subscription_id):
             version=data["version"],
             org=request.tenant.org,
             actor=request.user,
+            discard_scheduled=data["confirm_discard"],
         ),
         success=_("Licence count changed."),
     )
@@ -348,6 +400,7 @@ def subscription_upgrade(request, subscription_id):
             version=data["version"],
             org=request.tenant.org,
             actor=request.user,
+            term_pair=data["term"],
         ),
         success=lambda successor: (
             _("Upgraded to %(offer)s with %(quantity)s licences.")
@@ -443,6 +496,7 @@ def subscription_cancel(request, subscription_id):
         {
             "subscription": subscription,
             "form": VersionedForm(initial={"version": subscription.version}),
+            "cancel_closes_at": terms.cancellation_closes_at(subscription.term_start),
         },
     )
 
@@ -458,3 +512,68 @@ def check_id(request):
     else:
         context["check_error"] = form.errors["location_partner_id"][0]
     return render(request, "subscriptions/subscription_detail.html#check-id-result", context)
+
+
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_auto_renew(request, subscription_id):
+    return _apply(
+        request,
+        subscription_id,
+        form_name="auto_renew",
+        make_form=lambda data, sub: AutoRenewForm(data),
+        change=lambda sub, data: services.subscription_set_auto_renew(
+            subscription=sub,
+            auto_renew=data["auto_renew"],
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=lambda sub: (
+            _("Auto-renew turned on.")
+            if sub.auto_renew
+            else _("Auto-renew turned off: the subscription ends at its term end.")
+        ),
+    )
+
+
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_scheduled_change(request, subscription_id):
+    """Create or edit the change scheduled for the renewal."""
+    return _apply(
+        request,
+        subscription_id,
+        form_name="scheduled",
+        make_form=lambda data, sub: ScheduledChangeForm(data, subscription=sub),
+        change=lambda sub, data: (
+            services.scheduled_change_save(
+                subscription=sub,
+                change=services.ChangeRequest(
+                    quantity=data["quantity"], offer=data["offer"], term_pair=data["term"]
+                ),
+                version=data["version"],
+                org=request.tenant.org,
+                actor=request.user,
+            ).subscription
+        ),
+        success=_("Change scheduled for the renewal."),
+    )
+
+
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_POST
+def subscription_scheduled_change_cancel(request, subscription_id):
+    return _apply(
+        request,
+        subscription_id,
+        form_name="scheduled_cancel",
+        make_form=lambda data, sub: VersionedForm(data),
+        change=lambda sub, data: services.scheduled_change_cancel(
+            subscription=sub,
+            version=data["version"],
+            org=request.tenant.org,
+            actor=request.user,
+        ),
+        success=_("Scheduled change cancelled: the subscription renews as it is."),
+    )

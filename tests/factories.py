@@ -20,7 +20,16 @@ from partners.models import (
 )
 from portal.models import ActivityEvent, OutboundEmail, StaffInvitation, User
 from portal.roles import Role
-from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
+from subscriptions.models import (
+    Offer,
+    OfferTerm,
+    Order,
+    OrderLine,
+    SeatAddition,
+    Subscription,
+    SubscriptionChange,
+)
+from subscriptions.terms import CANCELLATION_WINDOW, term_end_for
 
 PASSWORD = "Test-Password-2026"
 
@@ -169,6 +178,15 @@ class OfferFactory(factory.django.DjangoModelFactory):
     max_licences = 300
 
 
+class OfferTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfferTerm
+
+    offer = factory.SubFactory(OfferFactory)
+    term = "P1Y"
+    billing_frequency = "annual"
+
+
 class OrderFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Order
@@ -190,12 +208,29 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
 class SubscriptionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Subscription
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     provider = factory.SelfAttribute("customer.provider")
     offer = factory.SubFactory(OfferFactory)
     quantity = 10
     support_contact = factory.SelfAttribute("customer.provider")
+    term = "P1M"
+    billing_frequency = "monthly"
+    term_start = factory.LazyFunction(timezone.now)
+    term_end = factory.LazyAttribute(lambda o: term_end_for(o.term_start, o.term))
+
+    @factory.post_generation
+    def purchase_window(obj, create, extracted, **kwargs):
+        """The purchased licences' cancellation window, as a purchase opens it
+        (``purchase_window=False``: none, as for a subscription bought long ago)."""
+        if create and extracted is not False:
+            SeatAddition.objects.create(
+                subscription=obj,
+                seats=obj.quantity,
+                added_at=obj.term_start,
+                window_closes_at=obj.term_start + CANCELLATION_WINDOW,
+            )
 
 
 class SubscriptionChangeFactory(factory.django.DjangoModelFactory):

@@ -206,3 +206,36 @@ def test_it_refuses_to_run_on_another_database():
         generate()
 
     assert not Organisation.objects.exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_every_subscription_a_term_of_its_offer_spread_across_the_year():
+    from subscriptions.models import OfferTerm, ScheduledChange
+
+    generate(subscriptions=3000)
+    subscriptions = Subscription.objects.all()
+    now = timezone.now()
+    assert not subscriptions.filter(term_end__lte=now - timedelta(days=1)).exists()
+    assert not subscriptions.filter(term_start__gt=now).exists()
+    sold_in = Exists(
+        OfferTerm.objects.filter(
+            offer=OuterRef("offer"),
+            term=OuterRef("term"),
+            billing_frequency=OuterRef("billing_frequency"),
+        )
+    )
+    assert not subscriptions.exclude(sold_in).exists()
+    shares = {
+        term: subscriptions.filter(term=term).count() / 3000 for term in ("P1M", "P1Y", "P3Y")
+    }
+    assert 0.02 < shares["P1M"] < 0.10 and shares["P1Y"] > 0.6 and shares["P3Y"] > 0.03
+    # Term ends fall across the year, months apart.
+    ends = sorted(subscriptions.values_list("term_end", flat=True))
+    assert ends[-1] - ends[0] > timedelta(days=300)
+    in_a_month = subscriptions.filter(term_end__lte=now + timedelta(days=30)).count()
+    assert 0.05 < in_a_month / 3000 < 0.25
+    assert 0.05 < subscriptions.filter(auto_renew=False).count() / 3000 < 0.15
+    changes = ScheduledChange.objects.filter(status="pending")
+    assert 30 < changes.count() < 200
+    assert not changes.exclude(subscription__status__in=["active", "suspended"]).exists()

@@ -67,5 +67,31 @@ def test_seed_demo_gives_the_activity_log_history():
     contoso = Organisation.objects.get(legal_name="Contoso Distribution")
     fabrikam = Organisation.objects.get(legal_name="Fabrikam Solutions")
     verbs = set(ActivityEvent.objects.filter(organisation=contoso).values_list("verb", flat=True))
-    assert verbs == {"partnership.created", "customer.created"}
+    assert verbs == {
+        "partnership.created",
+        "customer.created",
+        "subscription.change_scheduled",
+        "subscription.auto_renew_changed",
+    }
     assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()
+
+
+def test_seed_demo_shows_every_term_windows_a_scheduled_change_and_renewals():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from subscriptions.models import ScheduledChange, SeatAddition, Subscription
+    from subscriptions.terms import term_last_date
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    now = timezone.now()
+    subs = Subscription.objects.all()
+    assert {s.term for s in subs} == {"P1M", "P1Y", "P3Y"}
+    assert {s.billing_frequency for s in subs} == {"monthly", "annual", "triennial"}
+    assert all(s.term_end > now for s in subs)
+    assert SeatAddition.objects.filter(window_closes_at__gt=now).count() >= 5
+    assert ScheduledChange.objects.filter(status="pending").count() == 1
+    assert subs.filter(auto_renew=False).count() == 1
+    tomorrow = (now + dt.timedelta(days=1)).date()
+    assert any(term_last_date(s.term_end) == tomorrow for s in subs)

@@ -97,7 +97,7 @@ def test_request_a_partnership_and_add_a_customer_by_keyboard(page, shot, provid
     tab_to(page, main.get_by_role("button", name="Next: Subscriptions"))
     page.keyboard.press("Enter")
 
-    tab_to(page, main.get_by_label("Microsoft 365 Business Basic"))
+    tab_to(page, main.get_by_label("Microsoft 365 Business Basic", exact=True))
     page.keyboard.type("5")
     tab_to(page, main.get_by_role("button", name="Review"))
     page.keyboard.press("Enter")

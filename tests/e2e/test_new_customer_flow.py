@@ -127,8 +127,8 @@ def test_a_customer_added_from_a_resellers_row_appears_for_both(page, shot, part
     main.get_by_role("button", name=text["next"]).click()
 
     assert main.get_by_role("heading", name=text["subscriptions"]).is_visible()
-    main.get_by_label("Microsoft 365 Business Basic").fill("25")
-    main.get_by_label("Microsoft Defender for Business").fill("10")
+    main.get_by_label("Microsoft 365 Business Basic", exact=True).fill("25")
+    main.get_by_label("Microsoft Defender for Business", exact=True).fill("10")
     assert main.get_by_role("button", name=text["cancel"]).is_visible()
     check_accessible("subscriptions step")
     main.get_by_role("button", name=text["review"]).click()

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from customers import services as customer_services
+from subscriptions.models import RenewalReminder, ScheduledChange
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,13 @@ def one_of_each():
     f.OutboundEmailFactory()
     f.StaffInvitationFactory(organisation=sub.provider)
     f.TenantOwnerGrantFactory(customer=sub.customer)
+    f.OfferTermFactory(offer=sub.offer)
+    ScheduledChange.objects.create(
+        subscription=sub, quantity=12, offer=sub.offer, term="P1Y", billing_frequency="annual"
+    )
+    RenewalReminder.objects.create(
+        subscription=sub, term_end=sub.term_end, days_before=7, sent_at=sub.term_start
+    )
     customer_services._keep_setup_information(
         customer=sub.customer, user=f.UserFactory(), password="Sealed-Secret-Password"
     )

@@ -13,6 +13,7 @@ import ast
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from partners.models import Partnership, PartnershipRequest
@@ -28,6 +30,8 @@ from portal.emails import queue_email
 from portal.models import ActivityEvent, OutboundEmail, StaffInvitation
 from portal.outbox import outbound_email_relay
 from portal.tasks import send_outbound_email
+from subscriptions.models import RenewalReminder
+from subscriptions.tasks import renew_subscriptions
 from tests.security.conftest import await_agreement, csrf_client
 
 pytestmark = pytest.mark.django_db
@@ -157,12 +161,37 @@ MAIL_PAGES = {
 }
 
 
+# Emails a background job sends, not a page: each has its own test below.
+MAIL_JOBS = {"renewal-reminder"}
+
+
 def test_every_kind_of_email_is_sent_by_a_page_checked_here():
     kinds = {
         path.name.removesuffix("-subject.txt")
         for path in (Path(settings.BASE_DIR) / "templates" / "emails").glob("*-subject.txt")
     }
-    assert kinds == {page.kind for page in MAIL_PAGES.values()}
+    assert kinds == {page.kind for page in MAIL_PAGES.values()} | MAIL_JOBS
+
+
+def test_the_renewal_job_commits_its_reminders_while_publish_fails(
+    home, publish_fails, django_capture_on_commit_callbacks
+):
+    subscription = home.subscription
+    subscription.term_end = timezone.now() + timedelta(days=6)
+    subscription.term_start = subscription.term_end - timedelta(days=365)
+    subscription.save()
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = renew_subscriptions()
+    assert time.monotonic() - started < BUDGET_SECONDS
+    assert result["reminders"] == 1
+    assert RenewalReminder.objects.filter(subscription=subscription, days_before=7).exists()
+    queued = list(OutboundEmail.objects.filter(kind="renewal-reminder", status="queued"))
+    assert queued and mail.outbox == []
+    publish_fails.undo()  # Redis is back
+    assert outbound_email_relay(older_than_seconds=0) == len(queued)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(e.to for e in queued)
+    assert outbound_email_relay(older_than_seconds=0) == 0
 
 
 @pytest.fixture

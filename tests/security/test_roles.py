@@ -85,6 +85,22 @@ def _change_licences(client, home, user):
     return client.post(url, {"quantity": "42", "version": str(home.subscription.version)})
 
 
+def _auto_renew_off(client, home, user):
+    url = reverse("subscriptions:subscription_auto_renew", args=[home.subscription.uuid])
+    return client.post(url, {"version": str(home.subscription.version)})
+
+
+def _schedule_change(client, home, user):
+    url = reverse("subscriptions:subscription_scheduled_change", args=[home.subscription.uuid])
+    data = {
+        "version": str(home.subscription.version),
+        "offer": str(home.offer.uuid),
+        "quantity": "30",
+        "term": "P1M/monthly",
+    }
+    return client.post(url, data)
+
+
 def _invite_user(client, home, user):
     return client.post(
         reverse("user_invite"), {"email": "new@staff.example", "role": "sales_agent"}
@@ -168,6 +184,20 @@ ACTIONS = {
         "provider",
         _change_licences,
         lambda home, r: Subscription.objects.get(pk=home.subscription.pk).quantity == 42,
+    ),
+    "turn auto-renew off": Action(
+        Perm.MANAGE_SUBSCRIPTIONS,
+        "provider",
+        _auto_renew_off,
+        lambda home, r: not Subscription.objects.get(pk=home.subscription.pk).auto_renew,
+    ),
+    "schedule a change for the renewal": Action(
+        Perm.MANAGE_SUBSCRIPTIONS,
+        "provider",
+        _schedule_change,
+        lambda home, r: home.subscription.scheduled_changes.filter(
+            status="pending", quantity=30
+        ).exists(),
     ),
     "invite a user": Action(
         Perm.MANAGE_USERS,

@@ -260,6 +260,9 @@ def tenant_forms(home):
         subscription_forms.UpgradeForm: lambda: subscription_forms.UpgradeForm(
             subscription=home.subscription
         ),
+        subscription_forms.ScheduledChangeForm: lambda: subscription_forms.ScheduledChangeForm(
+            subscription=home.subscription
+        ),
     }
 
 
@@ -295,6 +298,10 @@ def test_every_model_choice_field_offers_only_the_tenants_rows(home, away):
             if label == "UpgradeForm.offer":
                 # Only the listed, orderable upgrades of the subscription's own offer.
                 assert pks == {home.upgrade_offer.pk}, label
+                own_offered += 1
+            elif label == "ScheduledChangeForm.offer":
+                # Its own offer (renewed as it is) and the orderable upgrades.
+                assert pks == {home.offer.pk, home.upgrade_offer.pk}, label
                 own_offered += 1
             elif fld.queryset.model._meta.label == "subscriptions.Offer":
                 assert retired.pk not in pks, label

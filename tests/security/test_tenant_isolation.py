@@ -160,6 +160,9 @@ def test_the_walk_covers_the_pages_that_name_objects(home):
     assert "customers:customer_list" in walked
     assert {
         "subscriptions:subscription_upgrade",
+        "subscriptions:subscription_auto_renew",
+        "subscriptions:subscription_scheduled_change",
+        "subscriptions:subscription_scheduled_change_cancel",
         "customers:tenant_owner_grant",
         "customers:tenant_owner_revoke",
         "partners:agreement_reminder",

@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 
 import pytest
@@ -23,6 +24,10 @@ def test_it_streams_the_providers_subscriptions_as_csv(
 ):
     subscription.reseller_location = reseller_location
     subscription.support_contact = reseller
+    subscription.term, subscription.billing_frequency = "P1Y", "annual"
+    subscription.term_start = datetime.datetime(2024, 2, 29, 9, tzinfo=datetime.UTC)
+    subscription.term_end = datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC)
+    subscription.auto_renew = False
     subscription.save()
     f.SubscriptionFactory(
         customer=f.CustomerFactory(provider=other_provider, company_name="Foreign Co")
@@ -40,6 +45,11 @@ def test_it_streams_the_providers_subscriptions_as_csv(
             "Status",
             "Reseller partner ID (location)",
             "Designated support contact",
+            "Term",
+            "Billing frequency",
+            "Term start",
+            "Term end",
+            "Auto-renew",
         ],
         [
             "Alpine Ski House",
@@ -49,8 +59,21 @@ def test_it_streams_the_providers_subscriptions_as_csv(
             "active",
             reseller_location.location_partner_id,
             "Fabrikam Test Solutions",
+            "P1Y",
+            "annual",
+            "2024-02-29",
+            "2025-02-28",
+            "off",
         ],
     ]
+
+
+def test_it_exports_only_the_renewal_filters_rows(provider_client, provider, subscription):
+    subscription.auto_renew = False
+    subscription.save()
+    f.SubscriptionFactory(customer=f.CustomerFactory(provider=provider, company_name="Renews Co"))
+    rows = _rows(provider_client.get(URL, {"renewal": "auto_renew_off"}))
+    assert [row[0] for row in rows[1:]] == ["Alpine Ski House"]
 
 
 def test_it_filters_by_reseller(

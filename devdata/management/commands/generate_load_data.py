@@ -13,6 +13,13 @@ Shape the benchmark relies on:
   customers (5,000 by default);
 - Microsoft 365 Business Basic is the most common offer (~40%), so provider 1
   has about 100,000 subscriptions of it.
+- Terms: 5% of the subscriptions are asked for monthly (P1M), 80% one-year,
+  15% three-year, each in one of its offer's (term, billing frequency) pairs
+  (an offer not sold in that term takes one year: 4.6% P1M, 91.4% P1Y, 4.0%
+  P3Y by default), the current term started at a uniformly random point of
+  its length before today: term ends fall on every day of the coming year,
+  about 3,850 live ones (0.4%) a day, what the renewal job renews in a day.
+  One in ten has auto-renew off; 3% of the live ones have a change scheduled for the renewal.
 
 Sign-ins (password ``Load-Portal-2026``): admin@provider-<n>.load.example
 (Global admin of provider n), users@ / agent@ / sales@provider-1.load.example
@@ -46,12 +53,13 @@ from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
 from customers.models import Customer, DelegatedAdmin
-from devdata.management.commands.seed_demo import OFFERS
+from devdata.management.commands.seed_demo import OFFERS, TERM_PAIRS
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb
 from portal.models import ActivityEvent
 from portal.roles import Role
-from subscriptions.models import Offer, Subscription
+from subscriptions.models import Offer, OfferTerm, ScheduledChange, Subscription
+from subscriptions.terms import term_end_for
 
 PASSWORD = "Load-Portal-2026"
 EMAIL_DOMAIN = "load.example"
@@ -70,10 +78,17 @@ ASSOCIATED_SHARE = 0.70
 REMOVED_SHARE = 0.10
 # The big tables: loaded without their secondary indexes and foreign keys, which are
 # rebuilt (and so checked) afterwards, far faster than maintained row by row.
-BULK_MODELS = [Customer, DelegatedAdmin, Subscription, ActivityEvent]
+BULK_MODELS = [Customer, DelegatedAdmin, Subscription, ScheduledChange, ActivityEvent]
 # Relative frequency of each offer, in OFFERS order: the small-business suites dominate.
 OFFER_WEIGHTS = [40, 20, 12, 8, 4, 6, 4, 3, 2, 1]
 STATUS_WEIGHTS = [("active", 90), ("suspended", 6), ("cancelled", 4)]
+# Share of subscriptions asked for per term: about 0.4% of all terms end on a given day.
+TERM_WEIGHTS = [("P1M", 5), ("P1Y", 80), ("P3Y", 15)]
+# Days a term's start is spread over: the longest the term can be (a term that has
+# ended by then is followed by the next one, as the renewal job would have done).
+TERM_SPREAD_DAYS = {"P1M": 31, "P1Y": 366, "P3Y": 3 * 365 + 1}
+AUTO_RENEW_OFF_SHARE = 0.10
+SCHEDULED_CHANGE_SHARE = 0.03
 
 # Consonant–vowel syllables make pronounceable company names with many distinct prefixes.
 SYLLABLES = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]
@@ -392,11 +407,13 @@ class LoadData:
         first = self.next_id(Offer)
         self.offer_rows = []
         rows = []
+        self.offer_pairs = {}
         for i, (name, sku, min_l, max_l, term, kind) in enumerate(OFFERS):
             self.offer_rows.append((first + i, min_l, max_l, name))
             rows.append(
                 (first + i, self.uuid(), name, sku, kind, min_l, max_l, term, True, self.start)
             )
+            self.offer_pairs[first + i] = TERM_PAIRS["azure_plan" if kind == "azure_plan" else term]
         self.copy(
             Offer,
             [
@@ -412,6 +429,17 @@ class LoadData:
                 "created_at",
             ],
             rows,
+        )
+        first_term = self.next_id(OfferTerm)
+        term_rows = [
+            (offer_id, term, frequency, position)
+            for offer_id, pairs in self.offer_pairs.items()
+            for position, (term, frequency) in enumerate(pairs)
+        ]
+        self.copy(
+            OfferTerm,
+            ["id", "offer", "term", "billing_frequency", "position"],
+            [(first_term + n, *row) for n, row in enumerate(term_rows)],
         )
 
     def organisations(self):
@@ -795,6 +823,31 @@ class LoadData:
         # Events refer to a sample of subscriptions rather than keeping a million in memory.
         sample_every = max(1, self.n_subscriptions // 50_000)
         first_id = self.next_id(Subscription)
+        term_names = [term for term, _ in TERM_WEIGHTS]
+        term_cum = list(accumulate(weight for _, weight in TERM_WEIGHTS))
+        self.scheduled_rows = []
+
+        def term_of(offer_id, status, quantity, max_l, subscription_id):
+            """A term pair of the offer, the current term's dates, auto-renew."""
+            pairs = self.offer_pairs[offer_id]
+            wanted = rng.choices(term_names, cum_weights=term_cum)[0]
+            # An offer not sold in the wanted term (no monthly-billed offer runs three
+            # years) takes its one-year pair: the year stays the common term.
+            matching = [pair for pair in pairs if pair[0] == wanted] or [
+                pair for pair in pairs if pair[0] == "P1Y"
+            ]
+            term, frequency = rng.choice(matching or pairs)
+            spread = TERM_SPREAD_DAYS[term] * 86_400
+            start = self.now - timedelta(seconds=rng.random() * spread)
+            end = term_end_for(start, term)
+            while end <= self.now:
+                start, end = end, term_end_for(end, term)
+            live = status in ("active", "suspended")
+            if live and rng.random() < SCHEDULED_CHANGE_SHARE:
+                self.scheduled_rows.append(
+                    (subscription_id, offer_id, min(max_l, quantity + 5), term, frequency)
+                )
+            return term, frequency, start, end, rng.random() >= AUTO_RENEW_OFF_SHARE
 
         def rows():
             for number, i in enumerate(picks):
@@ -809,6 +862,9 @@ class LoadData:
                 updated = created if status == "active" else self.moment(created)
                 support = reseller if reseller and rng.random() < 0.8 else provider
                 subscription_uuid = self.uuid()
+                term, frequency, start, end, auto_renew = term_of(
+                    offer_id, status, quantity, max_l, first_id + number
+                )
                 if number % sample_every == 0:
                     self.sampled_subscriptions.append(
                         (provider, subscription_uuid, f"{offer_name} × {quantity}", quantity)
@@ -826,6 +882,11 @@ class LoadData:
                     1 if status == "active" else 2,
                     created,
                     updated,
+                    term,
+                    frequency,
+                    start,
+                    end,
+                    auto_renew,
                 )
 
         self.copy(
@@ -843,8 +904,33 @@ class LoadData:
                 "version",
                 "created_at",
                 "updated_at",
+                "term",
+                "billing_frequency",
+                "term_start",
+                "term_end",
+                "auto_renew",
             ],
             rows(),
+        )
+        first_change = self.next_id(ScheduledChange)
+        self.copy(
+            ScheduledChange,
+            [
+                "id",
+                "uuid",
+                "subscription",
+                "offer",
+                "quantity",
+                "term",
+                "billing_frequency",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+            (
+                (first_change + n, self.uuid(), *row, "pending", self.now, self.now)
+                for n, row in enumerate(self.scheduled_rows)
+            ),
         )
 
     def events(self):

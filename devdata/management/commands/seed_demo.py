@@ -16,7 +16,17 @@ from customers.models import Customer, DelegatedAdmin
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb, record
 from portal.roles import Role
-from subscriptions.models import Offer, Order, OrderLine, Subscription
+from subscriptions.models import (
+    TERM_MONTHS,
+    Offer,
+    OfferTerm,
+    Order,
+    OrderLine,
+    ScheduledChange,
+    SeatAddition,
+    Subscription,
+)
+from subscriptions.terms import term_end_for, term_last_day, term_zone, window_closes_at
 
 PASSWORD = "Demo-Portal-2026"
 
@@ -33,6 +43,13 @@ OFFERS = [
     ("Power BI Pro", "CFQ7TTC0L3PB", 1, 5000, "monthly", "seats"),
     ("Azure plan", "DZH318Z0BPS6", 1, 1, "monthly", "azure_plan"),
 ]
+
+# The (term, billing frequency) pairs per offer billing term; the first is the default.
+TERM_PAIRS = {
+    "monthly": [("P1M", "monthly"), ("P1Y", "monthly"), ("P1Y", "annual")],
+    "annual": [("P1Y", "annual"), ("P1Y", "monthly"), ("P3Y", "annual"), ("P3Y", "triennial")],
+    "azure_plan": [("P1M", "monthly")],
+}
 
 # (offer SKU, SKU of the offer it upgrades to)
 UPGRADES = [
@@ -184,6 +201,7 @@ class Command(BaseCommand):
             self.customers(provider, partnered, offers, rng)
         self.upgrade_paths()
         self.azure_plan_customer()
+        self.renewal_examples()
 
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
@@ -227,6 +245,14 @@ class Command(BaseCommand):
                 "kind": kind,
             },
         )
+        pairs = TERM_PAIRS["azure_plan" if kind == "azure_plan" else term]
+        for position, (term_, frequency) in enumerate(pairs):
+            OfferTerm.objects.get_or_create(
+                offer=offer,
+                term=term_,
+                billing_frequency=frequency,
+                defaults={"position": position},
+            )
         return offer
 
     def organisation(
@@ -345,7 +371,10 @@ class Command(BaseCommand):
                 line = OrderLine.objects.create(
                     order=order, offer=offer, quantity=quantity, reseller=reseller
                 )
-                Subscription.objects.create(
+                pairs = TERM_PAIRS[offer.billing_term]
+                term, frequency = pairs[(i + j) % len(pairs)]
+                start, added = self._term_dates(term, rng, recent=(i + j) % 6 == 0)
+                subscription = Subscription.objects.create(
                     provider=provider,
                     customer=customer,
                     offer=offer,
@@ -354,7 +383,23 @@ class Command(BaseCommand):
                     status="suspended" if (i + j) % 11 == 5 else "active",
                     reseller_location=location,
                     support_contact=reseller or provider,
+                    term=term,
+                    billing_frequency=frequency,
+                    term_start=start,
+                    term_end=term_end_for(start, term),
                 )
+                # A purchase made this week, or licences added two days ago: open windows.
+                for at, seats in ((start, quantity), (added, 5)):
+                    if at is not None and at > timezone.now() - timedelta(days=7):
+                        SeatAddition.objects.create(
+                            subscription=subscription,
+                            seats=seats,
+                            added_at=at,
+                            window_closes_at=window_closes_at(at),
+                        )
+                if added is not None:
+                    subscription.quantity += 5
+                    subscription.save(update_fields=["quantity"])
 
     def upgrade_paths(self):
         """Business Basic upgrades to Standard, Standard to Premium."""
@@ -388,6 +433,75 @@ class Command(BaseCommand):
             quantity=1,
             reseller_location=customer.reseller.locations.first(),
             support_contact=customer.reseller,
+            term_start=customer.created_at,
+            term_end=term_end_for(customer.created_at, "P1M"),
+        )
+
+    @staticmethod
+    def _term_dates(term, rng, *, recent):
+        """A term start spread over the term (or within the last three days), and when
+        licences were added (two days ago, for some), so the demo shows open windows."""
+        now = timezone.now()
+        if recent:
+            return now - timedelta(hours=rng.randint(2, 72)), None
+        days = TERM_MONTHS[term] * 30
+        start = now - timedelta(days=rng.randint(3, days - 5), hours=rng.randint(0, 23))
+        added = now - timedelta(days=2) if rng.random() < 0.2 else None
+        return start, added
+
+    def renewal_examples(self):
+        """Contoso's first customer: one subscription renewing tomorrow, one with a change
+        scheduled for its renewal, one with auto-renew off."""
+        customer = (
+            Customer.objects.filter(provider__legal_name="Contoso Distribution")
+            .order_by("created_at", "id")
+            .first()
+        )
+        subs = list(customer.subscriptions.filter(status="active").order_by("id")[:3])
+        if len(subs) < 3 or ScheduledChange.objects.filter(subscription__in=subs).exists():
+            return
+        tomorrow, scheduled, ending = subs
+        # A month's term whose last day is tomorrow: it renews at the midnight after.
+        today = timezone.now().astimezone(term_zone()).date()
+        start_day = next(
+            today - timedelta(days=back)
+            for back in range(27, 32)
+            if term_last_day(today - timedelta(days=back), 1) == today + timedelta(days=1)
+        )
+        start = timezone.make_aware(
+            timezone.datetime.combine(start_day, timezone.datetime.min.time()), term_zone()
+        ) + timedelta(hours=10)
+        tomorrow.term, tomorrow.billing_frequency = "P1M", "monthly"
+        tomorrow.term_start, tomorrow.term_end = start, term_end_for(start, "P1M")
+        tomorrow.save()
+        admin = customer.created_by
+        pair = scheduled.offer.terms.exclude(
+            term=scheduled.term, billing_frequency=scheduled.billing_frequency
+        ).first()
+        change = ScheduledChange.objects.create(
+            subscription=scheduled,
+            quantity=scheduled.quantity + 5,
+            offer=scheduled.offer,
+            term=pair.term if pair else scheduled.term,
+            billing_frequency=pair.billing_frequency if pair else scheduled.billing_frequency,
+            created_by=admin,
+        )
+        record(
+            org=customer.provider,
+            actor=admin,
+            verb=Verb.SUBSCRIPTION_CHANGE_SCHEDULED,
+            obj=scheduled,
+            after={"quantity": change.quantity, "term": change.term},
+        )
+        ending.auto_renew = False
+        ending.save(update_fields=["auto_renew"])
+        record(
+            org=customer.provider,
+            actor=admin,
+            verb=Verb.SUBSCRIPTION_AUTO_RENEW_CHANGED,
+            obj=ending,
+            before={"auto_renew": "on"},
+            after={"auto_renew": "off"},
         )
 
     @staticmethod
