@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "subscriptions",
+    "relationships",
     "devdata",
 ]
 
@@ -217,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
     "relay-queued-emails": {
         "task": "portal.tasks.relay_queued_emails",
         "schedule": timedelta(minutes=1),
+    },
+    "admin-relationship-lifecycle": {
+        "task": "relationships.tasks.run_lifecycle",
+        "schedule": timedelta(days=1),
     },
 }
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
+from customers.models import Customer, TenantOwnerGrant
 from partners.models import (
     Membership,
     Organisation,
@@ -18,6 +18,7 @@ from partners.models import (
 )
 from portal.models import ActivityEvent, OutboundEmail, StaffInvitation, User
 from portal.roles import Role
+from relationships.models import AdminRelationship, AdminRole, RelationshipTemplate, SecurityGroup
 from subscriptions.models import Offer, Order, OrderLine, Subscription, SubscriptionChange
 
 PASSWORD = "Test-Password-2026"
@@ -137,22 +138,52 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     contact_last_name = "Lee"
     contact_email = factory.Sequence(lambda n: f"it{n}@customer.example")
 
-    @factory.post_generation
-    def delegated(obj, create, extracted, **kwargs):
-        """The provider always holds delegated admin; the associated reseller too."""
-        if not create or extracted is False:
-            return
-        DelegatedAdmin.objects.get_or_create(customer=obj, organisation=obj.provider)
-        if obj.reseller_id:
-            DelegatedAdmin.objects.get_or_create(customer=obj, organisation=obj.reseller)
 
+class AdminRelationshipFactory(factory.django.DjangoModelFactory):
+    """An active relationship (approved now, 730 days) with Directory Readers unless roles given."""
 
-class DelegatedAdminFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = DelegatedAdmin
+        model = AdminRelationship
+        skip_postgeneration_save = True
 
-    customer = factory.SubFactory(CustomerFactory, delegated=False)
-    organisation = factory.SelfAttribute("customer.provider")
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SelfAttribute("customer.provider")
+    display_name = factory.Sequence(lambda n: f"Admin access {n}")
+    duration_days = 730
+    auto_extend = False
+    status = AdminRelationship.Status.ACTIVE
+    approved_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda o: o.approved_at + timedelta(days=o.duration_days))
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        obj.roles.set(extracted or [AdminRole.objects.get(name_en="Directory Readers")])
+
+
+class SecurityGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SecurityGroup
+
+    organisation = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class RelationshipTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RelationshipTemplate
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    duration_days = 365
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        obj.roles.set(extracted or [AdminRole.objects.get(name_en="Helpdesk Administrator")])
 
 
 class OfferFactory(factory.django.DjangoModelFactory):
