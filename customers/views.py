@@ -121,8 +121,8 @@ def _detail_context(request, customer, *, change_form=None):
         "customer": customer,
         "country_name": COUNTRY_NAMES.get(customer.country, customer.country),
         "language_name": dict(settings.LANGUAGES).get(customer.language, customer.language),
-        "relationships": relationship_selectors.relationships_of_customer(
-            org=org, customer=customer
+        "relationships": list(
+            relationship_selectors.relationships_of_customer(org=org, customer=customer)
         ),
         "can_request_relationship": request.tenant.can(Perm.MANAGE_ADMIN_RELATIONSHIPS),
         "subscriptions": subscriptions,
