@@ -37,6 +37,10 @@ EXEMPT = {
     "partners:directory": "Public Indirect provider directory (design: Directory, anonymous).",
     "staff_invite_accept": "Staff invitation link: the token is the capability (design: Users).",
     "dev_mailbox": "Only routed with DEBUG on; answers 404 otherwise.",
+    "relationships:approve": "Public admin relationship approval link: the token is the capability.",
+    "relationships:customer_terminate": (
+        "Public termination link of the approval confirmation: the token is the capability."
+    ),
 }
 
 # URL kwarg names that hold a tenant object's id.
@@ -48,6 +52,9 @@ OBJECT_KWARGS = {
     "subscription_id",
     "invitation_uuid",
     "membership_uuid",
+    "relationship_id",
+    "group_id",
+    "template_id",
 }
 
 
@@ -78,7 +85,11 @@ def own_urls(route: Route, world) -> list[str]:
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         return [reverse(route.name, args=[uid, default_token_generator.make_token(user)])]
     if "token" in route.kwargs:
-        token = world.staff_token if route.name == "staff_invite_accept" else world.request_token
+        token = {
+            "staff_invite_accept": world.staff_token,
+            "relationships:approve": world.approval_token,
+            "relationships:customer_terminate": world.termination_token,
+        }.get(route.name, world.request_token)
         return [reverse(route.name, kwargs={"token": token})]
     return urls_for(route, world.kwargs_for())
 
