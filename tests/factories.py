@@ -1,11 +1,13 @@
 """factory-boy factories for every model."""
 
 import hashlib
+import importlib
 import secrets
 import uuid
 from datetime import timedelta
 
 import factory
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from customers.models import Customer, TenantOwnerGrant
@@ -139,6 +141,14 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     contact_email = factory.Sequence(lambda n: f"it{n}@customer.example")
 
 
+def role_catalogue() -> dict[str, AdminRole]:
+    """The directory roles by English name; seeded again when a transactional test flushed them."""
+    if not AdminRole.objects.exists():
+        seed = importlib.import_module("relationships.migrations.0002_role_catalogue")
+        seed.seed_roles(django_apps, None)
+    return {role.name_en: role for role in AdminRole.objects.all()}
+
+
 class AdminRelationshipFactory(factory.django.DjangoModelFactory):
     """An active relationship (approved now, 730 days) with Directory Readers unless roles given."""
 
@@ -159,7 +169,7 @@ class AdminRelationshipFactory(factory.django.DjangoModelFactory):
     def roles(obj, create, extracted, **kwargs):
         if not create:
             return
-        obj.roles.set(extracted or [AdminRole.objects.get(name_en="Directory Readers")])
+        obj.roles.set(extracted or [role_catalogue()["Directory Readers"]])
 
 
 class SecurityGroupFactory(factory.django.DjangoModelFactory):
@@ -183,7 +193,7 @@ class RelationshipTemplateFactory(factory.django.DjangoModelFactory):
     def roles(obj, create, extracted, **kwargs):
         if not create:
             return
-        obj.roles.set(extracted or [AdminRole.objects.get(name_en="Helpdesk Administrator")])
+        obj.roles.set(extracted or [role_catalogue()["Helpdesk Administrator"]])
 
 
 class OfferFactory(factory.django.DjangoModelFactory):
