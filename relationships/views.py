@@ -58,7 +58,9 @@ def relationship_request(request, customer_id):
         "partners": partners,
     }
     form = RelationshipRequestForm(
-        request.POST or None, **kwargs, initial={"partner": str(tenant.org.uuid)}
+        request.POST if request.method == "POST" else None,
+        **kwargs,
+        initial={"partner": str(tenant.org.uuid)},
     )
     context = {"customer": customer, "form": form, "partners": partners}
     if request.method != "POST":
@@ -211,7 +213,7 @@ def relationship_list(request):
 def security_group_list(request):
     """Security groups: the organisation's groups, their members, and a new group."""
     org = request.tenant.org
-    form = SecurityGroupForm(request.POST or None)
+    form = SecurityGroupForm(request.POST if request.method == "POST" else None)
     page = Paginator(selectors.security_groups(org=org), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -251,7 +253,9 @@ def security_group_detail(request, group_id):
 
     user_qs = User.objects.filter(pk__in=[u.pk for u in users]).order_by("email")
     form = MembersForm(
-        request.POST or None, users=user_qs, initial={"members": list(group.members.all())}
+        request.POST if request.method == "POST" else None,
+        users=user_qs,
+        initial={"members": list(group.members.all())},
     )
     context = {"group": group, "form": form}
     if request.method == "POST":
@@ -290,7 +294,9 @@ def security_group_delete(request, group_id):
 def template_list(request):
     """Saved sets of roles, duration and auto-extend to start a relationship from."""
     org = request.tenant.org
-    form = TemplateForm(request.POST or None, roles=selectors.role_catalogue())
+    form = TemplateForm(
+        request.POST if request.method == "POST" else None, roles=selectors.role_catalogue()
+    )
     page = Paginator(selectors.templates(org=org), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page}
     if request.method == "POST":
@@ -356,7 +362,7 @@ def approve(request, token):
     """The customer's approval page; GET and HEAD change nothing (mail scanners open links)."""
     relationship = services.relationship_for_token(token)
     services.check_approvable(relationship)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     context = {
         "relationship": relationship,
         "roles": list(relationship.roles.all()),

@@ -24,3 +24,14 @@ def customer(provider, reseller):
 def link_in(text: str, marker: str) -> str:
     """The first link of an email's text that contains ``marker``."""
     return next(url for url in re.findall(r"https?://\S+", text) if marker in url)
+
+
+@pytest.fixture
+def japanese(client):
+    """Switch a client to Japanese."""
+
+    def switch(some_client=client):
+        some_client.cookies["django_language"] = "ja"
+        return some_client
+
+    return switch
