@@ -123,7 +123,7 @@ def test_a_link_that_cannot_be_used_gets_a_clear_page(client, pending, state, st
     assert pending.approved_at is None
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_approvals_at_once_make_one_activation():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the row lock is exercised on PostgreSQL")

@@ -176,7 +176,7 @@ def test_the_notice_is_in_the_recipients_language(
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_each_notice_once():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; SKIP LOCKED is exercised on PostgreSQL")
