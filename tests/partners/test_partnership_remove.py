@@ -37,7 +37,7 @@ def test_it_asks_for_confirmation_quoting_the_consequences(provider_client, part
     html = provider_client.get(_url(partnership)).content.decode()
     for consequence in (
         "customers are not deleted",
-        "Delegated admin rights are not changed",
+        "Admin relationships are not changed",
         "No notice is sent to the customers or to the reseller",
         "legal notice to the reseller is your duty",
     ):
