@@ -206,3 +206,25 @@ def test_two_runs_at_once_send_each_notice_once():
     assert AdminRelationshipNotice.objects.count() == 20
     assert OutboundEmail.objects.filter(kind="admin-relationship-ending").count() == 20
     assert ActivityEvent.objects.filter(verb="admin_relationship.expiring").count() == 20
+
+
+@pytest.mark.django_db
+def test_the_command_runs_the_job_for_cron(provider, roles):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(START, tick=False):
+        relationship = _relationship(f.CustomerFactory(provider=provider), provider, days=10)
+    out = StringIO()
+    with time_machine.travel(_at(11), tick=False):
+        call_command("run_admin_relationship_lifecycle", stdout=out)
+    assert "expired: 1" in out.getvalue()
+    relationship.refresh_from_db()
+    assert relationship.status == Status.EXPIRED
+
+
+def test_beat_runs_the_job_daily(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["admin-relationship-lifecycle"]
+    assert entry["task"] == "relationships.tasks.run_lifecycle"
+    assert entry["schedule"] == timedelta(days=1)
