@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from relationships.models import (
+    AccessAssignment,
     AdminRelationship,
+    AdminRelationshipNotice,
     AdminRole,
     RelationshipTemplate,
     SecurityGroup,
@@ -59,3 +61,18 @@ class RelationshipTemplateAdmin(ReadOnlyAdmin):
     list_display = ["name", "organisation", "duration_days", "auto_extend"]
     search_fields = ["name", "organisation__legal_name"]
     list_select_related = ["organisation"]
+
+
+@admin.register(AccessAssignment)
+class AccessAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["group", "relationship", "created_at"]
+    search_fields = ["group__name", "relationship__display_name"]
+    list_select_related = ["group", "relationship"]
+
+
+@admin.register(AdminRelationshipNotice)
+class AdminRelationshipNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["relationship", "days_before", "ends_at", "sent_at"]
+    list_filter = ["days_before"]
+    search_fields = ["relationship__display_name"]
+    list_select_related = ["relationship"]

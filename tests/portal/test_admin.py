@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from relationships.models import AccessAssignment, AdminRelationship, AdminRelationshipNotice
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +27,21 @@ def one_of_each():
     f.OutboundEmailFactory()
     f.StaffInvitationFactory(organisation=sub.provider)
     f.TenantOwnerGrantFactory(customer=sub.customer)
+    relationship = f.AdminRelationshipFactory(
+        customer=sub.customer, approval_token_hash="a1b2c3-secret-approval-hash"
+    )
+    group = f.SecurityGroupFactory(organisation=sub.provider)
+    AccessAssignment.objects.create(relationship=relationship, group=group)
+    AdminRelationshipNotice.objects.create(
+        relationship=relationship, days_before=30, ends_at=relationship.ends_at
+    )
+    f.RelationshipTemplateFactory(organisation=sub.provider)
 
 
 MODELS = [
     m
     for m in admin.site._registry
-    if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+    if m._meta.app_label in {"portal", "partners", "customers", "subscriptions", "relationships"}
 ]
 
 
@@ -63,6 +73,12 @@ def test_secrets_are_never_shown(operator_client, one_of_each):
     customer.save()
     response = operator_client.get(reverse("admin:customers_customer_change", args=[customer.pk]))
     assert "secret-hash-value" not in response.content.decode()
+    relationship = AdminRelationship.objects.first()
+    response = operator_client.get(
+        reverse("admin:relationships_adminrelationship_change", args=[relationship.pk])
+    )
+    assert response.status_code == 200
+    assert "a1b2c3-secret-approval-hash" not in response.content.decode()
 
 
 def test_every_model_is_registered():
@@ -71,6 +87,7 @@ def test_every_model_is_registered():
     ours = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+        if m._meta.app_label
+        in {"portal", "partners", "customers", "subscriptions", "relationships"}
     ]
     assert set(ours) <= set(admin.site._registry)
