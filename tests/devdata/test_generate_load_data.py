@@ -33,6 +33,9 @@ PASSWORD = "Load-Portal-2026"
 
 
 def generate(**options):
+    # These tests are transactional: the flush after the previous one took the role
+    # catalogue its migration seeded, which every generated relationship refers to.
+    f.role_catalogue()
     out = StringIO()
     call_command("generate_load_data", stdout=out, **{**TINY, "seed": 7, **options})
     return out.getvalue()
@@ -172,6 +175,8 @@ def test_it_leaves_sequences_where_the_orm_can_insert_again():
     f.MembershipFactory(user=user, organisation=provider)
     f.PartnershipFactory(provider=provider, reseller=reseller)
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    for partner in (provider, reseller):  # and their rows of roles
+        f.AdminRelationshipFactory(customer=customer, partner=partner)
     subscription = f.SubscriptionFactory(
         provider=provider, customer=customer, offer=Offer.objects.first()
     )
