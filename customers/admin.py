@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from customers.models import Customer, TenantOwnerGrant
+from customers.models import Customer, SetupInformation, TenantOwnerGrant
 
 
 @admin.register(Customer)
@@ -32,3 +32,17 @@ class TenantOwnerGrantAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer", "organisation"]
     # Grants and revocations are made on the customer page, where they are audited.
     readonly_fields = ["granted_by", "granted_at", "revoked_by", "revoked_at"]
+
+
+@admin.register(SetupInformation)
+class SetupInformationAdmin(admin.ModelAdmin):
+    """Temporary passwords waiting to be shown: who and until when, never the password."""
+
+    list_display = ["customer", "shown_to", "expires_at"]
+    search_fields = ["customer__company_name", "shown_to__email"]
+    list_select_related = ["customer", "shown_to"]
+    exclude = ["sealed_password"]
+    readonly_fields = ["customer", "shown_to", "expires_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -138,3 +138,28 @@ class TenantOwnerGrant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SetupInformation(models.Model):
+    """A new customer's temporary admin password, waiting to be shown once to whoever added it.
+
+    Written in the transaction that creates the customer, encrypted
+    (portal.sealing), taken (read and deleted) by the setup page, and useless
+    after ``expires_at``. Never kept in the session: two requests of one
+    session cannot overwrite it, and the session row never holds it in clear.
+    """
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="setup_information"
+    )
+    shown_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sealed_password = models.TextField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="setup_information_expiry_idx")]
+
+    def __str__(self):
+        return f"{self.customer} (until {self.expires_at:%Y-%m-%d %H:%M})"

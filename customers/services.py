@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
@@ -13,15 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import selectors
-from customers.models import Customer, TenantOwnerGrant
+from customers.models import Customer, SetupInformation, TenantOwnerGrant
 from portal import audit
 from portal.audit import Verb
 from portal.errors import ServiceError
+from portal.sealing import seal, unseal
 from relationships.services import terminate_for_reseller_on_customer
 from subscriptions.models import Offer, Subscription, SubscriptionChange
 from subscriptions.services import LineRequest, order_submit
 
 TEMPORARY_PASSWORD_BYTES = 18  # 24 URL-safe characters
+# How long the temporary password waits for the setup page (shown right after Submit).
+SETUP_INFORMATION_TTL = timedelta(minutes=15)
+SEALING_PURPOSE = "customers.setup-information"
 
 
 class CustomerError(ServiceError):
@@ -126,7 +131,53 @@ def _customer_create(*, provider, actor, details, reseller, lines, idempotency_k
     )
     if not created:
         raise _AlreadySubmitted
+    _keep_setup_information(customer=customer, user=actor, password=password)
     return CustomerCreated(customer, password)
+
+
+def _keep_setup_information(*, customer, user, password: str) -> None:
+    """Hold the temporary password, encrypted, for the setup page to show it once to ``user``."""
+    now = timezone.now()
+    SetupInformation.objects.filter(expires_at__lte=now).delete()  # nobody came for these
+    SetupInformation.objects.create(
+        customer=customer,
+        shown_to=user,
+        sealed_password=seal(password, purpose=SEALING_PURPOSE),
+        expires_at=now + SETUP_INFORMATION_TTL,
+    )
+
+
+@transaction.atomic
+def setup_information_take(*, customer, user) -> str | None:
+    """The temporary password of ``customer`` for ``user``, once: it is deleted as it is read.
+
+    None for anyone but the member who added the customer, after the first
+    read, and after it expired. The row lock makes two reads at once show it once.
+    """
+    held = (
+        SetupInformation.objects.select_for_update()
+        .filter(customer=customer, shown_to=user)
+        .first()
+    )
+    if held is None:
+        return None
+    held.delete()
+    if held.expires_at <= timezone.now():
+        return None
+    password = unseal(
+        held.sealed_password,
+        purpose=SEALING_PURPOSE,
+        max_age_seconds=int(SETUP_INFORMATION_TTL.total_seconds()),
+    )
+    if password is not None:
+        audit.record(
+            org=customer.provider,
+            actor=user,
+            verb=Verb.CUSTOMER_SETUP_INFORMATION_SHOWN,
+            obj=customer,
+            after={"admin_username": customer.admin_username},
+        )
+    return password
 
 
 @transaction.atomic

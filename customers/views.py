@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -105,13 +105,17 @@ def customer_row(request, customer_id):
     org = request.tenant.org
     customer = selectors.customer_for_org(org=org, uuid=customer_id)
     if not request.htmx:
-        return redirect("customers:customer_detail", customer_id=customer.uuid)
-    context = {
-        "customer": customer,
-        "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
-        "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
-    }
-    return render(request, "customers/customer_list.html#expanded-row", context)
+        response = redirect("customers:customer_detail", customer_id=customer.uuid)
+    else:
+        context = {
+            "customer": customer,
+            "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
+            "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
+        }
+        response = render(request, "customers/customer_list.html#expanded-row", context)
+    # The same URL answers a fragment to htmx and a redirect to the browser.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _detail_context(request, customer, *, change_form=None):
@@ -380,10 +384,6 @@ def _submit_new_customer(request):
 
     def created(result) -> str:
         wizard.discard_draft(request)
-        if result.temporary_password:
-            wizard.keep_setup_information(
-                request, customer=result.customer, password=result.temporary_password
-            )
         return reverse("customers:customer_setup", kwargs={"customer_id": result.customer.uuid})
 
     return post_action(
@@ -416,6 +416,6 @@ def customer_new_cancel(request):
 def customer_setup(request, customer_id):
     """Setup information: the admin user name, and the temporary password the first time only."""
     customer = selectors.customer_for_org(org=request.tenant.org, uuid=customer_id)
-    password = wizard.take_setup_information(request, customer=customer)
+    password = services.setup_information_take(customer=customer, user=request.user)
     context = {"customer": customer, "password": password}
     return render(request, "customers/customer_setup.html", context)

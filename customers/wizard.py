@@ -34,21 +34,3 @@ def save_draft(request, draft: dict) -> None:
 
 def discard_draft(request) -> None:
     request.session.pop(_session_key(request, "draft"), None)
-
-
-def keep_setup_information(request, *, customer, password: str) -> None:
-    """Hold the temporary password until the setup page shows it, once."""
-    request.session[_session_key(request, "setup")] = {
-        "customer": str(customer.uuid),
-        "password": password,
-    }
-
-
-def take_setup_information(request, *, customer) -> str | None:
-    """The temporary password of ``customer``, removed from the session as it is read."""
-    key = _session_key(request, "setup")
-    setup = request.session.get(key)
-    if not setup or setup["customer"] != str(customer.uuid):
-        return None
-    del request.session[key]
-    return setup["password"]

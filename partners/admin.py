@@ -42,6 +42,7 @@ class OrganisationAdmin(admin.ModelAdmin):
                     "contact_email",
                     "country",
                     "status",
+                    "require_mfa",
                     "created_at",
                     "agreement_accepted_at",
                     "agreement_accepted_by",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import selectors
 from partners.models import Organisation, PartnershipRequest
 from partners.services import invite_tokens_in, invite_url, normalise_email
-from portal.forms import ListFilterForm
+from portal.forms import FilterSelect, ListFilterForm
 from portal.models import User
 from portal.tokens import hash_token
 
@@ -38,11 +38,18 @@ class ResellerFilterForm(ListFilterForm):
         ("not_accepted", _("Agreement not accepted")),
     ]
 
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    agreement = forms.ChoiceField(
-        label=_("Partner agreement"), choices=AGREEMENT_CHOICES, required=False
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, widget=FilterSelect
     )
-    sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
+    agreement = forms.ChoiceField(
+        label=_("Partner agreement"),
+        choices=AGREEMENT_CHOICES,
+        required=False,
+        widget=FilterSelect,
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=SORT_CHOICES, required=False, widget=FilterSelect
+    )
 
     def values(self) -> dict:
         values = super().values()
@@ -56,6 +63,14 @@ class DirectorySearchForm(ListFilterForm):
 
 class PartnershipRequestEmailForm(forms.Form):
     email = forms.EmailField(label=_("Recipient email"), max_length=254)
+    any_address = forms.BooleanField(
+        label=_("Anyone with the link may accept it, not only an account at this address's domain"),
+        required=False,
+        help_text=_(
+            "Leave it off unless the reseller will sign in with an address at another domain: "
+            "a forwarded or leaked link is then of no use to anyone else."
+        ),
+    )
 
     def __init__(self, *args, provider: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,10 +94,12 @@ class PartnershipRequestEmailForm(forms.Form):
 
 
 class PartnershipDraftForm(forms.Form):
-    """The draft email; the body must keep the request's invite link unchanged."""
+    """The draft email; the body must keep the request's invite link unchanged.
+
+    The subject is fixed (it names the provider) and is not a field.
+    """
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=128)
-    subject = forms.CharField(label=_("Subject"), max_length=250)
     body = forms.CharField(
         label=_("Message"),
         max_length=MESSAGE_MAX_LENGTH,
@@ -174,26 +191,22 @@ class ResellerEnrolForm(InviteAcceptForm):
         "consent",
     ]
 
-    def clean_partner_id(self):
-        value = self.cleaned_data["partner_id"]
-        if selectors.partner_id_taken(value):
-            raise forms.ValidationError(_("This partner ID is already registered."))
-        return value
-
-    def clean_location_partner_id(self):
-        value = self.cleaned_data["location_partner_id"]
-        if selectors.partner_id_taken(value):
-            raise forms.ValidationError(_("This partner ID is already registered."))
-        return value
-
     def clean_country(self):
         return self.cleaned_data["country"].upper()
 
+    def __init__(self, *args, partnership_request: PartnershipRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership_request = partnership_request
+
     def clean_email(self):
+        # Whether the address (or a partner ID) is registered is not told here: the
+        # answer would tell anyone holding a link about other tenants. It is told to
+        # the address's owner, by email (services.reseller_enrol_start).
         email = normalise_email(self.cleaned_data["email"])
-        if selectors.email_has_account(email):
+        if self.partnership_request and not self.partnership_request.accepts_email(email):
             raise forms.ValidationError(
-                _("An account with this email already exists. Sign in instead.")
+                _("Enrol with an address at the domain the invitation was sent to (%(domain)s).")
+                % {"domain": self.partnership_request.invited_domain}
             )
         return email
 

@@ -68,6 +68,8 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Every member signs in with a second factor; new organisations start with it on.
+    require_mfa = models.BooleanField(_("require MFA for all users"), default=True)
 
     # Directory profile (providers); edited by platform operators only.
     directory_listed = models.BooleanField(_("listed in the directory"), default=False)
@@ -230,6 +232,8 @@ class PartnershipRequest(models.Model):
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Off: only an account at the invited address's domain may accept the link.
+    any_address = models.BooleanField(_("any address may accept"), default=False)
 
     objects = PartnershipRequestQuerySet.as_manager()
 
@@ -251,6 +255,16 @@ class PartnershipRequest(models.Model):
 
     def __str__(self):
         return f"{self.provider} → {self.email}"
+
+    @property
+    def invited_domain(self) -> str:
+        return self.email.rpartition("@")[2].lower()
+
+    def accepts_email(self, email: str) -> bool:
+        """Whether an account with ``email`` may accept this invite (binding to the domain)."""
+        if self.any_address:
+            return True
+        return (email or "").strip().lower().rpartition("@")[2] == self.invited_domain
 
     @property
     def is_expired(self) -> bool:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from customers.models import Customer
 from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
 from partners.services import normalise_email
-from portal.models import User
+from portal.models import OutboundEmail, User
 from portal.tokens import hash_token
 
 PARTNERSHIP_SORTS = {
@@ -101,6 +101,16 @@ def provider_open_requests(
         )
     if q:
         requests = requests.filter(email__icontains=q.strip())
+    # The status of the last email of each request: a failed one is shown as not delivered.
+    last_email = (
+        OutboundEmail.objects.for_org(provider)
+        .filter(
+            kind="partnership-request", to=OuterRef("email"), created_at__gte=OuterRef("sent_at")
+        )
+        .order_by("-created_at")
+        .values("status")[:1]
+    )
+    requests = requests.annotate(email_status=Subquery(last_email))
     return requests.order_by(*REQUEST_SORTS.get(sort, REQUEST_SORTS["date"]))
 
 

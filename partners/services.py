@@ -7,12 +7,14 @@ the message kept on the request has the link replaced by ``INVITE_LINK_MARKER``.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,10 +29,11 @@ from partners.models import (
     PartnershipRequest,
 )
 from portal.audit import Verb, record
-from portal.emails import queue_email, queue_rendered_email
+from portal.emails import queue_email, queue_rendered_email, render_subject, render_text
 from portal.errors import ServiceError
 from portal.models import User
 from portal.roles import Role
+from portal.sealing import seal, unseal
 from portal.tokens import hash_token
 
 INVITE_LINK_MARKER = "{invite_link}"
@@ -105,8 +108,14 @@ def _expire_lapsed_requests(*, provider: Organisation, email: str, actor) -> Non
 
 
 @transaction.atomic
-def partnership_request_prepare(*, provider: Organisation, actor: User, email: str):
-    """Create a pending request with a fresh token and a default draft message; returns it with the token."""
+def partnership_request_prepare(
+    *, provider: Organisation, actor: User, email: str, any_address: bool = False
+):
+    """Create a pending request with a fresh token and a default draft message; returns it with the token.
+
+    The link is accepted only from an account at the address's domain, unless
+    ``any_address``.
+    """
     email = normalise_email(email)
     _expire_lapsed_requests(provider=provider, email=email, actor=actor)
     token, token_hash = _new_token()
@@ -122,14 +131,12 @@ def partnership_request_prepare(*, provider: Organisation, actor: User, email: s
             partnership_request = PartnershipRequest.objects.create(
                 provider=provider,
                 email=email,
-                subject=" ".join(
-                    render_to_string("emails/partnership-request-subject.txt", context).split()
-                ),
-                message=render_to_string("emails/partnership-request-draft.txt", context).strip()
-                + "\n",
+                subject=request_subject(provider),
+                message=render_text("emails/partnership-request-draft.txt", context).strip() + "\n",
                 token_hash=token_hash,
                 created_by=actor,
                 expires_at=expires_at,
+                any_address=any_address,
             )
     except IntegrityError as exc:  # another member prepared one for this address meanwhile
         raise PartnershipError(
@@ -140,22 +147,42 @@ def partnership_request_prepare(*, provider: Organisation, actor: User, email: s
         actor=actor,
         verb=Verb.PARTNERSHIP_REQUEST_CREATED,
         obj=partnership_request,
-        after={"email": email, "expires_at": expires_at.isoformat()},
+        after={
+            "email": email,
+            "expires_at": expires_at.isoformat(),
+            "any_address": any_address,
+        },
     )
     return PreparedRequest(partnership_request, token)
 
 
-def _queue_request_email(*, partnership_request: PartnershipRequest, subject: str, body: str):
+def request_subject(provider: Organisation) -> str:
+    """The subject of every partnership-request email: a fixed text naming the provider."""
+    return render_subject("emails/partnership-request-subject.txt", {"provider": provider})
+
+
+def _html_parts(body: str, link: str) -> list[tuple[str, bool]]:
+    """``body`` cut around the invite link: (text, is_link) pairs for the HTML part."""
+    parts: list[tuple[str, bool]] = []
+    for n, text in enumerate(body.split(link)):
+        if n:
+            parts.append((link, True))
+        parts.append((text, False))
+    return parts
+
+
+def _queue_request_email(*, partnership_request: PartnershipRequest, body: str, token: str):
+    provider = partnership_request.provider
     return queue_rendered_email(
         kind="partnership-request",
         to=partnership_request.email,
-        subject=subject,
+        subject=partnership_request.subject,
         body_text=body,
         body_html=render_to_string(
             "emails/partnership-request-body.html",
-            {"body": body, "provider": partnership_request.provider},
+            {"parts": _html_parts(body, invite_url(token)), "provider": provider},
         ),
-        org=partnership_request.provider,
+        org=provider,
     )
 
 
@@ -169,25 +196,29 @@ def _locked_request(partnership_request: PartnershipRequest) -> PartnershipReque
 
 @transaction.atomic
 def partnership_request_send(
-    *, partnership_request: PartnershipRequest, actor: User, token: str, subject: str, body: str
+    *, partnership_request: PartnershipRequest, actor: User, token: str, body: str
 ) -> PartnershipRequest:
-    """Save the edited draft and email it through the outbox (sent once; later sends are resends)."""
+    """Save the edited draft and email it through the outbox (sent once; later sends are resends).
+
+    The subject is not the sender's to choose: it names the provider (no
+    "verify your account" from the portal's own address).
+    """
     locked = _locked_request(partnership_request)
     if locked.effective_status != PartnershipRequest.Status.PENDING:
         raise PartnershipError(_("This request is no longer pending."))
     if locked.sent_at is not None:
         raise PartnershipError(_("This request was already sent. Use Resend to send it again."))
-    locked.subject = subject
+    locked.subject = request_subject(locked.provider)
     locked.message = body.replace(invite_url(token), INVITE_LINK_MARKER)
     locked.sent_at = timezone.now()
     locked.save(update_fields=["subject", "message", "sent_at"])
-    _queue_request_email(partnership_request=locked, subject=subject, body=body)
+    _queue_request_email(partnership_request=locked, body=body, token=token)
     record(
         org=locked.provider,
         actor=actor,
         verb=Verb.PARTNERSHIP_REQUEST_SENT,
         obj=locked,
-        after={"email": locked.email, "subject": subject},
+        after={"email": locked.email, "subject": locked.subject},
     )
     return locked
 
@@ -215,9 +246,12 @@ def partnership_request_resend(
     locked.sent_at = timezone.now()
     if INVITE_LINK_MARKER not in locked.message:
         locked.message = f"{locked.message.rstrip()}\n\n{INVITE_LINK_MARKER}\n"
-    locked.save(update_fields=["token_hash", "status", "expires_at", "sent_at", "message"])
+    locked.subject = request_subject(locked.provider)
+    locked.save(
+        update_fields=["token_hash", "status", "expires_at", "sent_at", "message", "subject"]
+    )
     prepared = PreparedRequest(locked, token)
-    _queue_request_email(partnership_request=locked, subject=locked.subject, body=prepared.body)
+    _queue_request_email(partnership_request=locked, body=prepared.body, token=token)
     record(
         org=locked.provider,
         actor=actor,
@@ -269,6 +303,20 @@ def check_invite_usable(partnership_request: PartnershipRequest | None) -> None:
         )
 
 
+def check_invite_addressee(partnership_request: PartnershipRequest, email: str) -> None:
+    """Raise InviteUnavailable (403) unless an account with ``email`` may accept the invite."""
+    if not partnership_request.accepts_email(email):
+        raise InviteUnavailable(
+            _(
+                "This invitation was sent to another email address. Sign in with an account "
+                "at %(domain)s, or ask the indirect provider for an invitation that any "
+                "address may accept."
+            )
+            % {"domain": partnership_request.invited_domain},
+            status=403,
+        )
+
+
 @transaction.atomic
 def partnership_accept(*, token: str, reseller: Organisation, actor: User) -> Partnership:
     """Authorise the inviting provider: one active partnership, the request accepted, the provider emailed."""
@@ -277,6 +325,7 @@ def partnership_accept(*, token: str, reseller: Organisation, actor: User) -> Pa
         PartnershipRequest.objects.select_for_update().filter(token_hash=hash_token(token)).first()
     )
     check_invite_usable(partnership_request)
+    check_invite_addressee(partnership_request, actor.email)
     provider = Organisation.objects.get(pk=partnership_request.provider_id)
     if not reseller.is_reseller:
         raise InviteUnavailable(
@@ -332,11 +381,21 @@ def reseller_enrol(
     first_name: str,
     last_name: str,
     email: str,
-    password: str,
+    password_hash: str,
 ) -> tuple[User, Partnership]:
-    """Create a reseller organisation with its first location and Global admin, then accept the invite."""
+    """Create a reseller organisation with its first location and Global admin, then accept the invite.
+
+    Called once the person proved the address is theirs (the link mailed by
+    ``reseller_enrol_start``): only then is a registered ID or address told.
+    """
     email = normalise_email(email)
     now = timezone.now()
+    if _partner_id_taken(partner_id) or _partner_id_taken(location_partner_id):
+        raise PartnershipError(_("This partner ID is already registered."), field="partner_id")
+    if User.objects.filter(email__iexact=email).exists():
+        raise PartnershipError(
+            _("An account with this email already exists. Sign in instead."), field="email"
+        )
     reseller = Organisation.objects.create(
         kind=Organisation.Kind.RESELLER,
         legal_name=company_name,
@@ -352,7 +411,7 @@ def reseller_enrol(
         country=country,
     )
     user = User(email=email, username=email, first_name=first_name, last_name=last_name)
-    user.set_password(password)
+    user.password = password_hash
     user.save()
     reseller.agreement_accepted_by = user
     reseller.save(update_fields=["agreement_accepted_by"])
@@ -370,6 +429,94 @@ def reseller_enrol(
     )
     partnership = partnership_accept(token=token, reseller=reseller, actor=user)
     return user, partnership
+
+
+def _partner_id_taken(value: str) -> bool:
+    return (
+        Organisation.objects.filter(partner_id=value).exists()
+        or PartnerLocation.objects.filter(location_partner_id=value).exists()
+    )
+
+
+ENROLMENT_SEALING_PURPOSE = "partners.enrolment"
+ENROLMENT_CONFIRMATION_TTL = timedelta(days=1)
+ENROLMENT_FIELDS = (
+    "company_name",
+    "partner_id",
+    "location_partner_id",
+    "country",
+    "first_name",
+    "last_name",
+    "email",
+)
+
+
+def enrol_confirm_url(token: str, confirmation: str) -> str:
+    return settings.SITE_URL + reverse("partners:invite_enrol_confirm", args=[token, confirmation])
+
+
+@transaction.atomic
+def reseller_enrol_start(*, token: str, password: str, **fields) -> None:
+    """Mail the address entered on the enrolment form; nothing is created yet.
+
+    The one answer the visitor sees is "check your email", whatever is
+    registered: the owner of a registered address is told to sign in instead,
+    anyone else gets a link (sealed: the form's data and the password's hash)
+    that finishes the enrolment, where a registered partner ID is told.
+    """
+    partnership_request = (
+        PartnershipRequest.objects.select_related("provider")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    check_invite_usable(partnership_request)
+    provider = partnership_request.provider
+    email = normalise_email(fields["email"])
+    context = {"provider": provider, "company_name": fields["company_name"]}
+    if User.objects.filter(email__iexact=email).exists():
+        queue_email(kind="enrol-existing-account", to=email, context=context, org=provider)
+    else:
+        payload = {name: fields[name] for name in ENROLMENT_FIELDS}
+        payload.update(email=email, password_hash=make_password(password))
+        confirmation = seal_enrolment(token, payload)
+        queue_email(
+            kind="enrol-confirm",
+            to=email,
+            context={**context, "confirm_url": enrol_confirm_url(token, confirmation)},
+            org=provider,
+        )
+    record(
+        org=provider,
+        actor=None,
+        verb=Verb.PARTNERSHIP_REQUEST_ENROLMENT_MAILED,
+        obj=partnership_request,
+        after={"email": email},
+    )
+
+
+def seal_enrolment(token: str, payload: dict) -> str:
+    """The confirmation part of the enrolment link: the form's data, encrypted, for this invite."""
+    return seal(json.dumps({**payload, "token": token}), purpose=ENROLMENT_SEALING_PURPOSE)
+
+
+def enrolment_from_confirmation(token: str, confirmation: str) -> dict | None:
+    """The enrolment data sealed in a confirmation link for this invite, or None."""
+    if len(confirmation) > 4000:
+        return None
+    opened = unseal(
+        confirmation,
+        purpose=ENROLMENT_SEALING_PURPOSE,
+        max_age_seconds=int(ENROLMENT_CONFIRMATION_TTL.total_seconds()),
+    )
+    if opened is None:
+        return None
+    try:
+        payload = json.loads(opened)
+    except ValueError:
+        return None
+    if not isinstance(payload, dict) or payload.get("token") != token:
+        return None
+    return payload
 
 
 def _end_partnership(partnership: Partnership, actor: User) -> Partnership:

@@ -31,6 +31,11 @@ urlpatterns = [
     path("invite/<str:token>/", views.invite, name="invite"),
     path("invite/<str:token>/accept/", views.invite_accept, name="invite_accept"),
     path("invite/<str:token>/enrol/", views.invite_enrol, name="invite_enrol"),
+    path(
+        "invite/<str:token>/enrol/<str:confirmation>/",
+        views.invite_enrol_confirm,
+        name="invite_enrol_confirm",
+    ),
     path("home/", views.reseller_home, name="reseller_home"),
     path("home/agreement/", views.agreement_accept, name="agreement_accept"),
     path(

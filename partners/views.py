@@ -14,6 +14,7 @@ from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from partners import selectors, services
@@ -28,7 +29,9 @@ from partners.forms import (
 )
 from partners.models import Partnership, PartnershipRequest
 from partners.services import TOKEN_PATTERN, InviteUnavailable
+from portal import ratelimit
 from portal.actions import post_action
+from portal.errors import ServiceError
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
@@ -105,23 +108,38 @@ def reseller_list(request):
     return render_page(request, "partners/reseller_list.html", context, partial="reseller-tables")
 
 
-def _render_request_panel(request, context: dict):
-    return render_page(request, "partners/request_new.html", context, partial="request-panel")
+def _render_request_panel(request, context: dict, *, status: int = 200):
+    return render_page(
+        request, "partners/request_new.html", context, partial="request-panel", status=status
+    )
 
 
-def _render_draft(request, partnership_request, form: PartnershipDraftForm, *, sent=False):
+def _render_draft(
+    request, partnership_request, form: PartnershipDraftForm, *, sent=False, status=200
+):
     values = form.data if form.is_bound else form.initial
-    subject, body = values.get("subject", ""), values.get("body", "")
+    subject, body = partnership_request.subject, values.get("body", "")
     return _render_request_panel(
         request,
         {
             "partnership_request": partnership_request,
+            "subject": subject,
             "draft_form": form,
             "sent": sent,
             "send_url": reverse("partners:request_send", args=[partnership_request.uuid]),
             "mailto": mailto_link(to=partnership_request.email, subject=subject, body=body),
         },
+        status=status,
     )
+
+
+def _request_email_allowed(org, email: str) -> str | None:
+    """None when one more partnership-request email may go out, else the reason it may not."""
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_ORG, str(org.uuid)):
+        return _("Too many partnership requests were sent. Try again in an hour.")
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_RECIPIENT, email):
+        return _("Too many emails were sent to this address. Try again tomorrow.")
+    return None
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)
@@ -134,11 +152,7 @@ def request_new(request):
 
         def show_draft(prepared):
             draft = PartnershipDraftForm(
-                initial={
-                    "token": prepared.token,
-                    "subject": prepared.partnership_request.subject,
-                    "body": prepared.body,
-                },
+                initial={"token": prepared.token, "body": prepared.body},
                 partnership_request=prepared.partnership_request,
             )
             return _render_draft(request, prepared.partnership_request, draft)
@@ -146,7 +160,10 @@ def request_new(request):
         return post_action(
             request,
             lambda: services.partnership_request_prepare(
-                provider=org, actor=request.user, email=form.cleaned_data["email"]
+                provider=org,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                any_address=form.cleaned_data["any_address"],
             ),
             then=show_draft,
             form=form,
@@ -162,16 +179,21 @@ def request_send(request, request_id):
     form = PartnershipDraftForm(request.POST, partnership_request=partnership_request)
     if not form.is_valid():
         return _render_draft(request, partnership_request, form)
+    # A second send is refused by the service without sending: not counted.
+    if partnership_request.sent_at is None:
+        refused = _request_email_allowed(request.tenant.org, partnership_request.email)
+        if refused:
+            form.add_error(None, refused)
+            return _render_draft(request, partnership_request, form, status=429)
     return post_action(
         request,
         lambda: services.partnership_request_send(
             partnership_request=partnership_request,
             actor=request.user,
             token=form.cleaned_data["token"],
-            subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
         ),
-        then=lambda sent: _render_draft(request, partnership_request, form, sent=True),
+        then=lambda sent: _render_draft(request, sent, form, sent=True),
         form=form,
         render=lambda error: _render_draft(request, partnership_request, form),
     )
@@ -181,6 +203,10 @@ def request_send(request, request_id):
 @require_POST
 def request_resend(request, request_id):
     partnership_request = get_for_org(PartnershipRequest, request.tenant.org, uuid=request_id)
+    refused = _request_email_allowed(request.tenant.org, partnership_request.email)
+    if refused:
+        messages.error(request, refused)
+        return redirect("partners:reseller_list")
     return post_action(
         request,
         lambda: services.partnership_request_resend(
@@ -276,14 +302,18 @@ def invite_link(view):
     return wrapper
 
 
-def _render_invite(request, token, partnership_request, *, accept_form=None, enrol_form=None):
-    tenant, provider, status = request.tenant, partnership_request.provider, 200
+def _render_invite(
+    request, token, partnership_request, *, accept_form=None, enrol_form=None, status=200
+):
+    tenant, provider = request.tenant, partnership_request.provider
     if not request.user.is_authenticated:
         state = "visitor"
     elif tenant is None or not tenant.is_reseller:
         state, status = "not_reseller", 403
     elif selectors.has_active_partnership(provider=provider, reseller=tenant.org):
         state = "already_partnered"
+    elif not partnership_request.accepts_email(request.user.email):
+        state, status = "other_address", 403
     elif not tenant.can(Perm.AUTHORISE_PROVIDER):
         state = "no_right"
     else:
@@ -294,7 +324,7 @@ def _render_invite(request, token, partnership_request, *, accept_form=None, enr
         "provider": provider,
         "partnership_request": partnership_request,
         "accept_form": accept_form or InviteAcceptForm(),
-        "enrol_form": enrol_form or ResellerEnrolForm(),
+        "enrol_form": enrol_form or ResellerEnrolForm(partnership_request=partnership_request),
         "accept_url": reverse("partners:invite_accept", args=[token]),
         "enrol_url": reverse("partners:invite_enrol", args=[token]),
         "login_url": f"{reverse('login')}?{urlencode({'next': invite_path})}",
@@ -337,23 +367,61 @@ def invite_accept(request, token):
 @require_POST
 @invite_link
 def invite_enrol(request, token):
-    """A visitor enrols a new reseller organisation and accepts the invite in the same step."""
+    """A visitor enrols a new reseller organisation: the form's address gets a link to finish.
+
+    The answer is the same whatever is registered (no probing of other tenants).
+    """
     partnership_request = _usable_request(token)
     if request.user.is_authenticated:
         return redirect("partners:invite", token=token)
-    form = ResellerEnrolForm(request.POST)
+    form = ResellerEnrolForm(request.POST, partnership_request=partnership_request)
+    if not ratelimit.allow(ratelimit.INVITE_ENROL_PER_IP, ratelimit.client_ip(request)):
+        form.is_valid()
+        form.add_error(None, _("Too many attempts. Try again in a few minutes."))
+        return _render_invite(request, token, partnership_request, enrol_form=form, status=429)
     if not form.is_valid():
         return _render_invite(request, token, partnership_request, enrol_form=form)
     fields = {name: form.cleaned_data[name] for name in form.fields}
     del fields["consent"], fields["agreement"]
-    try:
-        user, _partnership = services.reseller_enrol(token=token, **fields)
-    except IntegrityError:
-        # Someone registered the same ID or email between validation and saving.
-        form.add_error(
-            None, _("A partner ID or the email was registered a moment ago. Check and try again.")
+    services.reseller_enrol_start(token=token, **fields)
+    return render(
+        request,
+        "partners/enrol_sent.html",
+        {"provider": partnership_request.provider, "email": form.cleaned_data["email"]},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@invite_link
+def invite_enrol_confirm(request, token, confirmation):
+    """The link mailed to the enrolling address: GET shows it (mail scanners open links), POST enrols."""
+    partnership_request = _usable_request(token)
+    enrolment = services.enrolment_from_confirmation(token, confirmation)
+    if enrolment is None:
+        raise InviteUnavailable(
+            _("This confirmation link is not valid any more. Enrol again from the invitation link.")
         )
-        return _render_invite(request, token, partnership_request, enrol_form=form)
+    context = {"provider": partnership_request.provider, "enrolment": enrolment}
+    if request.method != "POST":
+        return render(request, "partners/enrol_confirm.html", context)
+    if request.user.is_authenticated:
+        return redirect("partners:invite", token=token)
+    fields = {name: enrolment[name] for name in services.ENROLMENT_FIELDS}
+    try:
+        user, _partnership = services.reseller_enrol(
+            token=token, password_hash=enrolment["password_hash"], **fields
+        )
+    except InviteUnavailable:
+        raise
+    except (ServiceError, IntegrityError) as error:
+        # Told to the owner of the address only: they opened the link mailed to it.
+        context["error"] = (
+            error.message
+            if isinstance(error, ServiceError)
+            else _("A partner ID or the email was registered a moment ago.")
+        )
+        return render(request, "partners/enrol_confirm.html", context, status=409)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(
         request,

@@ -7,11 +7,14 @@
         redirect_to=reverse("partners:reseller_list"),
     )
 
-On success the success message is shown on the page redirected to. A service
-that refuses raises ``ServiceError``: its message is shown on that page
-instead, or, when ``form`` and ``render`` are given, the form gets the error
-(on its field, when the error names one) and ``render(error)`` answers with
-the page showing the form again, as a form's own validation errors would.
+On success the success message is shown on the page redirected to (or
+``then(result)`` answers, for a step that shows its next form). A service that
+refuses raises ``ServiceError``: its message is shown on that page instead;
+with ``render``, ``render(error)`` answers with the page shown again (status
+``error.status``), the message above it, or, when ``form`` is given, on the
+form (on its field, when the error names one), as a form's own validation
+errors would be. An HTMX request (a table row's button) gets a client
+redirect, so the whole page it leads to loads.
 """
 
 from __future__ import annotations

@@ -36,6 +36,9 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "last_error",
         "created_at",
         "sent_at",
+        "handed_over_at",
+        "claimed_at",
+        "claimed_by",
     ]
 
     def has_add_permission(self, request):

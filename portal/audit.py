@@ -28,6 +28,10 @@ class Verb(models.TextChoices):
         "partnership_request.accepted",
         _("Partnership request accepted"),
     )
+    PARTNERSHIP_REQUEST_ENROLMENT_MAILED = (
+        "partnership_request.enrolment_mailed",
+        _("Enrolment confirmation link emailed"),
+    )
     PARTNERSHIP_CREATED = "partnership.created", _("Partnership begun")
     PARTNERSHIP_REMOVED = "partnership.removed", _("Partnership removed")
     PARTNERSHIP_REVOKED = "partnership.revoked", _("Indirect provider's authorisation revoked")
@@ -49,6 +53,10 @@ class Verb(models.TextChoices):
     )
     CUSTOMER_TENANT_OWNER_GRANTED = "customer.tenant_owner_granted", _("Tenant owner granted")
     CUSTOMER_TENANT_OWNER_REVOKED = "customer.tenant_owner_revoked", _("Tenant owner revoked")
+    CUSTOMER_SETUP_INFORMATION_SHOWN = (
+        "customer.setup_information_shown",
+        _("Setup information shown"),
+    )
     # Written before admin relationships replaced delegated admin: older events still read.
     CUSTOMER_DELEGATED_ADMIN_GRANTED = (
         "customer.delegated_admin_granted",
@@ -125,6 +133,16 @@ class Verb(models.TextChoices):
     USER_DEACTIVATED = "user.deactivated", _("User deactivated")
     USER_REACTIVATED = "user.reactivated", _("User reactivated")
     USER_PASSWORD_CHANGED = "user.password_changed", _("Password changed")
+    # Multi-factor authentication
+    MFA_DEVICE_ADDED = "mfa.device_added", _("MFA device added")
+    MFA_DEVICE_REMOVED = "mfa.device_removed", _("MFA device removed")
+    MFA_RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", _("Recovery codes generated")
+    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
+    MFA_RESET = "mfa.reset", _("MFA reset")
+    ORGANISATION_MFA_REQUIREMENT_CHANGED = (
+        "organisation.mfa_requirement_changed",
+        _("MFA requirement changed"),
+    )
 
 
 def verb_label(verb: str) -> str:

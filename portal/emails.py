@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -18,13 +19,28 @@ from portal.models import OutboundEmail
 log = logging.getLogger(__name__)
 
 
+def render_text(template_name: str, context: dict) -> str:
+    """Render a plain-text template (a subject, a text body) without HTML escaping.
+
+    Escaping is for HTML: in a text part "AT&T" must stay "AT&T", not "AT&amp;T".
+    The HTML part is rendered with escaping as usual.
+    """
+    template = engines["django"].get_template(template_name)
+    return template.template.render(Context(context, autoescape=False))
+
+
+def render_subject(template_name: str, context: dict) -> str:
+    """A subject on one line, unescaped (line breaks in a header are never allowed)."""
+    return " ".join(render_text(template_name, context).split())
+
+
 def queue_email(
     *, kind: str, to: str, context: dict, org=None, language: str | None = None
 ) -> OutboundEmail:
     """Render ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html`` into an outbox row."""
     with translation.override(language or translation.get_language()):
-        subject = " ".join(render_to_string(f"emails/{kind}-subject.txt", context).split())
-        body_text = render_to_string(f"emails/{kind}-body.txt", context)
+        subject = render_subject(f"emails/{kind}-subject.txt", context)
+        body_text = render_text(f"emails/{kind}-body.txt", context)
         body_html = render_to_string(f"emails/{kind}-body.html", context)
     return queue_rendered_email(
         kind=kind, to=to, subject=subject, body_text=body_text, body_html=body_html, org=org
@@ -39,11 +55,15 @@ def queue_rendered_email(
         organisation=org,
         kind=kind,
         to=to,
-        subject=subject[:250],
+        # A header never holds a line break, whatever the caller passed.
+        subject=" ".join(subject.split())[:250],
         body_text=body_text,
         body_html=body_html,
     )
-    transaction.on_commit(lambda: enqueue_send(email.pk))
+    # Robust: the action is committed; a failure to hand the row over (the broker
+    # or the database connection gone right after the commit) is logged, and the
+    # relay hands the row over later, instead of answering the action with an error.
+    transaction.on_commit(lambda: enqueue_send(email.pk), robust=True)
     return email
 
 
@@ -65,8 +85,9 @@ def _handed_over(email_ids: list[int]) -> None:
     from portal.models import OutboundEmail
 
     # Rows already sent (a worker, or eager tasks, got there first) are left as they are.
+    # A lapsed claim is cleared with it: the relay then waits for the new task.
     OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED).update(
-        handed_over_at=timezone.now()
+        handed_over_at=timezone.now(), claimed_at=None, claimed_by=""
     )
 
 

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import (
@@ -6,6 +8,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +20,12 @@ from portal.services import user_password_set
 
 SEARCH_MAX_LENGTH = 100
 JINJA2_FORMS = Jinja2()
+
+
+class FilterSelect(forms.Select):
+    """A select whose options are written in place (portal/jinja2/portal/widgets/select.html)."""
+
+    template_name = "portal/widgets/select.html"
 
 
 class SearchField(forms.CharField):
@@ -95,6 +104,10 @@ class StaffInviteForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALES_AGENT)
 
+    def __init__(self, *args, roles=Role.choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -139,6 +152,9 @@ class StaffInviteAcceptForm(forms.Form):
         return cleaned
 
 
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class ActivityFilterForm(forms.Form):
     """Filters of the activity log; the choices come from the organisation's own data."""
 
@@ -146,14 +162,22 @@ class ActivityFilterForm(forms.Form):
     # fraction of the time of Django's template per option.
     default_renderer = JINJA2_FORMS
 
-    verb = forms.ChoiceField(label=_("Action"), required=False)
-    actor = forms.ChoiceField(label=_("By"), required=False)
-    object_type = forms.ChoiceField(label=_("Object type"), required=False)
+    verb = forms.ChoiceField(label=_("Action"), required=False, widget=FilterSelect)
+    actor = forms.ChoiceField(label=_("By"), required=False, widget=FilterSelect)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False, widget=FilterSelect)
+    # Bounded: a day's start and end in the portal's time zone must exist (9999-12-31
+    # has no next day, 0001-01-01 no start in UTC east of Greenwich).
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)],
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)],
     )
 
     def __init__(self, *args, verbs, members, object_types, **kwargs):
@@ -201,14 +225,26 @@ class OutboxPasswordResetForm(PasswordResetForm):
         )
 
 
-class PortalSetPasswordForm(SetPasswordForm):
+class NewPasswordDiffersMixin:
+    """The new password must not be the current one: a temporary password "changed" to
+    itself would clear must-change-password and stay in use."""
+
+    def clean(self):
+        cleaned = super().clean()
+        new = cleaned.get("new_password1")
+        if new and self.user.check_password(new):
+            self.add_error("new_password1", _("The new password must differ from the current one."))
+        return cleaned
+
+
+class PortalSetPasswordForm(NewPasswordDiffersMixin, SetPasswordForm):
     """Setting a password from a reset link retires a temporary password too."""
 
     def save(self, commit=True):
         return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
 
 
-class PortalPasswordChangeForm(PasswordChangeForm):
+class PortalPasswordChangeForm(NewPasswordDiffersMixin, PasswordChangeForm):
     def save(self, commit=True):
         return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
 

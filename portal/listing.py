@@ -12,14 +12,13 @@ always exact.
 
 Filter choices: a distributor's reseller filter lists thousands of resellers;
 finding them reads every customer of the provider, so a long list is kept in
-the cache for a minute too, as HTML built without a template loop, and loaded
-by the page after it is shown rather than carried by every page.
+the cache for a minute too, as its options' HTML (jinja2/_options.html), and
+loaded by the page after it is shown rather than carried by every page.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -30,9 +29,8 @@ from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils.functional import cached_property
 
+from portal.outages import cache_call
 from portal.tables import engine_output, fragment_macro, render_fragment
-
-log = logging.getLogger(__name__)
 
 CACHED_COUNT_FROM = 1_000
 CACHED_CHOICES_FROM = 500
@@ -41,18 +39,11 @@ DEEP_FROM = 5_000
 
 
 def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # the cache being down must not take the lists down
-        log.warning("List cache unavailable", exc_info=True)
-        return None
+    return cache_call(cache.get, key)
 
 
 def _cache_set(key: str, value) -> None:
-    try:
-        cache.set(key, value, CACHE_SECONDS)
-    except Exception:
-        log.warning("List cache unavailable", exc_info=True)
+    cache_call(cache.set, key, value, CACHE_SECONDS)
 
 
 class CachedCountPaginator(Paginator):

@@ -1,8 +1,10 @@
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.audit import request_ip
+from portal.ratelimit import client_address
 from portal.tenancy import resolve_tenant
 
 
@@ -14,7 +16,7 @@ class TenantMiddleware:
 
     def __call__(self, request):
         request.tenant = resolve_tenant(request.user)
-        token = request_ip.set(request.META.get("REMOTE_ADDR"))
+        token = request_ip.set(client_address(request))
         try:
             return self.get_response(request)
         finally:
@@ -31,6 +33,9 @@ class PasswordChangeRequiredMiddleware:
         self._allowed_paths = None
 
     def __call__(self, request):
+        if getattr(request, "mfa_step", None):
+            # The second sign-in step comes first (mfa.middleware keeps the session there).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_change_password:
             if self._allowed_paths is None:
@@ -38,6 +43,9 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in self._allowed_paths and not request.path.startswith("/static/"):
                 target = reverse("password_change")
                 if getattr(request, "htmx", False):
-                    return HttpResponseClientRedirect(target)
-                return redirect(target)
+                    response = HttpResponseClientRedirect(target)
+                else:
+                    response = redirect(target)
+                patch_vary_headers(response, ["HX-Request"])
+                return response
         return self.get_response(request)

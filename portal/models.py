@@ -1,4 +1,5 @@
 import uuid
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -60,6 +61,10 @@ class OutboundEmail(models.Model):
     # When the row was last handed to the broker; the relay hands over again
     # only rows never handed over, or handed over long ago and still queued.
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # The worker sending the row and when it last renewed its claim: the relay
+    # hands over again the rows of a claim that lapsed (the worker died).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
 
     objects = OutboundEmailQuerySet.as_manager()
 
@@ -75,6 +80,17 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID header, the same on every attempt: receivers drop a repeated copy."""
+        return f"<{self.uuid}@{message_id_domain()}>"
+
+
+def message_id_domain() -> str:
+    """The domain of the sender's address (the right-hand side of every Message-ID)."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "portal.invalid"
 
 
 class ActivityEventQuerySet(TenantQuerySet):

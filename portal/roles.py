@@ -37,6 +37,7 @@ class Perm(models.TextChoices):
         "manage_security_groups",
         _("Manage security groups and their members"),
     )
+    MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -57,12 +58,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Consenting binds the reseller to admin rights on a customer: its Global admin only.
     Perm.CONSENT_ADMIN_RELATIONSHIP: frozenset({_G}),
     Perm.MANAGE_SECURITY_GROUPS: frozenset({_G, _U}),
+    # The organisation's sign-in policy and a member's second factors: Global admin only.
+    Perm.MANAGE_MFA: frozenset({_G}),
 }
 
 
 def role_has(role: str, perm: str) -> bool:
     """Whether a role grants a permission."""
     return role in PERMISSIONS[perm]
+
+
+def assignable_roles(actor_role: str) -> list[tuple[str, str]]:
+    """The roles a member with ``actor_role`` may give: only a Global admin gives Global admin."""
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if value != Role.GLOBAL_ADMIN or actor_role == Role.GLOBAL_ADMIN
+    ]
 
 
 def perms_for(role: str) -> frozenset[str]:

@@ -1,19 +1,14 @@
-"""Cross-cutting services: delivering outbox rows, the organisation's staff and roles."""
+"""Services of the organisation's staff: invitations, roles, deactivation, passwords."""
 
 from __future__ import annotations
 
-import enum
-import logging
 import secrets
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,137 +17,13 @@ from partners.models import Membership, Organisation
 from portal.audit import Verb, record
 from portal.emails import queue_email
 from portal.errors import ServiceError
-from portal.models import OutboundEmail, StaffInvitation, User
+from portal.models import StaffInvitation, User
 from portal.roles import Role
 from portal.tokens import hash_token
-
-log = logging.getLogger(__name__)
 
 
 class StaffError(ServiceError):
     """A staff or member change that cannot be made (the message says why)."""
-
-
-class DeliveryFailed(Exception):
-    """Sending an outbox row failed; the row records the attempt."""
-
-
-class Delivery(enum.Enum):
-    SENT = "sent"
-    SKIPPED = "skipped"  # already sent (a redelivered task) or given up
-    RETRY = "retry"  # the attempt is recorded; the row stays queued for a retry
-    GAVE_UP = "gave_up"  # the last allowed attempt failed; the row is marked failed
-
-
-@dataclass
-class BatchDelivery:
-    sent: int = 0
-    retry_ids: list[int] = field(default_factory=list)
-
-
-def _deliver_row(email_id: int, connection) -> tuple[Delivery, str]:
-    """Send one queued row over ``connection`` exactly once, in its own transaction.
-
-    The row lock makes a second delivery of the same row (a redelivered task,
-    the relay catching up) wait, then see it is no longer queued.
-    """
-    with transaction.atomic():
-        email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.status != OutboundEmail.Status.QUEUED:
-            return Delivery.SKIPPED, ""
-        email.attempts += 1
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body_text,
-            to=[email.to],
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            connection=connection,
-        )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        try:
-            connection.open()  # no-op while the connection is up; reconnects after a failure
-            message.send()
-        except Exception as exc:
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            outcome = Delivery.RETRY
-            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                email.status = OutboundEmail.Status.FAILED
-                outcome = Delivery.GAVE_UP
-            email.save(update_fields=["attempts", "last_error", "status"])
-            return outcome, email.last_error
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-        return Delivery.SENT, ""
-
-
-def _close_quietly(connection) -> None:
-    """Drop a connection that may be broken; the next row opens a fresh one."""
-    try:
-        connection.close()
-    except Exception:
-        log.warning("Closing the mail connection failed", exc_info=True)
-
-
-def outbound_email_deliver(*, email_id: int) -> bool:
-    """Send one queued outbox row exactly once; True when it was sent now."""
-    connection = get_connection()
-    try:
-        outcome, error = _deliver_row(email_id, connection)
-    finally:
-        _close_quietly(connection)
-    if outcome in (Delivery.RETRY, Delivery.GAVE_UP):
-        # Raised after the row's transaction so the attempt is committed before a retry.
-        raise DeliveryFailed(error)
-    return outcome is Delivery.SENT
-
-
-def outbound_email_deliver_batch(*, email_ids: list[int]) -> BatchDelivery:
-    """Send many queued rows over one mail connection, each exactly once.
-
-    Each row is locked, sent and committed on its own, so a failure is recorded
-    on that row only and the others go out. Returns how many were sent now and
-    the ids of rows that failed and stay queued for a retry.
-    """
-    result = BatchDelivery()
-    connection = get_connection()
-    try:
-        for email_id in email_ids:
-            outcome, _error = _deliver_row(email_id, connection)
-            if outcome is Delivery.SENT:
-                result.sent += 1
-            elif outcome in (Delivery.RETRY, Delivery.GAVE_UP):
-                _close_quietly(connection)
-                if outcome is Delivery.RETRY:
-                    result.retry_ids.append(email_id)
-    finally:
-        _close_quietly(connection)
-    return result
-
-
-def outbound_email_relay(*, older_than_seconds: int | None = None) -> int:
-    """Enqueue queued outbox rows older than the relay delay in batches; returns how many were handed over.
-
-    Only rows the broker never took (it was down), or took long ago and that are
-    still queued (lost, or past their retries): a backlog waiting in the broker
-    or in a retry's backoff is not published again every minute.
-    """
-    from portal.emails import enqueue_send_batches
-
-    now = timezone.now()
-    age = settings.OUTBOX_RELAY_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
-    lost = now - timedelta(seconds=settings.OUTBOX_RELAY_LOST_AFTER_SECONDS)
-    ids = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.QUEUED, created_at__lte=now - timedelta(seconds=age)
-        )
-        .filter(Q(handed_over_at__isnull=True) | Q(handed_over_at__lte=lost))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:1000]
-    )
-    return enqueue_send_batches(ids)
 
 
 # Staff invitations ---------------------------------------------------------
@@ -168,8 +39,12 @@ def staff_invite_url(token: str) -> str:
 def staff_invite_send(*, org: Organisation, actor: User, email: str, role: str) -> StaffInvitation:
     """Invite ``email`` to join ``org`` with ``role``; a pending invitation to it is replaced."""
     email = email.strip().lower()
-    if Membership.objects.filter(user__email=email).exists():
-        raise StaffError(_("This person already belongs to an organisation."), field="email")
+    _refuse_global_admin_change_unless_global_admin(org, actor, role)
+    # Only this organisation's own members are told apart: whether the address
+    # belongs to another organisation is another tenant's fact. That person gets
+    # the invitation like anyone, and cannot accept it (one organisation each).
+    if Membership.objects.for_org(org).filter(user__email=email).exists():
+        raise StaffError(_("This person is already a member of your organisation."), field="email")
     replaced = list(
         StaffInvitation.objects.for_org(org)
         .select_for_update()
@@ -302,6 +177,21 @@ def _lock_global_admins_and_reload(
     return fresh, active_admins
 
 
+def _actor_role(org: Organisation, actor: User) -> str | None:
+    return Membership.objects.for_org(org).filter(user=actor).values_list("role", flat=True).first()
+
+
+def _refuse_global_admin_change_unless_global_admin(
+    org: Organisation, actor: User, *roles: str
+) -> None:
+    """Only a Global admin may give, take away or invite with the Global admin role."""
+    if Role.GLOBAL_ADMIN in roles and _actor_role(org, actor) != Role.GLOBAL_ADMIN:
+        raise StaffError(
+            _("Only a Global admin can give, change or take away the Global admin role."),
+            field="role",
+        )
+
+
 def _refuse_if_last_global_admin(membership: Membership, active_admins: int) -> None:
     if membership.role == Role.GLOBAL_ADMIN and membership.user.is_active and active_admins <= 1:
         raise StaffError(_("The last active Global admin of an organisation must stay one."))
@@ -311,8 +201,11 @@ def _refuse_if_last_global_admin(membership: Membership, active_admins: int) -> 
 def member_set_role(
     *, org: Organisation, actor: User, membership: Membership, role: str
 ) -> Membership:
-    """Give a member another role; the last active Global admin keeps theirs."""
+    """Give a member another role; nobody changes their own, only a Global admin touches Global admins."""
     membership, active_admins = _lock_global_admins_and_reload(org, membership)
+    if membership.user_id == actor.pk:
+        raise StaffError(_("You cannot change your own role."))
+    _refuse_global_admin_change_unless_global_admin(org, actor, membership.role, role)
     if membership.role == role:
         return membership
     if role != Role.GLOBAL_ADMIN:
@@ -338,6 +231,7 @@ def member_deactivate(*, org: Organisation, actor: User, membership: Membership)
     user = membership.user
     if user.pk == actor.pk:
         raise StaffError(_("You cannot deactivate your own account."))
+    _refuse_global_admin_change_unless_global_admin(org, actor, membership.role)
     if not user.is_active:
         return membership
     _refuse_if_last_global_admin(membership, active_admins)
@@ -364,6 +258,7 @@ def member_reactivate(*, org: Organisation, actor: User, membership: Membership)
         .get(pk=membership.pk)
     )
     user = membership.user
+    _refuse_global_admin_change_unless_global_admin(org, actor, membership.role)
     if user.is_active:
         return membership
     user.is_active = True

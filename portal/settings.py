@@ -6,8 +6,10 @@ dev mailbox under ``var/mail``. Production sets DEBUG off, SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, REDIS/CACHE_URL and EMAIL_URL.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE
@@ -31,7 +33,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin behind a second factor (mfa.admin.PortalAdminSite).
+    "mfa.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,15 +46,21 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "portal",
     "partners",
     "customers",
     "subscriptions",
     "relationships",
+    "mfa",
     "devdata",
 ]
 
 MIDDLEWARE = [
+    "portal.outages.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,11 +68,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.TenantMiddleware",
+    "mfa.middleware.SecondFactorMiddleware",
     "portal.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -227,20 +238,50 @@ CELERY_BEAT_SCHEDULE = {
 
 # Product settings
 PARTNERSHIP_INVITE_TTL_DAYS = env.int("PARTNERSHIP_INVITE_TTL_DAYS", default=30)
+# Partnership-request emails an organisation may send (and resend) per hour.
+PARTNERSHIP_REQUESTS_PER_HOUR = env.int("PARTNERSHIP_REQUESTS_PER_HOUR", default=20)
 OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
 # A row handed to the broker and still queued after this long was lost (or ran
 # out of retries): the relay hands it over again. Longer than a task's retries
 # take (backoff 5 s doubling, at most 600 s, five times).
 OUTBOX_RELAY_LOST_AFTER_SECONDS = env.int("OUTBOX_RELAY_LOST_AFTER_SECONDS", default=900)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# A worker renews its claim on the rows of its batch every third of this; the
+# relay hands over again the rows of a claim older than this (a dead worker).
+OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 CUSTOMER_DOMAIN_SUFFIX = "onmicrosoft.example"
+
+# Multi-factor authentication (django-otp): TOTP apps, recovery codes and
+# WebAuthn security keys / passkeys (django-otp-webauthn). WebAuthn needs a
+# domain name (not an IP address) and HTTPS, or http://localhost.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Indirect reseller portal")
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+try:
+    ipaddress.ip_address(_site_host)
+    _site_host = "localhost"
+except ValueError:
+    pass
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_site_host)
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    default=[SITE_URL]
+    if SITE_URL.startswith(("https://", "http://localhost"))
+    else ["http://localhost:8000"],
+)
+# Password first, always: a passkey is a second factor here, never a sign-in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "mfa.webauthn"
 
 # Login throttling (django-axes) in the database: shared by every worker, and
 # sign-in stays protected (and working) when Redis is down.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Locked per (username, client address): failures from one address never lock
+# out the same user signing in from another.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -278,10 +319,22 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Opt-in: both bind every subdomain of the operator's domain to HTTPS for a
+# year (preload: in the browsers' built-in lists, which takes months to undo).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# `check --deploy` warns while they are off; off is the deliberate default here.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the portal append to X-Forwarded-For
+# (the TLS proxy: 1). The client's address, for sign-in lockout, rate limits
+# and the activity log, is the entry the outermost of them appended; with 0
+# the header is ignored (any client could write it) and REMOTE_ADDR is used.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
-from portal.services import (
+from portal.outbox import (
     DeliveryFailed,
     outbound_email_deliver,
     outbound_email_deliver_batch,

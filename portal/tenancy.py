@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.roles import perms_for
@@ -95,8 +96,13 @@ def _login_redirect(request):
         # An HTMX request whose session expired must not swap the sign-in
         # page into a fragment: send the browser to sign in instead.
         current = request.htmx.current_url_abs_path or path
-        return HttpResponseClientRedirect(f"{settings_login_url()}?{urlencode({'next': current})}")
-    return redirect_to_login(path)
+        response = HttpResponseClientRedirect(
+            f"{settings_login_url()}?{urlencode({'next': current})}"
+        )
+    else:
+        response = redirect_to_login(path)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def settings_login_url() -> str:

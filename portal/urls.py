@@ -3,7 +3,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from mfa.urls import webauthn_urls
 from portal import bench, views
+
+handler400 = "portal.views.bad_request"
+handler500 = "portal.outages.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -52,6 +56,8 @@ urlpatterns = [
     path("activity/", views.activity_log, name="activity_log"),
     path("profile/", views.profile, name="profile"),
     path("profile/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("", include("mfa.urls")),
+    *webauthn_urls,
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
     path("customers/", include("customers.urls")),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from mfa import middleware as mfa_middleware
+from mfa import selectors as mfa_selectors
 from partners.models import Membership
 from portal import ratelimit, selectors, services
 from portal.actions import post_action
@@ -31,7 +33,7 @@ from portal.forms import (
 from portal.htmx import render_page
 from portal.listing import CountedPaginator
 from portal.models import OutboundEmail, StaffInvitation
-from portal.roles import Perm, Role
+from portal.roles import Perm, Role, assignable_roles
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required
 
@@ -44,7 +46,11 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_success_url(self):
-        # A temporary password is replaced before anything else.
+        # The second factor first (mfa.middleware), then a temporary password is replaced.
+        step = self.request.session.get(mfa_middleware.SESSION_KEY)
+        if step is not None:
+            target = "mfa:verify" if step == mfa_middleware.VERIFY else "mfa:devices"
+            return f"{reverse(target)}?{urlencode({'next': super().get_success_url()})}"
         if self.request.user.must_change_password:
             return reverse("password_change")
         return super().get_success_url()
@@ -62,6 +68,15 @@ def home(request):
     if tenant.is_provider:
         return redirect("partners:reseller_list")
     return redirect("partners:reseller_home")
+
+
+def bad_request(request, exception=None):
+    """The 400 page: the portal's own layout, and the request's body is never read again.
+
+    Django's default handler checks the CSRF token first, which reads the body:
+    a form in a charset Django refuses raised again there, escaping as a bare 500.
+    """
+    return render(request, "400.html", status=400)
 
 
 def placeholder(request, title):
@@ -83,15 +98,17 @@ def user_list(request):
         placeholder=_("Search by name or email"), **{"hx-indicator": "#htmx-progress"}
     )
     q = form.values()["q"]
-    page = Paginator(selectors.member_list(org, q=q), USERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    members = mfa_selectors.with_mfa(selectors.member_list(org, q=q))
+    page = Paginator(members, USERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
+        "require_mfa": org.require_mfa,
+        "can_manage_mfa": request.tenant.can(Perm.MANAGE_MFA),
         "q": q,
         "form": form,
         "page": page,
         "invitations": selectors.pending_staff_invitations(org),
-        "role_choices": Role.choices,
+        "role_choices": assignable_roles(request.tenant.role),
+        "manages_global_admins": request.tenant.role == Role.GLOBAL_ADMIN,
     }
     return render_page(request, "portal/user_list.html", context, partial="user-table")
 
@@ -101,7 +118,7 @@ def user_list(request):
 def user_invite(request):
     """Invite a person by email to join the organisation with a role."""
     org, status = request.tenant.org, 200
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInviteForm(request.POST or None, roles=assignable_roles(request.tenant.role))
     if request.method == "POST" and form.is_valid():
         if not ratelimit.allow(ratelimit.STAFF_INVITE_PER_ORG, str(org.uuid)):
             form.add_error(None, _("Too many invitations were sent. Try again in an hour."))
@@ -262,10 +279,14 @@ def activity_log(request):
         members=selectors.member_list(org),
         object_types=selectors.activity_object_types(org),
     )
+    status = 200
     if form.is_valid():
         filters = selectors.ActivityFilter(**form.cleaned_data)
     else:  # the errors are shown above the default view, not an unfiltered log
         filters = selectors.ActivityFilter(date_from=selectors.activity_default_start())
+        # A page asked for with a bad filter is a bad request; htmx swaps only a 200,
+        # so the table loaded as the filters change still shows the errors.
+        status = 200 if request.htmx else 400
     events = selectors.activity_events(org, filters)
     page = CountedPaginator(
         selectors.activity_rows(events), EVENTS_PER_PAGE, count_from=events
@@ -286,7 +307,9 @@ def activity_log(request):
         ),
         "filter_query": query.urlencode(),
     }
-    return render_page(request, "portal/activity_log.html", context, partial="activity-table")
+    return render_page(
+        request, "portal/activity_log.html", context, partial="activity-table", status=status
+    )
 
 
 # Profile and passwords -----------------------------------------------------
@@ -295,7 +318,11 @@ def activity_log(request):
 @org_required()
 @require_safe
 def profile(request):
-    return render(request, "portal/profile.html", {"membership": request.tenant.membership})
+    context = {
+        "membership": request.tenant.membership,
+        "has_mfa": mfa_selectors.has_mfa(request.user),
+    }
+    return render(request, "portal/profile.html", context)
 
 
 class PortalPasswordChangeView(auth_views.PasswordChangeView):

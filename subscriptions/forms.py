@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import ListFilterForm
+from portal.forms import FilterSelect, ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Subscription
 
@@ -130,6 +130,7 @@ class SubscriptionFilterForm(ListFilterForm):
         label=_("Status"),
         choices=[("", _("All statuses")), *Subscription.Status.choices],
         required=False,
+        widget=FilterSelect,
     )
 
 

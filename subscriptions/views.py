@@ -141,9 +141,13 @@ class _Echo:
         return value
 
 
+# A spreadsheet runs a cell starting with one of these as a formula, also after
+# the whitespace some of them skip (tab, carriage return, line feed, space).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", " ")
+
+
 def _csv_safe(value):
-    # A spreadsheet would run a cell starting with these as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in FORMULA_LEADS:
         return "'" + value
     return "" if value is None else value
 

@@ -7,8 +7,18 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from portal import outages
 from portal.roles import Role
 from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def reachable_cache():
+    """Each test starts with the cache taken as reachable: an outage simulated by one test
+    (which makes the process skip the cache for a few seconds) must not leak into the next."""
+    outages.cache_dependency.reset()
+    yield
+    outages.cache_dependency.reset()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from datetime import timedelta
 import factory
 from django.apps import apps as django_apps
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from customers.models import Customer, TenantOwnerGrant
 from partners.models import (
@@ -54,6 +56,8 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     contact_email = factory.Sequence(lambda n: f"contact{n}@org.example")
     country = "US"
     agreement_accepted_at = factory.LazyFunction(timezone.now)
+    # Tests sign in with force_login; the MFA tests turn the requirement on.
+    require_mfa = False
 
 
 class ProviderFactory(OrganisationFactory):
@@ -281,3 +285,26 @@ class TenantOwnerGrantFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     organisation = factory.SelfAttribute("customer.reseller")
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app; its codes come from ``django_otp.oath.totp(device.bin_key)``."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Phone"
+    confirmed = True
+    key = factory.LazyFunction(default_key)
+
+
+def sign_in_verified(client, user, device=None):
+    """Sign ``client`` in as ``user`` in a session that passed the second step (with ``device``)."""
+    device = device or TOTPDeviceFactory(user=user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop("mfa.step", None)
+    session.save()
+    return client

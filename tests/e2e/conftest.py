@@ -141,3 +141,17 @@ def switch_language(page, code):
 def field(scope, label):
     """The form field labelled exactly ``label`` (a required field's label ends in " *")."""
     return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+
+
+def add_authenticator_app(page) -> str:
+    """On the app set-up page: confirm with the app's current code, go on; returns the secret."""
+    import base64
+
+    from django_otp.oath import totp
+
+    secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
+    page.locator("#id_code").fill(f"{totp(base64.b32decode(secret)):06d}")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".recovery-codes").wait_for()
+    page.locator("main a.button.primary").click()
+    return secret

@@ -9,7 +9,7 @@ from django.core import mail
 from customers.models import Customer
 from portal.roles import Role
 from tests import factories as f
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.e2e.conftest import add_authenticator_app, assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,6 +84,18 @@ def test_request_enrol_authorise_and_remove(page, shot, provider, lang):
     enrol.locator("input[name=agreement]").check()
     enrol.locator("input[name=consent]").check()
     enrol.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    # The address confirms the enrolment: the link mailed to it finishes it.
+    page.get_by_role("status").wait_for()
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == ["owner@newreseller.example"]
+    confirm = re.search(r"https?://\S+/enrol/\S+/", mail.outbox[1].body).group(0)
+    page.goto(confirm)
+    shot(page, f"partnership-enrol-confirm-{lang}")
+    page.locator("main form button[type=submit]").click()
+    # A new organisation requires MFA: its Global admin adds an authenticator app first.
+    page.wait_for_url(re.compile(r"/profile/mfa/"))
+    page.locator("main a[href^='/profile/mfa/app/']").click()
+    add_authenticator_app(page)
     page.wait_for_load_state()
     assert "Contoso Distribution" in page.inner_text("main")
     shot(page, f"partnership-reseller-home-{lang}")

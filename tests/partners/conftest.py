@@ -5,6 +5,11 @@ import pytest
 from partners import services
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(fresh_cache):
+    """Rate-limit counters (request emails per organisation and address) start from zero."""
+
+
 @pytest.fixture
 def prepared(provider, provider_admin):
     """A pending request prepared by the provider's Global admin, with its raw token."""

@@ -127,3 +127,15 @@ def test_the_filtered_list_runs_a_constant_number_of_queries(
 def test_it_speaks_japanese(provider_client, pending, japanese):
     html = japanese(provider_client).get(URL).content.decode()
     assert "パートナー契約" in html and "未同意" in html and "契約のリマインダーを送信" in html
+
+
+def test_the_rows_reminder_is_an_htmx_post_that_loads_the_page_again(provider_client, pending):
+    html = provider_client.get(URL).content.decode()
+    # The row's button posts through HTMX (the CSRF header is on <body>): no token in the row.
+    assert f'hx-post="{_remind(pending)}"' in html
+    table = html[html.index('<table class="data">') : html.index("</table>")]
+    assert "Adatum Consulting" in table and "csrfmiddlewaretoken" not in table
+    response = provider_client.post(_remind(pending), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Redirect"] == URL
+    assert "An agreement reminder was emailed" in provider_client.get(URL).content.decode()
+    assert OutboundEmail.objects.filter(kind="agreement-reminder").count() == 2

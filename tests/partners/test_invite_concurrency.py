@@ -22,7 +22,12 @@ def test_it_creates_one_partnership_when_two_accepts_race():
         email="race@reseller.example",
     )
     resellers = [f.ResellerFactory(), f.ResellerFactory()]
-    users = [f.MembershipFactory(organisation=r, role=Role.GLOBAL_ADMIN).user for r in resellers]
+    users = [
+        f.MembershipFactory(
+            organisation=r, role=Role.GLOBAL_ADMIN, user__email=f"admin{n}@reseller.example"
+        ).user
+        for n, r in enumerate(resellers)
+    ]
     barrier = threading.Barrier(2)
     outcomes = []
 

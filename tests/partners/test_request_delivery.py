@@ -10,7 +10,7 @@ from django.utils import timezone
 from partners.models import PartnershipRequest
 from partners.services import partnership_request_prepare, partnership_request_send
 from portal.models import OutboundEmail
-from portal.services import outbound_email_relay
+from portal.outbox import outbound_email_relay
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
@@ -22,7 +22,6 @@ def _send(provider, actor, email="owner@reseller.example"):
         partnership_request=prepared.partnership_request,
         actor=actor,
         token=prepared.token,
-        subject="Partnership request",
         body=prepared.body,
     )
     return prepared

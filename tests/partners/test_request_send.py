@@ -34,7 +34,9 @@ def test_it_emails_the_edited_draft_through_the_outbox(
     assert "Sent to new.reseller@example.test" in response.content.decode()
     email = OutboundEmail.objects.get()
     assert email.kind == "partnership-request" and email.status == "sent"
-    assert email.to == "new.reseller@example.test" and email.subject == "Let us work together"
+    assert email.to == "new.reseller@example.test"
+    # The subject is fixed (the posted one is ignored): it names the provider.
+    assert email.subject == "Contoso Test Distribution invites you to become its indirect reseller"
     assert len(mail.outbox) == 1 and prepared.url in mail.outbox[0].body
     assert prepared.url in mail.outbox[0].alternatives[0][0]
     partnership_request = PartnershipRequest.objects.get()
@@ -84,13 +86,6 @@ def test_a_tampered_token_is_refused(provider_client, prepared):
     assert not OutboundEmail.objects.exists()
 
 
-def test_an_empty_subject_is_a_form_error(provider_client, prepared):
-    assert (
-        "This field is required." in _send(provider_client, prepared, subject="").content.decode()
-    )
-    assert not OutboundEmail.objects.exists()
-
-
 def test_the_mailto_link_carries_the_edited_text_encoded(provider_client, prepared):
     body = f"こんにちは & ようこそ #1\nリンク: {prepared.url}\n以上"
     html = _send(provider_client, prepared, body=body, subject="提携 & #依頼").content.decode()
@@ -100,7 +95,9 @@ def test_the_mailto_link_carries_the_edited_text_encoded(provider_client, prepar
     assert address == "new.reseller@example.test"
     assert "#" not in query and " " not in query and "\n" not in query
     assert "%26" in body_part and "%23" in body_part and "%0D%0A" in body_part
-    assert unquote(subject_part.removeprefix("subject=")) == "提携 & #依頼"
+    assert unquote(subject_part.removeprefix("subject=")) == (
+        "Contoso Test Distribution invites you to become its indirect reseller"
+    )
     assert unquote(body_part) == body.replace("\n", "\r\n")
 
 

@@ -74,8 +74,13 @@ def test_a_foreign_actor_or_bad_date_is_a_form_error(
 ):
     stranger = member_factory(other_provider)
     response = provider_client.get(URL, {"actor": str(stranger.membership.uuid)})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page, with the error above the default view
     assert "Select a valid choice" in response.content.decode()
+    htmx = provider_client.get(
+        URL, {"actor": str(stranger.membership.uuid)}, headers={"HX-Request": "true"}
+    )
+    assert htmx.status_code == 200  # htmx swaps only a 200: the table shows the error
+    assert "Select a valid choice" in htmx.content.decode()
     response = provider_client.get(URL, {"date_from": "2026-02-10", "date_to": "2026-01-01"})
     assert "The end date is before the start date." in response.content.decode()
 

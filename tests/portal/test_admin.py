@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from customers import services as customer_services
 from relationships.models import AccessAssignment, AdminRelationship, AdminRelationshipNotice
 from tests import factories as f
 
@@ -11,8 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def operator_client(client):
     user = f.UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
-    return client
+    return f.sign_in_verified(client, user)
 
 
 @pytest.fixture
@@ -36,6 +36,9 @@ def one_of_each():
         relationship=relationship, days_before=30, ends_at=relationship.ends_at
     )
     f.RelationshipTemplateFactory(organisation=sub.provider)
+    customer_services._keep_setup_information(
+        customer=sub.customer, user=f.UserFactory(), password="Sealed-Secret-Password"
+    )
 
 
 MODELS = [
@@ -60,7 +63,7 @@ def test_changelist_and_change_page_render(operator_client, one_of_each, model):
 
 
 def test_secrets_are_never_shown(operator_client, one_of_each):
-    from customers.models import Customer
+    from customers.models import Customer, SetupInformation
     from partners.models import PartnershipRequest
 
     req = PartnershipRequest.objects.first()
@@ -68,6 +71,11 @@ def test_secrets_are_never_shown(operator_client, one_of_each):
         reverse("admin:partners_partnershiprequest_change", args=[req.pk])
     )
     assert req.token_hash not in response.content.decode()
+    held = SetupInformation.objects.get()
+    response = operator_client.get(
+        reverse("admin:customers_setupinformation_change", args=[held.pk])
+    )
+    assert held.sealed_password not in response.content.decode()
     customer = Customer.objects.first()
     customer.admin_password_hash = "pbkdf2_sha256$secret-hash-value"
     customer.save()

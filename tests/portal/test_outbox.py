@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.emails import queue_rendered_email
 from portal.models import OutboundEmail
-from portal.services import outbound_email_deliver_batch, outbound_email_relay
+from portal.outbox import outbound_email_deliver_batch, outbound_email_relay
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -322,3 +322,44 @@ def test_a_row_is_noted_handed_over_only_when_its_publish_succeeds(monkeypatch):
     assert list(
         OutboundEmail.objects.filter(handed_over_at__isnull=False).values_list("pk", flat=True)
     ) == [ids[1]]
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="row locks: PostgreSQL",
+)
+def test_two_relays_at_once_hand_each_row_over_once(monkeypatch):
+    """Beat on two nodes, or a run overlapping the next: every row goes to one of them."""
+    import threading
+
+    from django.db import connection
+
+    published, lock = [], threading.Lock()
+    first_inside = threading.Event()
+
+    def slow_publish(ids):
+        first_inside.set()
+        time.sleep(0.5)  # the other relay runs while this one holds its rows
+        with lock:
+            published.extend(ids)
+
+    monkeypatch.setattr("portal.tasks.send_outbound_emails.delay", slow_publish)
+    ids = _queue_many(150)
+    counts = []
+
+    def relay():
+        try:
+            counts.append(outbound_email_relay(older_than_seconds=0))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=relay)
+    first.start()
+    assert first_inside.wait(10)
+    second = threading.Thread(target=relay)
+    second.start()
+    first.join(20)
+    second.join(20)
+    assert sorted(published) == sorted(ids)  # each row once
+    assert sorted(counts) == [0, 150]
+    assert outbound_email_relay(older_than_seconds=0) == 0  # and not again on the next run

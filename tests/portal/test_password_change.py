@@ -75,3 +75,36 @@ def test_the_middleware_lets_other_users_through(provider_client):
 def test_a_visitor_is_sent_to_sign_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_a_temporary_password_cannot_be_changed_to_itself(client_for, temporary_user):
+    """Choosing the same password again would clear must-change-password and keep it."""
+    temporary_user.set_password("Temporary-Pass-2026-xyz")
+    temporary_user.save()
+    client = client_for(temporary_user)
+    same = "Temporary-Pass-2026-xyz"
+    response = client.post(
+        URL, {"old_password": same, "new_password1": same, "new_password2": same}
+    )
+    assert response.status_code == 200
+    assert "The new password must differ from the current one." in response.content.decode()
+    temporary_user.refresh_from_db()
+    assert temporary_user.must_change_password is True
+    assert not ActivityEvent.objects.filter(verb="user.password_changed").exists()
+
+
+def test_a_reset_cannot_set_the_current_temporary_password_again(temporary_user, client):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    temporary_user.set_password("Temporary-Pass-2026-xyz")
+    temporary_user.save()
+    uid = urlsafe_base64_encode(force_bytes(temporary_user.pk))
+    token = default_token_generator.make_token(temporary_user)
+    form_url = client.get(reverse("password_reset_confirm", args=[uid, token])).url
+    same = "Temporary-Pass-2026-xyz"
+    response = client.post(form_url, {"new_password1": same, "new_password2": same})
+    assert "The new password must differ from the current one." in response.content.decode()
+    temporary_user.refresh_from_db()
+    assert temporary_user.must_change_password is True

@@ -20,6 +20,8 @@ MATRIX = {
     Perm.MANAGE_ADMIN_RELATIONSHIPS: {G: True, U: False, A: True, S: False},
     Perm.CONSENT_ADMIN_RELATIONSHIP: {G: True, U: False, A: False, S: False},
     Perm.MANAGE_SECURITY_GROUPS: {G: True, U: True, A: False, S: False},
+    # Require MFA, reset a member's MFA: the organisation's sign-in policy.
+    Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]

@@ -53,14 +53,27 @@ def test_a_second_invite_replaces_the_pending_one(provider_client):
     assert statuses == ["pending", "revoked"]
 
 
-def test_it_refuses_a_person_who_already_belongs_to_an_organisation(
-    provider_client, other_provider, member_factory
+def test_it_does_not_tell_whether_an_address_belongs_to_another_organisation(
+    provider_client, other_provider, member_factory, client
 ):
+    """The outcome is the same as for any address; the person cannot join a second one."""
     member_factory(other_provider, email="taken@foreign.example")
-    response = invite(provider_client, email="TAKEN@foreign.example")
+    taken = invite(provider_client, email="TAKEN@foreign.example")
+    fresh = invite(provider_client, email="fresh@foreign.example")
+    assert taken.status_code == fresh.status_code == 302
+    messages = [m.message for m in provider_client.get(taken.url).context["messages"]]
+    assert "Invitation sent to taken@foreign.example." in messages
+    assert StaffInvitation.objects.count() == 2
+
+
+def test_a_member_of_this_organisation_is_not_invited_again(
+    provider_client, provider, member_factory
+):
+    member_factory(provider, email="colleague@contoso.example")
+    response = invite(provider_client, email="colleague@contoso.example")
     assert response.status_code == 200
-    assert "already belongs to an organisation" in response.content.decode()
-    assert not StaffInvitation.objects.exists() and not OutboundEmail.objects.exists()
+    assert "already a member of your organisation" in response.content.decode()
+    assert not StaffInvitation.objects.exists()
 
 
 def test_it_shows_form_errors(provider_client):

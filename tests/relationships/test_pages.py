@@ -204,7 +204,8 @@ def test_the_setup_information_page_says_there_is_no_relationship_yet(provider_c
     assert reverse("relationships:relationship_request", args=[customer.uuid]) in html
 
 
-def test_the_admin_lists_relationships_read_only(admin_client, customer, provider):
+def test_the_admin_lists_relationships_read_only(client, customer, provider):
+    admin_client = f.sign_in_verified(client, f.UserFactory(is_staff=True, is_superuser=True))
     f.AdminRelationshipFactory(customer=customer, partner=provider, display_name="Listed access")
     url = reverse("admin:relationships_adminrelationship_changelist")
     html = admin_client.get(url, {"status__exact": "active"}).content.decode()

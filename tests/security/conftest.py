@@ -22,11 +22,24 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.crypto import get_random_string
 
+from mfa import services as mfa_services
 from partners.models import Organisation
 from portal.roles import Role
 from tests import factories as f
 
-PROJECT_APPS = ("portal", "partners", "customers", "subscriptions", "relationships")
+PROJECT_APPS = (
+    "portal",
+    "partners",
+    "customers",
+    "subscriptions",
+    "relationships",
+    # Second factors: the walk also sees a device or recovery code written or removed.
+    "otp_totp",
+    "otp_static",
+)
+# Passkeys too; not the library's per-user WebAuthn handle, which a user's own
+# first registration attempt creates (an opaque id, no tenant data).
+PROJECT_MODELS = ("django_otp_webauthn.WebAuthnCredential",)
 
 
 @dataclass
@@ -111,11 +124,18 @@ def build_world(name: str) -> World:
     ).user
     reseller = f.ResellerFactory(legal_name=f"{name} Reseller", location=False)
     location = f.PartnerLocationFactory(organisation=reseller, name=f"{name} Location")
+    # Reseller staff sign in at the domain the invitations go to (they may accept them).
     reseller_admin = f.MembershipFactory(
-        organisation=reseller, role=Role.GLOBAL_ADMIN, user__first_name=f"{name}ResellerAdmin"
+        organisation=reseller,
+        role=Role.GLOBAL_ADMIN,
+        user__first_name=f"{name}ResellerAdmin",
+        user__email=f"{name.lower()}-reseller-admin@reseller.example",
     ).user
     reseller_member = f.MembershipFactory(
-        organisation=reseller, role=Role.ADMIN_AGENT, user__first_name=f"{name}ResellerMember"
+        organisation=reseller,
+        role=Role.ADMIN_AGENT,
+        user__first_name=f"{name}ResellerMember",
+        user__email=f"{name.lower()}-reseller-member@reseller.example",
     ).user
     partnership = f.PartnershipFactory(provider=provider, reseller=reseller)
     customer = f.CustomerFactory(
@@ -145,6 +165,9 @@ def build_world(name: str) -> World:
         token_hash=token_hash(request_token),
         created_by=provider_admin,
     )
+    # The member has an authenticator app and recovery codes (the MFA reset's target).
+    f.TOTPDeviceFactory(user=member, name=f"{name} Phone")
+    mfa_services.mfa_recovery_codes_generate(user=member)
     staff_token = secrets.token_urlsafe(32)
     staff_invitation = f.StaffInvitationFactory(
         organisation=provider,
@@ -303,7 +326,11 @@ def all_routes() -> list[Route]:
 
 
 def project_models():
-    return [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+    return [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in PROJECT_APPS or m._meta.label in PROJECT_MODELS
+    ]
 
 
 def row_counts() -> dict[str, int]:

@@ -10,11 +10,13 @@ for a pattern that is neither, so a new page cannot skip the walk.
 import itertools
 import uuid
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from partners.services import seal_enrolment
 from tests.security.conftest import Route, all_routes
 
 # Prefixes of URL trees that are not the portal's tenant screens.
@@ -34,6 +36,10 @@ EXEMPT = {
     "partners:invite": "Public invite link: the token is the capability (design: Invite link).",
     "partners:invite_accept": "The invite link's Accept: the token is the capability.",
     "partners:invite_enrol": "The invite link's enrolment for visitors: the token is the capability.",
+    "partners:invite_enrol_confirm": (
+        "The enrolment link mailed to the enrolling address: the invite token and the "
+        "sealed confirmation are the capability."
+    ),
     "partners:directory": "Public Indirect provider directory (design: Directory, anonymous).",
     "staff_invite_accept": "Staff invitation link: the token is the capability (design: Users).",
     "dev_mailbox": "Only routed with DEBUG on; answers 404 otherwise.",
@@ -84,6 +90,19 @@ def own_urls(route: Route, world) -> list[str]:
         user = world.member
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         return [reverse(route.name, args=[uid, default_token_generator.make_token(user)])]
+    if route.name == "partners:invite_enrol_confirm":
+        enrolment = {
+            "company_name": "Enrolling KK",
+            "partner_id": "8800001",
+            "location_partner_id": "8800002",
+            "country": "JP",
+            "first_name": "Aiko",
+            "last_name": "Sato",
+            "email": "new-admin@reseller.example",
+            "password_hash": make_password("a-Long-and-unusual-passphrase-42"),
+        }
+        confirmation = seal_enrolment(world.request_token, enrolment)
+        return [reverse(route.name, args=[world.request_token, confirmation])]
     if "token" in route.kwargs:
         token = {
             "staff_invite_accept": world.staff_token,

@@ -28,8 +28,8 @@ from kombu.exceptions import OperationalError
 from partners.models import Partnership, PartnershipRequest
 from portal.celery import app
 from portal.emails import queue_email
-from portal.models import OutboundEmail, StaffInvitation
-from portal.services import outbound_email_relay
+from portal.models import ActivityEvent, OutboundEmail, StaffInvitation
+from portal.outbox import outbound_email_relay
 from portal.tasks import send_outbound_email
 from relationships.models import AdminRelationship
 from relationships.tasks import run_lifecycle
@@ -74,6 +74,31 @@ def _reset_password(home, away):
 def _accept_invite(home, away):
     url = reverse("partners:invite_accept", args=[home.request_token])
     return csrf_client(away.reseller_admin).post(url, {"consent": "on"})
+
+
+ENROLMENT = {
+    "company_name": "Enrolling KK",
+    "partner_id": "8800001",
+    "location_partner_id": "8800002",
+    "country": "JP",
+    "agreement": "on",
+    "first_name": "Aiko",
+    "last_name": "Sato",
+    "password": "a-Long-and-unusual-passphrase-42",
+    "consent": "on",
+}
+
+
+def _enrol(email):
+    def submit(home, away):
+        url = reverse("partners:invite_enrol", args=[home.request_token])
+        return csrf_client().post(url, {**ENROLMENT, "email": email(home)})
+
+    return submit
+
+
+def _enrolment_mailed(home):
+    return ActivityEvent.objects.filter(verb="partnership_request.enrolment_mailed").exists()
 
 
 def _revoke_provider(home, away):
@@ -170,6 +195,12 @@ MAIL_PAGES = {
         lambda home: (
             PartnershipRequest.objects.get(pk=home.partnership_request.pk).status == "accepted"
         ),
+    ),
+    "enrol from an invite": MailPage(
+        "enrol-confirm", _enrol(lambda home: "new-admin@reseller.example"), _enrolment_mailed
+    ),
+    "enrol with an address that has an account": MailPage(
+        "enrol-existing-account", _enrol(lambda home: home.reseller_admin.email), _enrolment_mailed
     ),
     "revoke a provider": MailPage(
         "partnership-revoked",

@@ -33,6 +33,21 @@ fuzz = hypothesis_settings(
 )
 
 HTMX = {"HX-Request": "true"}
+# Dates at the edges of the calendar and of the formats a date field reads.
+DATE_EDGES = [
+    "9999-12-31",
+    "0001-01-01",
+    "10000-01-01",
+    "0000-00-00",
+    "2026-02-29",
+    "2024-02-29",
+    "2026-13-01",
+    "1900-01-01",
+    "2999-12-31",
+    "12/31/9999",
+]
+# Charsets Django refuses for a urlencoded body (only UTF-8 is read).
+CHARSETS = ["iso-8859-1", "latin-1", "utf-16", "utf-16-le", "utf-32", "shift_jis", "cp1252"]
 NASTY = [
     "",
     " ",
@@ -53,6 +68,7 @@ NASTY = [
     "😀" * 10,
     "a@b",
     "x@example.test",
+    *DATE_EDGES,
 ]
 
 # Only text a browser can send: a lone surrogate (U+D800–U+DFFF) has no UTF-8 form, and the
@@ -461,3 +477,37 @@ def test_a_nul_byte_or_an_oversized_search_is_never_an_error(home):
                 response = client.get(reverse(name), {param: value}, headers=HTMX)
                 body_of(response)
                 assert response.status_code < 500, (name, param, value[:5])
+
+
+DATE_PARAMS = {"activity_log": ("date_from", "date_to")}
+
+
+def test_dates_at_the_edges_are_never_an_error(home):
+    """Every date parameter with every edge date, as a page and as the htmx table."""
+    client = as_provider(home)
+    for name, params in DATE_PARAMS.items():
+        for param in params:
+            for value in DATE_EDGES:
+                for headers in (None, HTMX):
+                    response = client.get(reverse(name), {param: value}, headers=headers)
+                    body_of(response)
+                    assert response.status_code < 500, (name, param, value)
+
+
+@pytest.mark.parametrize("charset", CHARSETS)
+def test_a_form_in_any_charset_but_utf8_is_a_400_never_an_error(home, charset):
+    """Every form of the portal, its body declared in a charset Django does not read."""
+    for name, target in TARGETS.items():
+        if target.method != "post":
+            continue
+        client = target.client(home)
+        client.raise_request_exception = False
+        before = row_counts()
+        response = client.post(
+            target.url(home),
+            data=b"email=a%40example.test&q=x",
+            content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        )
+        assert response.status_code == 400, (name, charset, response.status_code)
+        assert "Content-Security-Policy" in response, name
+        assert not count_delta(before, row_counts()), name

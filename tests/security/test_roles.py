@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from customers.models import Customer
 from partners.models import Membership, Organisation, Partnership, PartnershipRequest
@@ -137,6 +138,14 @@ def _create_security_group(client, home, user):
     return client.post(reverse("relationships:security_group_list"), {"name": "Licensing"})
 
 
+def _reset_mfa(client, home, user):
+    return client.post(reverse("mfa:member_reset", args=[home.member.membership.uuid]))
+
+
+def _require_mfa(client, home, user):
+    return client.post(reverse("mfa:org_requirement"), {"require_mfa": "on"})
+
+
 def _redirected(response):
     return response.status_code == 302
 
@@ -244,6 +253,18 @@ ACTIONS = {
         "provider",
         _create_security_group,
         lambda home, r: SecurityGroup.objects.filter(name="Licensing").exists(),
+    ),
+    "reset a member's MFA": Action(
+        Perm.MANAGE_MFA,
+        "provider",
+        _reset_mfa,
+        lambda home, r: not TOTPDevice.objects.filter(user=home.member).exists(),
+    ),
+    "require MFA for all users": Action(
+        Perm.MANAGE_MFA,
+        "reseller",
+        _require_mfa,
+        lambda home, r: Organisation.objects.get(pk=home.reseller.pk).require_mfa,
     ),
     "view the activity log": Action(
         Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200

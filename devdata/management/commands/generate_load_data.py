@@ -458,6 +458,7 @@ class LoadData:
                     f"https://{domain}",
                     f"partners@{domain}",
                     f"{name} serves indirect resellers from {city}.",
+                    False,
                 )
             )
             locations.append(self.location_row(first_location + n - 1, org_id, name, n, created))
@@ -488,6 +489,7 @@ class LoadData:
                     "",
                     "",
                     "",
+                    False,
                 )
             )
             location_id = first_location + self.n_providers + n - 1
@@ -514,6 +516,8 @@ class LoadData:
                 "directory_website",
                 "directory_contact",
                 "directory_description",
+                # Benchmark users sign in with a password alone.
+                "require_mfa",
             ],
             orgs,
         )

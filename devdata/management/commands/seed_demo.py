@@ -259,6 +259,8 @@ class Command(BaseCommand):
                 "legal_name": legal_name,
                 "contact_email": f"partners@{domain}",
                 "country": country,
+                # Demo sign-ins use a password alone; README: MFA explains turning it on.
+                "require_mfa": False,
             },
         )
         if created:

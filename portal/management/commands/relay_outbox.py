@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.services import outbound_email_relay
+from portal.outbox import outbound_email_relay
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0005_provider_reseller_name_index"),
+        ("customers", "0006_setup_information"),
         ("relationships", "0003_migrate_delegated_admin"),
     ]
 
