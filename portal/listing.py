@@ -225,9 +225,14 @@ def filter_options(
     """
     value = str(selected[0]) if selected else ""
     chosen = [selected] if selected else []
-    long_key, built_key = f"list-options-long:{key}", f"list-options-built:{key}"
+    long_key, html_key = f"list-options-long:{key}", f"list-options-html:{key}"
+    built_key = f"list-options-built:{key}"
     if not full and _cache_get(long_key):
         return FilterOptions(select_options(chosen, value), True, value)
+    if full and not value:  # nothing chosen: the whole list as it was built
+        html = _cache_get(html_key)
+        if html is not None:
+            return FilterOptions(engine_output(html), True, value)
     built = _cache_get(built_key)
     if built is None:
         rows = [(str(v), label) for v, label in choices()]
@@ -236,6 +241,7 @@ def filter_options(
         option = fragment_macro("_options.html", "option")
         built = ([v for v, _label in rows], [str(option(v, label)) for v, label in rows])
         _cache_set(built_key, built)
+        _cache_set(html_key, "".join(built[1]))
         _cache_set(long_key, True)
     if not full:
         return FilterOptions(select_options(chosen, value), True, value)
