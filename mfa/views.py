@@ -1,5 +1,6 @@
 import base64
 import binascii
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -37,7 +38,7 @@ def _owes_verification(request) -> bool:
 
 
 def _verify_first(request):
-    return redirect(f"{reverse('mfa:verify')}?next={reverse('mfa:devices')}")
+    return redirect(f"{reverse('mfa:verify')}?{urlencode({'next': reverse('mfa:devices')})}")
 
 
 def _verified(request, device) -> None:

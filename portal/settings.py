@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "customers",
     "subscriptions",
     "billing",
+    "relationships",
     "mfa",
     "devdata",
 ]
@@ -235,15 +236,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.renew_subscriptions",
         "schedule": timedelta(hours=1),
     },
-    # Last month's statements, closed on the 1st; hourly so a missed run is caught up
-    # (closing a closed month changes nothing).
+    # Billing periods that have started inside a term: each charged once.
     "bill-periods": {
         "task": "billing.tasks.bill_periods",
         "schedule": timedelta(hours=1),
     },
+    # Last month's statements, closed on the 1st; hourly so a missed run is caught up
+    # (closing a closed month changes nothing).
     "close-statements": {
         "task": "billing.tasks.close_statements",
         "schedule": timedelta(hours=1),
+    },
+    "admin-relationship-lifecycle": {
+        "task": "relationships.tasks.run_lifecycle",
+        "schedule": timedelta(days=1),
     },
 }
 

@@ -58,3 +58,19 @@ def test_fragments_speak_the_users_language():
 )
 def test_row_urls_are_the_urls_reverse_gives(name, kwargs):
     assert url_builder(name)(**kwargs) == reverse(name, kwargs=kwargs)
+
+
+def test_nothing_is_marked_safe_but_the_template_engines_output():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    marked = [
+        str(path.relative_to(root))
+        for apps_py in root.glob("*/apps.py")
+        for path in apps_py.parent.rglob("*.py")
+        if "mark_safe(" in path.read_text(encoding="utf-8")
+        or "format_html(" in path.read_text(encoding="utf-8")
+    ]
+    assert marked == ["portal/tables.py"]

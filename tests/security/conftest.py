@@ -33,6 +33,7 @@ PROJECT_APPS = (
     "customers",
     "subscriptions",
     "billing",
+    "relationships",
     # Second factors: the walk also sees a device or recovery code written or removed.
     "otp_totp",
     "otp_static",
@@ -64,6 +65,12 @@ class World:
     request_token: str
     staff_invitation: object
     staff_token: str
+    relationship: object
+    approval_token: str
+    termination_token: str
+    reseller_relationship: object
+    security_group: object
+    template: object
     tier: object = None
     statement: object = None
     direct_statement: object = None
@@ -86,6 +93,13 @@ class World:
             "tier_id": [str(self.tier.uuid)],
             "reseller_id": [str(self.reseller.uuid)],
             "statement_id": [str(self.statement.uuid), str(self.direct_statement.uuid)],
+            # The provider's own relationship and the one awaiting the reseller's consent.
+            "relationship_id": [
+                str(self.relationship.uuid),
+                str(self.reseller_relationship.uuid),
+            ],
+            "group_id": [str(self.security_group.uuid)],
+            "template_id": [str(self.template.uuid)],
         }
 
     def query_ids(self) -> dict[str, str]:
@@ -169,6 +183,29 @@ def build_world(name: str) -> World:
         token_hash=token_hash(staff_token),
         invited_by=provider_admin,
     )
+    # An approved relationship (both of its links known) and one awaiting the reseller.
+    approval_token, termination_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    relationship = f.AdminRelationshipFactory(
+        customer=customer,
+        partner=provider,
+        display_name=f"{name} Relationship",
+        approval_token_hash=token_hash(approval_token),
+        termination_token_hash=token_hash(termination_token),
+        status="approval_pending",
+        approved_at=None,
+        ends_at=None,
+    )
+    reseller_relationship = f.AdminRelationshipFactory(
+        customer=customer,
+        partner=reseller,
+        display_name=f"{name} Reseller Relationship",
+        status="created",
+        approved_at=None,
+        ends_at=None,
+    )
+    security_group = f.SecurityGroupFactory(organisation=provider, name=f"{name} Group")
+    security_group.members.add(member)
+    template = f.RelationshipTemplateFactory(organisation=provider, name=f"{name} Template")
     for org, actor in ((provider, provider_admin), (reseller, reseller_admin)):
         f.ActivityEventFactory(
             organisation=org,
@@ -201,6 +238,12 @@ def build_world(name: str) -> World:
         request_token=request_token,
         staff_invitation=staff_invitation,
         staff_token=staff_token,
+        relationship=relationship,
+        approval_token=approval_token,
+        termination_token=termination_token,
+        reseller_relationship=reseller_relationship,
+        security_group=security_group,
+        template=template,
     )
     world.markers = [
         f"{name} Customer",
@@ -213,6 +256,9 @@ def build_world(name: str) -> World:
         customer.primary_domain,
         # The cost and the reseller's own price: never shown to another tenant.
         *(str(amount) for amount in world_amounts(name)),
+        f"{name} Relationship",
+        f"{name} Group",
+        f"{name} Template",
     ]
     return world
 
