@@ -231,7 +231,7 @@ def statement_pdf(*, statement, charges, title: str, with_cost: bool) -> bytes:
     def row(values, height, border=0):
         for index, (value, width) in enumerate(zip(values, widths, strict=True)):
             text = str(value)
-            while text and pdf.get_string_width(text) > width - 1.5:
+            while text and pdf.get_string_width(text) > width - 2:
                 text = text[:-1]
             pdf.cell(
                 w=width, h=height, text=text, border=border, align="R" if index in numeric else "L"
