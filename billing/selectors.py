@@ -28,6 +28,15 @@ def price_entries(*, org, q: str = "", offer: str = "", term: str = ""):
     )
 
 
+def priced_offers(*, org):
+    """The offers the provider's price list names (the filter's choices: a catalogue, short)."""
+    from subscriptions.models import Offer
+
+    return Offer.objects.filter(
+        pk__in=PriceListEntry.objects.for_org(org).values("offer_id")
+    ).order_by("name", "id")
+
+
 def entries_in_effect(*, provider, on: dt.date, q: str = "", term: str = ""):
     """The entry in effect on ``on`` per offer, term and frequency (one row each)."""
     newer = PriceListEntry.objects.filter(

@@ -95,6 +95,7 @@ def price_list(request):
             {"rows": page.object_list, "today": today, "money": _money(currency)},
         ),
         "currency": currency,
+        "offers": selectors.priced_offers(org=org) if not request.htmx else [],
         "today": today,
         "can_edit": request.tenant.can(Perm.EDIT_PRICES),
         "entry_form": PriceEntryForm(initial={"effective_from": today}),

@@ -55,7 +55,8 @@ def test_the_price_list_runs_the_same_queries_for_5_and_60_rows(provider_client,
 def test_the_price_list_searches_and_filters_by_term(provider_client, provider, offer, priced):
     _entries(provider, 3)
     html = provider_client.get(PRICES, {"q": "365"}).content.decode()
-    assert "Microsoft 365 E3" in html and "Offer 001" not in html
+    table = html.split('id="price-table"')[1]
+    assert "Microsoft 365 E3" in table and "Offer 001" not in table
     html = provider_client.get(PRICES, {"term": "P1Y"}).content.decode()
     assert "No prices match." in html
 
@@ -333,3 +334,11 @@ def test_the_statement_lines_run_the_same_queries_for_few_and_many(
     large, html = _queries(provider_client, url)
     assert large == small
     assert "Page 1 of 2" in html
+
+
+def test_the_price_list_filters_by_offer(provider_client, provider, offer, priced):
+    _entries(provider, 3)
+    html = provider_client.get(PRICES, {"offer": str(offer.uuid)}).content.decode()
+    table = html.split('id="price-table"')[1]
+    assert "Microsoft 365 E3" in table and "Offer 001" not in table
+    assert f'<option value="{offer.uuid}" selected>' in html
