@@ -27,7 +27,7 @@ from billing.tasks import close_statements
 from portal.roles import Role
 from tests import factories as f
 from tests.e2e._language import switch_language
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,6 +111,8 @@ def test_tier_price_seats_statement_close_and_files(page, shot, world, lang):
         assert "25.50" in page.inner_text("#tier-prices")
 
         # Add two licences to the reseller's subscription.
+        page.goto("/billing/prices/")
+        assert_accessible(page, f"price list ({lang})")
         page.goto(f"/subscriptions/{subscription.uuid}/")
         assert "25.50 USD" in page.inner_text("#subscription-unit-price")
         assert "20.00 USD" in page.inner_text("#subscription-unit-cost")
@@ -133,6 +135,7 @@ def test_tier_price_seats_statement_close_and_files(page, shot, world, lang):
         page.wait_for_load_state()
         lines = page.inner_text("#statement-lines")
         assert text["seats_added"] in lines and str(amount) in lines
+        assert_accessible(page, f"open statement ({lang})")
         shot(page, f"statement-open-{lang}")
 
         # The 1st of next month: the job closes the month.
@@ -149,6 +152,9 @@ def test_tier_price_seats_statement_close_and_files(page, shot, world, lang):
         assert text["closed"] in page.inner_text("main")
         shown_total = page.inner_text("#statement-total")
         assert shown_total == f"{amount:,} USD"
+        page.goto("/billing/statements/")
+        assert_accessible(page, f"statements ({lang})")
+        page.goto(f"/billing/statements/{statement.uuid}/")
         shot(page, f"statement-closed-{lang}")
 
         with page.expect_download() as download:
