@@ -18,6 +18,7 @@ urlpatterns = [
         views.request_revoke,
         name="request_revoke",
     ),
+    path("resellers/<uuid:partnership_id>/", views.reseller_detail, name="reseller_detail"),
     path(
         "resellers/<uuid:partnership_id>/remove/",
         views.partnership_remove,

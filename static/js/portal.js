@@ -34,7 +34,13 @@
     var opener = event.target.closest && event.target.closest("[data-dialog-open]");
     if (opener) {
       var dialog = document.querySelector(opener.getAttribute("data-dialog-open"));
-      if (dialog && dialog.showModal) { event.preventDefault(); dialog.showModal(); }
+      if (dialog && dialog.showModal) {
+        event.preventDefault();
+        dialog.showModal();
+        // The safe choice has the focus: Enter never confirms a destructive action.
+        var safe = dialog.querySelector("[data-dialog-close]");
+        if (safe) safe.focus();
+      }
       return;
     }
     var closer = event.target.closest && event.target.closest("[data-dialog-close]");
