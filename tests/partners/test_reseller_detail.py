@@ -124,7 +124,7 @@ def test_a_reseller_gets_a_404(reseller_client, partnership):
 def test_its_queries_do_not_grow_with_the_reseller(
     provider_client, provider, reseller, partnership, customers, django_assert_max_num_queries
 ):
-    for i in range(customers):
+    for _ in range(customers):
         customer = f.CustomerFactory(provider=provider, reseller=reseller)
         f.SubscriptionFactory(customer=customer)
         f.TenantOwnerGrantFactory(customer=customer, organisation=reseller)
