@@ -12,6 +12,10 @@ class DelegatedAdminInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = [
         "company_name",
         "primary_domain",
@@ -33,6 +37,10 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(DelegatedAdmin)
 class DelegatedAdminAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["customer", "organisation", "granted_at"]
     search_fields = ["customer__company_name", "organisation__legal_name"]
     list_select_related = ["customer", "organisation"]
@@ -42,6 +50,10 @@ class DelegatedAdminAdmin(admin.ModelAdmin):
 
 @admin.register(TenantOwnerGrant)
 class TenantOwnerGrantAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["customer", "organisation", "granted_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["customer__company_name", "organisation__legal_name"]
