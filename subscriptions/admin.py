@@ -156,6 +156,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
     # the primary key's order (an index scan) unless a column is chosen.
     show_full_result_count = False
     ordering = ["-pk"]
+
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 

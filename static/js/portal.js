@@ -50,11 +50,51 @@
     }
   });
 
-  // Confirmation on buttons that carry data-confirm (no inline handlers).
+  // Confirmation of a form that carries data-confirm="question": a modal dialog whose
+  // safe choice has the focus (data-confirm-keep, else the page's Cancel label) and whose
+  // confirming button names the action (data-confirm-action, else the submit button's text).
+  var confirmCount = 0;
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.getAttribute && form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) event.preventDefault();
+    if (!message) return;
+    if (form.getAttribute("data-confirmed") === "1") { form.removeAttribute("data-confirmed"); return; }
+    event.preventDefault();
+    var submitter = event.submitter || form.querySelector("[type=submit]");
+    if (!window.HTMLDialogElement) { if (window.confirm(message)) { form.setAttribute("data-confirmed", "1"); form.requestSubmit(submitter); } return; }
+    var id = "confirm-dialog-" + (++confirmCount);
+    var dialog = document.createElement("dialog");
+    dialog.setAttribute("aria-labelledby", id);
+    var text = document.createElement("p");
+    text.id = id;
+    text.textContent = message;
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    var keep = document.createElement("button");
+    keep.type = "button";
+    keep.className = "button";
+    keep.textContent = form.getAttribute("data-confirm-keep") || document.body.getAttribute("data-cancel-label") || "Cancel";
+    var go = document.createElement("button");
+    go.type = "button";
+    go.className = "button danger";
+    go.textContent = form.getAttribute("data-confirm-action") || (submitter && submitter.textContent.trim()) || "OK";
+    actions.appendChild(keep);
+    actions.appendChild(go);
+    dialog.appendChild(text);
+    dialog.appendChild(actions);
+    dialog.addEventListener("close", function () {
+      dialog.remove();
+      if (dialog.returnValue !== "go" && submitter) submitter.focus();
+    });
+    keep.addEventListener("click", function () { dialog.close("keep"); });
+    go.addEventListener("click", function () {
+      dialog.close("go");
+      form.setAttribute("data-confirmed", "1");
+      form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    keep.focus();
   });
 })();
 
