@@ -94,6 +94,12 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's says "username", under a field labelled Email.
+        "invalid_login": _("The email address or password is not correct."),
+    }
+
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
 

@@ -131,3 +131,20 @@ document.addEventListener("click", function (event) {
     }, 0);
   });
 })();
+
+// A form that failed: its error summary receives the focus (on load and after an htmx swap),
+// and a link of the summary moves the focus to its field.
+(function () {
+  function focusSummary(root) {
+    var summary = (root || document).querySelector(".error-summary");
+    if (summary) summary.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusSummary(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { focusSummary(event.target); });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) { event.preventDefault(); field.focus(); field.scrollIntoView({ block: "center" }); }
+  });
+})();
