@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
 from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
@@ -217,6 +218,47 @@ def directory_providers(*, q: str = "") -> QuerySet:
             | Q(directory_description__icontains=q)
         )
     return providers.order_by("directory_name", "legal_name", "pk")
+
+
+# The Indirect resellers CSV export: (heading, value path) in column order.
+RESELLER_EXPORT_COLUMNS = [
+    (gettext_lazy("Reseller name"), "reseller__legal_name"),
+    (gettext_lazy("Partner ID"), "reseller__partner_id"),
+    (gettext_lazy("Email"), "reseller__contact_email"),
+    (gettext_lazy("Country"), "reseller__country"),
+    (gettext_lazy("Status"), "status"),
+    (gettext_lazy("Partner since"), "created_at"),
+    (gettext_lazy("Partner agreement"), "reseller__agreement_accepted_at"),
+    (gettext_lazy("Customers"), "customers_count"),
+]
+
+
+def reseller_export_rows(*, provider: Organisation, partnerships: QuerySet[Partnership]):
+    """The CSV rows of ``partnerships`` (from provider_resellers), streamed in chunks."""
+    customers_count = (
+        Customer.objects.for_org(provider)
+        .filter(reseller=OuterRef("reseller_id"))
+        .order_by()
+        .values("reseller")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    rows = (
+        partnerships.annotate(
+            customers_count=Coalesce(
+                Subquery(customers_count, output_field=IntegerField()), Value(0)
+            )
+        )
+        .values_list(*(path for _header, path in RESELLER_EXPORT_COLUMNS))
+        .iterator(chunk_size=2000)
+    )
+    zone = timezone.get_current_timezone()
+
+    def day(value):
+        return value.astimezone(zone).date().isoformat() if value else ""
+
+    for name, partner_id, email, country, status, since, accepted, count in rows:
+        yield (name, partner_id, email, country, status, day(since), day(accepted), count)
 
 
 # The reseller page (provider side)

@@ -6,6 +6,7 @@ app_name = "partners"
 
 urlpatterns = [
     path("resellers/", views.reseller_list, name="reseller_list"),
+    path("resellers/export.csv", views.reseller_export, name="reseller_export"),
     path("resellers/requests/new/", views.request_new, name="request_new"),
     path("resellers/requests/<uuid:request_id>/send/", views.request_send, name="request_send"),
     path(

@@ -35,6 +35,7 @@ from portal import ratelimit
 from portal.actions import post_action
 from portal.audit import verb_label
 from portal.errors import ServiceError
+from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
@@ -148,6 +149,26 @@ def reseller_detail(request, partnership_id):
     for event in context["events"]:
         event["label"] = verb_label(event["verb"])
     return render(request, "partners/reseller_detail.html", context)
+
+
+@provider_required(Perm.VIEW)
+@require_safe
+def reseller_export(request):
+    """The partnerships of the list (active, or removed with that filter) as a CSV file."""
+    org = request.tenant.org
+    filters = ResellerFilterForm(request.GET).values()
+    partnerships = selectors.provider_resellers(
+        provider=org,
+        q=filters["q"],
+        sort=filters["sort"],
+        agreement=filters["agreement"],
+        removed=filters["status"] == "removed",
+    )
+    return csv_response(
+        filename="resellers.csv",
+        headers=[header for header, _path in selectors.RESELLER_EXPORT_COLUMNS],
+        rows=selectors.reseller_export_rows(provider=org, partnerships=partnerships),
+    )
 
 
 def _render_request_panel(request, context: dict, *, status: int = 200):
