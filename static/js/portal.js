@@ -1,3 +1,14 @@
+// The page has scripts: the phone layout folds the menu behind its button.
+document.documentElement.classList.add("js");
+document.addEventListener("click", function (event) {
+  var toggle = event.target.closest && event.target.closest(".menu-toggle");
+  if (!toggle) return;
+  var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!menu) return;
+  var open = menu.classList.toggle("open");
+  toggle.setAttribute("aria-expanded", open ? "true" : "false");
+});
+
 // Small behaviours of the portal; no inline script anywhere (CSP).
 (function () {
   "use strict";
