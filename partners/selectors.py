@@ -286,8 +286,9 @@ def reseller_page(*, provider: Organisation, partnership: Partnership) -> dict:
     """
     from django.db.models import Sum
 
-    from customers.models import DelegatedAdmin, TenantOwnerGrant
+    from customers.models import TenantOwnerGrant
     from portal.models import ActivityEvent
+    from relationships.models import AdminRelationship
     from subscriptions.models import Subscription
 
     reseller = partnership.reseller
@@ -342,11 +343,17 @@ def reseller_page(*, provider: Organisation, partnership: Partnership) -> dict:
             .annotate(subscriptions=Count("*"), licences=Sum("quantity"))
             .order_by("offer_name")
         ),
-        "delegated_admins": list(
-            DelegatedAdmin.objects.filter(organisation=reseller, customer__provider=provider)
+        # Its GDAP admin relationships on the provider's customers, live and pending first.
+        "admin_relationships": list(
+            AdminRelationship.objects.for_org(provider)
+            .filter(partner=reseller)
+            .exclude(status__in=AdminRelationship.ENDED_STATUSES)
             .order_by("customer__company_name", "pk")
             .values(
-                "granted_at",
+                "uuid",
+                "display_name",
+                "status",
+                "ends_at",
                 customer_uuid=F("customer__uuid"),
                 customer_name=F("customer__company_name"),
             )[:RESELLER_PAGE_CUSTOMERS]

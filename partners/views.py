@@ -41,6 +41,8 @@ from portal.listing import paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
+from relationships import selectors as relationship_selectors
+from relationships.models import AdminRelationship
 
 PAGE_SIZE = 50
 DIRECTORY_PAGE_SIZE = 25
@@ -148,6 +150,9 @@ def reseller_detail(request, partnership_id):
         row["country_name"] = country_name(row["country"])
     for event in context["events"]:
         event["label"] = verb_label(event["verb"])
+    statuses = dict(AdminRelationship.Status.choices)
+    for row in context["admin_relationships"]:
+        row["status_label"] = statuses.get(row["status"], row["status"])
     return render(request, "partners/reseller_detail.html", context)
 
 
@@ -498,6 +503,9 @@ def invite_enrol_confirm(request, token, confirmation):
 
 # Indirect providers (reseller side)
 
+# The home lists the latest relationships; the Admin relationships page pages through all.
+HOME_RELATIONSHIPS = 10
+
 
 def _render_home(request, *, agreement_form=None, status=200):
     org = request.tenant.org
@@ -509,6 +517,13 @@ def _render_home(request, *, agreement_form=None, status=200):
         "customers_count": selectors.reseller_customers_count(reseller=org),
         "can_revoke": request.tenant.can(Perm.AUTHORISE_PROVIDER),
         "organisation": org,
+        "consents": relationship_selectors.pending_consents(reseller=org),
+        "relationships": relationship_selectors.relationship_rows(
+            org=org,
+            keys=relationship_selectors.partner_relationships(org=org).values("pk")[
+                :HOME_RELATIONSHIPS
+            ],
+        ),
     }
     if not org.agreement_accepted and request.tenant.can(Perm.ACCEPT_AGREEMENT):
         context["agreement_form"] = agreement_form or AgreementAcceptForm()

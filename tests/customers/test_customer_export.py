@@ -44,7 +44,8 @@ def test_customer_cells_never_run_as_formulas(provider_client, provider):
 
 
 def test_a_reseller_exports_the_customers_it_administers(reseller_client, provider, reseller):
-    f.CustomerFactory(provider=provider, reseller=reseller, company_name="Mine")
+    mine = f.CustomerFactory(provider=provider, reseller=reseller, company_name="Mine")
+    f.AdminRelationshipFactory(customer=mine, partner=reseller)
     f.CustomerFactory(provider=provider, company_name="Not mine")
     assert [row[0] for row in _rows(reseller_client.get(CUSTOMERS))[1:]] == ["Mine"]
 

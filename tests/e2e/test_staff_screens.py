@@ -76,6 +76,7 @@ def data(transactional_db):
             customer=customer, offer=offer, quantity=quantity, support_contact=reseller
         )
     f.TenantOwnerGrantFactory(customer=customer, organisation=reseller)
+    f.AdminRelationshipFactory(customer=customer, partner=reseller, display_name="Helpdesk")
     f.PartnershipRequestFactory(provider=provider, email="new@reseller.example")
     admin = f.MembershipFactory(
         organisation=provider, role=Role.GLOBAL_ADMIN, user__email="admin@contoso.example"
@@ -128,7 +129,7 @@ def test_the_reseller_page_from_indirect_resellers(page, shot, data, lang):
     page.get_by_role("heading", level=1, name="Fabrikam Solutions").wait_for()
     main.get_by_role("heading", name=text["licences"]).wait_for()
     main.get_by_role("heading", name=text["rights"]).wait_for()
-    # Its customer row, its delegated admin and its tenant-owner grant.
+    # Its customer row, its admin relationship and its tenant-owner grant.
     assert main.get_by_role("link", name="Tailspin Toys").count() == 3
     assert "35" in main.locator("section", has_text=text["licences"]).inner_text()
     assert_accessible(page, f"reseller page {lang}")

@@ -34,6 +34,12 @@ def test_it_shows_profile_customers_licences_rights_and_activity(
     f.SubscriptionFactory(customer=second, offer=offer, quantity=5)
     f.SubscriptionFactory(customer=second, offer=offer, quantity=99, status="cancelled")
     f.TenantOwnerGrantFactory(customer=second, organisation=reseller)
+    relationship = f.AdminRelationshipFactory(
+        customer=first, partner=reseller, display_name="Fabrikam helpdesk"
+    )
+    f.AdminRelationshipFactory(
+        customer=second, partner=reseller, display_name="Ended access", status="terminated"
+    )
     f.ActivityEventFactory(
         organisation=provider,
         actor=provider_admin,
@@ -51,7 +57,9 @@ def test_it_shows_profile_customers_licences_rights_and_activity(
     assert "Microsoft 365 E3" in html
     # Licences per offer: the two live subscriptions, not the cancelled one.
     assert '<td class="num">2</td><td class="num">15</td>' in html
-    assert "Delegated admin" in html and "Tenant owner" in html
+    detail = reverse("relationships:relationship_detail", args=[relationship.uuid])
+    assert f'<a href="{detail}">Fabrikam helpdesk</a>' in html and "Ended access" not in html
+    assert "Tenant owner" in html
     assert "Partnership begun" in html
     assert "Add new customer" in html and "Remove partnership" in html
     assert "Agreement accepted" in html and "Send agreement reminder" not in html
@@ -128,5 +136,6 @@ def test_its_queries_do_not_grow_with_the_reseller(
         customer = f.CustomerFactory(provider=provider, reseller=reseller)
         f.SubscriptionFactory(customer=customer)
         f.TenantOwnerGrantFactory(customer=customer, organisation=reseller)
+        f.AdminRelationshipFactory(customer=customer, partner=reseller)
     with django_assert_max_num_queries(11):
         assert provider_client.get(_url(partnership)).status_code == 200
