@@ -5,6 +5,10 @@ from customers.models import Customer, SetupInformation, TenantOwnerGrant
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = [
         "company_name",
         "primary_domain",
@@ -25,6 +29,10 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(TenantOwnerGrant)
 class TenantOwnerGrantAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["customer", "organisation", "granted_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["customer__company_name", "organisation__legal_name"]

@@ -13,6 +13,7 @@ from customers.countries import country_choices
 from customers.models import DOMAIN_PREFIX_REGEX
 from customers.services import CustomerDetails
 from portal.forms import ListFilterForm
+from subscriptions.forms import LICENCE_ERRORS
 from subscriptions.selectors import term_choices
 
 OFFER_FIELD_PREFIX = "offer_"
@@ -85,7 +86,7 @@ class CustomerDetailsForm(DomainPrefixForm):
         queryset=None,
         required=False,
         to_field_name="uuid",
-        empty_label=_("None"),
+        empty_label=_("No indirect reseller"),
     )
 
     field_order = ["company_name", "domain_prefix"]
@@ -127,6 +128,7 @@ class SubscriptionLinesForm(forms.Form):
             self.fields[self.field_name(offer)] = forms.IntegerField(
                 label=offer.name,
                 required=False,
+                error_messages=LICENCE_ERRORS,
                 widget=forms.NumberInput(
                     attrs={"min": offer.min_licences, "max": offer.max_licences, "step": 1}
                 ),
@@ -175,7 +177,7 @@ class SubscriptionLinesForm(forms.Form):
                 self.add_error(
                     name,
                     forms.ValidationError(
-                        _("Enter a licence count from %(min)s to %(max)s."),
+                        _("Between %(min)s and %(max)s licences for this offer."),
                         code="out_of_bounds",
                         params={"min": offer.min_licences, "max": offer.max_licences},
                     ),

@@ -6,6 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from customers.models import Customer, TenantOwnerGrant
 from partners.models import Organisation, Partnership
@@ -182,3 +184,30 @@ def reseller_for_filter(*, provider, uuid) -> Organisation | None:
     """
     resellers = Organisation.objects.for_org(provider).resellers().filter(uuid=uuid)
     return next(iter(resellers.only("uuid", "legal_name")[:1]), None)
+
+
+# The Customers CSV export: (heading, field path) in column order.
+EXPORT_COLUMNS = [
+    (gettext_lazy("Company name"), "company_name"),
+    (gettext_lazy("Primary domain"), "primary_domain"),
+    (gettext_lazy("Country"), "country"),
+    (gettext_lazy("Indirect reseller"), "reseller__legal_name"),
+    (gettext_lazy("Global partner ID"), "reseller__partner_id"),
+    (gettext_lazy("First name"), "contact_first_name"),
+    (gettext_lazy("Last name"), "contact_last_name"),
+    (gettext_lazy("Email"), "contact_email"),
+    (gettext_lazy("Phone"), "contact_phone"),
+    (gettext_lazy("Created"), "created_at"),
+]
+
+
+def export_rows(*, org, q: str = "", reseller: Organisation | None = None, expiring: bool = False):
+    """The CSV rows of the customers ``org`` may see (as the list filters them), streamed in chunks."""
+    rows = (
+        customer_list(org=org, q=q, reseller=reseller, expiring=expiring)
+        .values_list(*(path for _header, path in EXPORT_COLUMNS))
+        .iterator(chunk_size=2000)
+    )
+    zone = timezone.get_current_timezone()
+    for *values, created_at in rows:
+        yield (*values, created_at.astimezone(zone).date().isoformat())

@@ -6,6 +6,7 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
+    path("export.csv", views.customer_export, name="export"),
     path("new/", views.customer_new, name="customer_new"),
     path("reseller-options/", views.reseller_filter_options, name="reseller_filter_options"),
     path("new/domain-check/", views.domain_check, name="domain_check"),

@@ -22,6 +22,7 @@ from customers.forms import (
 )
 from portal.actions import post_action
 from portal.audit import verb_label
+from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import CACHE_SECONDS, paginate_by_key
 from portal.roles import Perm
@@ -35,22 +36,42 @@ from subscriptions.selectors import term_label
 PAGE_SIZE = 50
 
 
-@org_required(Perm.VIEW)
-@require_safe
-def customer_list(request):
-    org = request.tenant.org
+def _list_filters(request, org):
     form = CustomerFilterForm(request.GET, auto_id="customer-%s").live(
         url=reverse("customers:customer_list"), target="#customer-table"
-    )
-    form.fields["q"].widget.attrs.update(
-        placeholder=_("Search by name or domain"),
-        autocomplete="off",
-        **{"hx-indicator": "#customer-search-indicator"},
     )
     filters = form.values()  # an invalid filter is ignored, a valid search still applies
     reseller_id = filters["reseller"] if org.is_provider else None
     reseller = (
         selectors.reseller_for_filter(provider=org, uuid=reseller_id) if reseller_id else None
+    )
+    return form, filters, reseller
+
+
+@org_required(Perm.VIEW)
+@require_safe
+def customer_export(request):
+    """The customers of the list, as filtered, as a CSV file."""
+    org = request.tenant.org
+    _form, filters, reseller = _list_filters(request, org)
+    return csv_response(
+        filename="customers.csv",
+        headers=[header for header, _path in selectors.EXPORT_COLUMNS],
+        rows=selectors.export_rows(
+            org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"]
+        ),
+    )
+
+
+@org_required(Perm.VIEW)
+@require_safe
+def customer_list(request):
+    org = request.tenant.org
+    form, filters, reseller = _list_filters(request, org)
+    form.fields["q"].widget.attrs.update(
+        placeholder=_("Search by name or domain"),
+        autocomplete="off",
+        **{"hx-indicator": "#customer-search-indicator"},
     )
     customers = selectors.customer_list(
         org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"]

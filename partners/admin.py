@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Q
 
 from partners.models import (
     Membership,
@@ -17,6 +18,10 @@ class PartnerLocationInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = [
         "legal_name",
         "kind",
@@ -30,6 +35,34 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["legal_name", "partner_id", "contact_email", "directory_name"]
     readonly_fields = ["uuid", "created_at", "agreement_accepted_at", "agreement_accepted_by"]
     inlines = [PartnerLocationInline]
+
+    @staticmethod
+    def in_use(obj) -> bool:
+        """Whether the organisation has partnerships or customers (it is then never deleted)."""
+        from customers.models import Customer
+
+        return (
+            Partnership.objects.filter(Q(provider=obj) | Q(reseller=obj)).exists()
+            or Customer.objects.filter(Q(provider=obj) | Q(reseller=obj)).exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and self.in_use(obj):
+            self.message_user(
+                request,
+                "This organisation has partnerships or customers, so it cannot be deleted. "
+                "End its partnerships and move or remove its customers first; to stop its "
+                "access, set its status to Deauthorised.",
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     fieldsets = [
         (
             None,
@@ -67,6 +100,10 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(PartnerLocation)
 class PartnerLocationAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["name", "organisation", "location_partner_id", "country", "created_at"]
     search_fields = ["name", "location_partner_id", "organisation__legal_name"]
     list_filter = ["country"]
@@ -77,6 +114,10 @@ class PartnerLocationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__email", "organisation__legal_name"]
@@ -87,6 +128,10 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(PartnershipRequest)
 class PartnershipRequestAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = [
         "email",
         "provider",
@@ -117,6 +162,10 @@ class PartnershipRequestAdmin(admin.ModelAdmin):
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["provider", "reseller", "status", "created_at", "removed_at"]
     list_filter = ["status"]
     search_fields = ["provider__legal_name", "reseller__legal_name", "reseller__partner_id"]

@@ -25,6 +25,7 @@ class ResellerFilterForm(ListFilterForm):
         ("active", _("Active partnerships")),
         (PartnershipRequest.Status.PENDING, _("Pending requests")),
         (PartnershipRequest.Status.EXPIRED, _("Expired requests")),
+        ("removed", _("Removed partnerships")),
     ]
     SORT_CHOICES = [
         ("name", _("Name (A–Z)")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
 from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
@@ -28,13 +29,22 @@ REQUEST_SORTS = {
 
 
 def provider_resellers(
-    *, provider: Organisation, q: str = "", sort: str = "name", agreement: str = ""
+    *,
+    provider: Organisation,
+    q: str = "",
+    sort: str = "name",
+    agreement: str = "",
+    removed: bool = False,
 ) -> QuerySet[Partnership]:
     """The provider's active partnerships, searched and sorted; rows come from partnership_rows.
 
-    ``agreement="not_accepted"`` keeps the resellers that have not accepted the partner agreement.
+    ``agreement="not_accepted"`` keeps the resellers that have not accepted the partner agreement;
+    ``removed`` gives the ended partnerships instead of the active ones.
     """
-    partnerships = Partnership.objects.for_org(provider).active()
+    partnerships = Partnership.objects.for_org(provider)
+    partnerships = (
+        partnerships.filter(status=Partnership.Status.REMOVED) if removed else partnerships.active()
+    )
     if agreement == "not_accepted":
         partnerships = partnerships.filter(reseller__agreement_accepted_at__isnull=True)
     if q:
@@ -76,6 +86,8 @@ def partnership_rows(*, provider: Organisation, keys) -> QuerySet:
             "created_at",
             "agreement_reminder_sent_at",
             "customers_count",
+            "status",
+            "removed_at",
             reseller_uuid=F("reseller__uuid"),
             legal_name=F("reseller__legal_name"),
             partner_id=F("reseller__partner_id"),
@@ -206,3 +218,166 @@ def directory_providers(*, q: str = "") -> QuerySet:
             | Q(directory_description__icontains=q)
         )
     return providers.order_by("directory_name", "legal_name", "pk")
+
+
+# The Indirect resellers CSV export: (heading, value path) in column order.
+RESELLER_EXPORT_COLUMNS = [
+    (gettext_lazy("Reseller name"), "reseller__legal_name"),
+    (gettext_lazy("Partner ID"), "reseller__partner_id"),
+    (gettext_lazy("Email"), "reseller__contact_email"),
+    (gettext_lazy("Country"), "reseller__country"),
+    (gettext_lazy("Status"), "status"),
+    (gettext_lazy("Partner since"), "created_at"),
+    (gettext_lazy("Partner agreement"), "reseller__agreement_accepted_at"),
+    (gettext_lazy("Customers"), "customers_count"),
+]
+
+
+def reseller_export_rows(*, provider: Organisation, partnerships: QuerySet[Partnership]):
+    """The CSV rows of ``partnerships`` (from provider_resellers), streamed in chunks."""
+    customers_count = (
+        Customer.objects.for_org(provider)
+        .filter(reseller=OuterRef("reseller_id"))
+        .order_by()
+        .values("reseller")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    rows = (
+        partnerships.annotate(
+            customers_count=Coalesce(
+                Subquery(customers_count, output_field=IntegerField()), Value(0)
+            )
+        )
+        .values_list(*(path for _header, path in RESELLER_EXPORT_COLUMNS))
+        .iterator(chunk_size=2000)
+    )
+    zone = timezone.get_current_timezone()
+
+    def day(value):
+        return value.astimezone(zone).date().isoformat() if value else ""
+
+    for name, partner_id, email, country, status, since, accepted, count in rows:
+        yield (name, partner_id, email, country, status, day(since), day(accepted), count)
+
+
+# The reseller page (provider side)
+
+RESELLER_PAGE_CUSTOMERS = 25
+RESELLER_PAGE_EVENTS = 20
+
+
+def partnership_for_reseller_page(*, provider: Organisation, partnership_id) -> Partnership:
+    """One of the provider's partnerships (active or removed) with its reseller; 404 if foreign."""
+    from portal.tenancy import get_for_org
+
+    return get_for_org(
+        Partnership.objects.filter(provider=provider).select_related("reseller"),
+        provider,
+        uuid=partnership_id,
+    )
+
+
+def reseller_page(*, provider: Organisation, partnership: Partnership) -> dict:
+    """What the reseller page shows, each part read in one query whatever the reseller's size.
+
+    Customers are the provider's customers associated with the reseller (the first
+    ``RESELLER_PAGE_CUSTOMERS`` by name, the rest on Customers filtered by the reseller).
+    """
+    from django.db.models import Sum
+
+    from customers.models import TenantOwnerGrant
+    from portal.models import ActivityEvent
+    from relationships.models import AdminRelationship
+    from subscriptions.models import Subscription
+
+    reseller = partnership.reseller
+    customers = Customer.objects.for_org(provider).filter(reseller=reseller)
+    live_subscriptions = (
+        Subscription.objects.for_org(provider)
+        .filter(customer__reseller=reseller)
+        .exclude(status__in=Subscription.CLOSED_STATUSES)
+    )
+    per_customer = (
+        live_subscriptions.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    licences_per_customer = (
+        live_subscriptions.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    customer_rows = list(
+        customers.annotate(
+            subscriptions_count=Coalesce(
+                Subquery(per_customer, output_field=IntegerField()), Value(0)
+            ),
+            licences=Coalesce(
+                Subquery(licences_per_customer, output_field=IntegerField()), Value(0)
+            ),
+        )
+        .order_by("company_name", "pk")
+        .values(
+            "uuid",
+            "company_name",
+            "primary_domain",
+            "country",
+            "subscriptions_count",
+            "licences",
+        )[:RESELLER_PAGE_CUSTOMERS]
+    )
+    return {
+        "locations": list(
+            PartnerLocation.objects.filter(organisation=reseller).order_by("name", "pk")
+        ),
+        "customers": customer_rows,
+        "customers_count": customers.count(),
+        "offers": list(
+            live_subscriptions.order_by()
+            .values(offer_name=F("offer__name"), offer_sku=F("offer__sku"))
+            .annotate(subscriptions=Count("*"), licences=Sum("quantity"))
+            .order_by("offer_name")
+        ),
+        # Its GDAP admin relationships on the provider's customers, live and pending first.
+        "admin_relationships": list(
+            AdminRelationship.objects.for_org(provider)
+            .filter(partner=reseller)
+            .exclude(status__in=AdminRelationship.ENDED_STATUSES)
+            .order_by("customer__company_name", "pk")
+            .values(
+                "uuid",
+                "display_name",
+                "status",
+                "ends_at",
+                customer_uuid=F("customer__uuid"),
+                customer_name=F("customer__company_name"),
+            )[:RESELLER_PAGE_CUSTOMERS]
+        ),
+        "tenant_owner_grants": list(
+            TenantOwnerGrant.objects.active()
+            .filter(organisation=reseller, customer__provider=provider)
+            .order_by("customer__company_name", "pk")
+            .values(
+                "granted_at",
+                customer_uuid=F("customer__uuid"),
+                customer_name=F("customer__company_name"),
+            )[:RESELLER_PAGE_CUSTOMERS]
+        ),
+        "events": list(
+            ActivityEvent.objects.for_org(provider)
+            .filter(object_id__in=[str(partnership.uuid), str(reseller.uuid)])
+            .order_by("-created_at", "-id")
+            .values(
+                "created_at",
+                "verb",
+                actor_first_name=F("actor__first_name"),
+                actor_last_name=F("actor__last_name"),
+                actor_email=F("actor__email"),
+            )[:RESELLER_PAGE_EVENTS]
+        ),
+    }

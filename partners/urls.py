@@ -6,6 +6,7 @@ app_name = "partners"
 
 urlpatterns = [
     path("resellers/", views.reseller_list, name="reseller_list"),
+    path("resellers/export.csv", views.reseller_export, name="reseller_export"),
     path("resellers/requests/new/", views.request_new, name="request_new"),
     path("resellers/requests/<uuid:request_id>/send/", views.request_send, name="request_send"),
     path(
@@ -18,6 +19,7 @@ urlpatterns = [
         views.request_revoke,
         name="request_revoke",
     ),
+    path("resellers/<uuid:partnership_id>/", views.reseller_detail, name="reseller_detail"),
     path(
         "resellers/<uuid:partnership_id>/remove/",
         views.partnership_remove,

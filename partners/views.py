@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from customers.countries import country_name
 from partners import selectors, services
 from partners.forms import (
     AgreementAcceptForm,
@@ -31,13 +33,16 @@ from partners.models import Partnership, PartnershipRequest
 from partners.services import TOKEN_PATTERN, InviteUnavailable
 from portal import ratelimit
 from portal.actions import post_action
+from portal.audit import verb_label
 from portal.errors import ServiceError
+from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
 from relationships import selectors as relationship_selectors
+from relationships.models import AdminRelationship
 
 PAGE_SIZE = 50
 DIRECTORY_PAGE_SIZE = 25
@@ -67,17 +72,22 @@ def reseller_list(request):
     )
     filters = filter_form.values()
     partnerships = open_requests = None
-    if filters["status"] in ("", "active"):
+    removed = filters["status"] == "removed"
+    if filters["status"] in ("", "active", "removed"):
         partnerships = paginate_by_key(
             selectors.provider_resellers(
-                provider=org, q=filters["q"], sort=filters["sort"], agreement=filters["agreement"]
+                provider=org,
+                q=filters["q"],
+                sort=filters["sort"],
+                agreement=filters["agreement"],
+                removed=removed,
             ),
             request.GET.get("page"),
             PAGE_SIZE,
             lambda keys: selectors.partnership_rows(provider=org, keys=keys),
         )
     # A request has no agreement yet: filtering by agreement shows partnerships only.
-    if filters["status"] != "active" and not filters["agreement"]:
+    if filters["status"] not in ("active", "removed") and not filters["agreement"]:
         open_requests = Paginator(
             selectors.provider_open_requests(
                 provider=org, q=filters["q"], status=filters["status"], sort=filters["sort"]
@@ -98,14 +108,72 @@ def reseller_list(request):
                 "can_request": can_request,
                 "can_add_customer": request.tenant.can(Perm.ADD_CUSTOMER),
                 "can_remove": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+                "reminder_cutoff": timezone.now() - services.AGREEMENT_REMINDER_INTERVAL,
             },
         )
         if partnerships
         else "",
         "open_requests": open_requests,
         "can_request": can_request,
+        "removed": removed,
     }
     return render_page(request, "partners/reseller_list.html", context, partial="reseller-tables")
+
+
+@provider_required(Perm.VIEW)
+@require_safe
+def reseller_detail(request, partnership_id):
+    """The reseller page: profile, partnership, customers, admin rights and activity."""
+    org = request.tenant.org
+    partnership = selectors.partnership_for_reseller_page(
+        provider=org, partnership_id=partnership_id
+    )
+    active = partnership.status == Partnership.Status.ACTIVE
+    context = {
+        "partnership": partnership,
+        "reseller": partnership.reseller,
+        "active": active,
+        "reminder_sent_recently": bool(
+            partnership.agreement_reminder_sent_at
+            and timezone.now() - partnership.agreement_reminder_sent_at
+            < services.AGREEMENT_REMINDER_INTERVAL
+        ),
+        "can_request": active and request.tenant.can(Perm.REQUEST_PARTNERSHIP),
+        "can_add_customer": active and request.tenant.can(Perm.ADD_CUSTOMER),
+        "can_remove": active and request.tenant.can(Perm.REMOVE_PARTNERSHIP),
+        "country": country_name(partnership.reseller.country),
+        **selectors.reseller_page(provider=org, partnership=partnership),
+    }
+    for location in context["locations"]:
+        location.country_name = country_name(location.country)
+    for row in context["customers"]:
+        row["country_name"] = country_name(row["country"])
+    for event in context["events"]:
+        event["label"] = verb_label(event["verb"])
+    statuses = dict(AdminRelationship.Status.choices)
+    for row in context["admin_relationships"]:
+        row["status_label"] = statuses.get(row["status"], row["status"])
+    return render(request, "partners/reseller_detail.html", context)
+
+
+@provider_required(Perm.VIEW)
+@require_safe
+def reseller_export(request):
+    """The partnerships of the list (active, or removed with that filter) as a CSV file."""
+    org = request.tenant.org
+    filters = ResellerFilterForm(request.GET).values()
+    partnerships = selectors.provider_resellers(
+        provider=org,
+        q=filters["q"],
+        sort=filters["sort"],
+        agreement=filters["agreement"],
+        removed=filters["status"] == "removed",
+    )
+    return csv_response(
+        filename="resellers.csv",
+        headers=[header for header, _path in selectors.RESELLER_EXPORT_COLUMNS],
+        rows=selectors.reseller_export_rows(provider=org, partnerships=partnerships),
+    )
 
 
 def _render_request_panel(request, context: dict, *, status: int = 200):
@@ -267,7 +335,9 @@ def agreement_reminder(request, partnership_id):
         lambda: services.agreement_reminder_send(partnership=partnership, actor=request.user),
         success=_("An agreement reminder was emailed to the Global admins of %(reseller)s.")
         % {"reseller": partnership.reseller.legal_name},
-        redirect_to=reverse("partners:reseller_list"),
+        redirect_to=reverse("partners:reseller_detail", args=[partnership.uuid])
+        if request.POST.get("from") == "detail"
+        else reverse("partners:reseller_list"),
     )
 
 

@@ -9,6 +9,7 @@ class PortalUserAdmin(UserAdmin):
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "must_change_password"]
     search_fields = ["email", "first_name", "last_name"]
+    show_full_result_count = False
     ordering = ["email"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
@@ -19,6 +20,10 @@ class PortalUserAdmin(UserAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["subject", "to", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to", "subject"]
@@ -47,6 +52,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 @admin.register(ActivityEvent)
 class ActivityEventAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = [
         "created_at",
         "organisation",
@@ -76,6 +85,10 @@ class ActivityEventAdmin(admin.ModelAdmin):
 
 @admin.register(StaffInvitation)
 class StaffInvitationAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["email", "organisation", "role", "status", "created_at", "expires_at"]
     list_filter = ["status", "role"]
     search_fields = ["email", "organisation__legal_name"]

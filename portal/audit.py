@@ -198,6 +198,36 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
     )
 
 
+# The Activity log's names of the objects events are about (ActivityEvent.object_type).
+OBJECT_TYPES = {
+    "partnership": _("Partnership"),
+    "partnershiprequest": _("Partnership request"),
+    "organisation": _("Organisation"),
+    "customer": _("Customer"),
+    "subscription": _("Subscription"),
+    "scheduledchange": _("Scheduled change"),
+    "order": _("Order"),
+    "membership": _("User"),
+    "staffinvitation": _("Staff invitation"),
+    "tenantownergrant": _("Tenant owner rights"),
+    "delegatedadmin": _("Delegated admin"),
+    "user": _("User"),
+}
+
+# The page of an object, by its type: the URL name taking the object's uuid.
+OBJECT_PAGES = {
+    "customer": ("customers:customer_detail", "customer_id"),
+    "subscription": ("subscriptions:subscription_detail", "subscription_id"),
+    "partnership": ("partners:reseller_detail", "partnership_id"),
+}
+
+
+def object_type_label(object_type: str) -> str:
+    """The object type's name in the viewer's language (the raw type if it has none)."""
+    label = OBJECT_TYPES.get(object_type)
+    return str(label) if label is not None else object_type
+
+
 def record_many(events: list) -> None:
     """Write events made by ``build`` in one statement (a batch job's many state changes)."""
     from portal.models import ActivityEvent

@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
-from portal.audit import verb_label
+from portal.audit import object_type_label, verb_label
 from portal.emails import queue_email
 from portal.models import User
 from portal.roles import Role
@@ -93,6 +93,12 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's says "username", under a field labelled Email.
+        "invalid_login": _("The email address or password is not correct."),
+    }
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
@@ -188,7 +194,9 @@ class ActivityFilterForm(forms.Form):
         self.fields["actor"].choices = everything + [
             (key, m.user.display_name) for key, m in self.members.items()
         ]
-        self.fields["object_type"].choices = everything + [(t, t) for t in object_types]
+        self.fields["object_type"].choices = everything + sorted(
+            ((t, object_type_label(t)) for t in object_types), key=lambda choice: choice[1]
+        )
 
     def clean_actor(self):
         return self.members.get(self.cleaned_data["actor"])

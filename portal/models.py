@@ -129,6 +129,11 @@ class ActivityEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organisation", "-created_at"], name="activity_org_created_idx"),
+            # The reseller page's activity: one object's events, newest first.
+            models.Index(
+                fields=["organisation", "object_id", "-created_at"],
+                name="activity_org_object_idx",
+            ),
         ]
 
     def __str__(self):

@@ -116,6 +116,7 @@ def activity_rows(events: QuerySet[ActivityEvent]) -> QuerySet:
         "created_at",
         "verb",
         "object_type",
+        "object_id",
         "object_repr",
         "before",
         "after",

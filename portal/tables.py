@@ -16,8 +16,19 @@ from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 
-# Django date format characters that strftime writes the same way.
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+# Django date format characters written from the value's fields, as Django writes them.
+_FIELDS = {
+    "d": lambda v: f"{v.day:02d}",
+    "j": lambda v: str(v.day),
+    "m": lambda v: f"{v.month:02d}",
+    "n": lambda v: str(v.month),
+    "Y": lambda v: f"{v.year:04d}",
+    "y": lambda v: f"{v.year % 100:02d}",
+    "H": lambda v: f"{v.hour:02d}",
+    "G": lambda v: str(v.hour),
+    "i": lambda v: f"{v.minute:02d}",
+    "s": lambda v: f"{v.second:02d}",
+}
 
 
 def render_fragment(request, template_name: str, context: dict) -> SafeString:
@@ -38,17 +49,26 @@ def engine_output(html: str) -> SafeString:
     return mark_safe(html)  # noqa: S308
 
 
-def _strftime_pattern(pattern: str) -> str | None:
-    """``pattern`` (Django's date format syntax) for strftime, or None when it has more."""
+def _field_writers(pattern: str) -> list | None:
+    """``pattern`` (Django's date format syntax) as a list of writers, or None when it has more.
+
+    A writer is a literal string or a function of the value. ``M`` (the month's
+    abbreviation) is looked up once in the active language.
+    """
+    from django.utils.dates import MONTHS_3
+
     out = []
     for char in pattern:
-        if char in _STRFTIME:
-            out.append(_STRFTIME[char])
+        if char in _FIELDS:
+            out.append(_FIELDS[char])
+        elif char == "M":
+            months = {n: str(name).title() for n, name in MONTHS_3.items()}
+            out.append(lambda v, months=months: months[v.month])
         elif re.match(r"[A-Za-z\\]", char):
             return None
         else:
-            out.append(char.replace("%", "%%"))
-    return "".join(out)
+            out.append(char)
+    return out
 
 
 def date_formatter(format_name: str) -> Callable[[datetime | None], str]:
@@ -57,11 +77,11 @@ def date_formatter(format_name: str) -> Callable[[datetime | None], str]:
     ``format_name``: a format setting of the active language (``SHORT_DATE_FORMAT``)
     or a format itself (``Y-m-d``), as the template filter ``date`` takes. The
     same text as that filter; the format is looked up once, and a format of
-    numbers only (``m/d/Y``, ``Y/m/d``) goes through strftime rather than
-    Django's general formatter.
+    the value's fields and month names (``j M Y``, ``Y/m/d H:i``) is written
+    from them rather than by Django's general formatter.
     """
     pattern = get_format(format_name)
-    simple = _strftime_pattern(pattern)
+    writers = _field_writers(pattern)
     zone = timezone.get_current_timezone()
 
     def formatted(value: datetime | None) -> str:
@@ -69,6 +89,8 @@ def date_formatter(format_name: str) -> Callable[[datetime | None], str]:
             return ""
         if timezone.is_aware(value):
             value = value.astimezone(zone)
-        return value.strftime(simple) if simple is not None else format_date(value, pattern)
+        if writers is None:
+            return format_date(value, pattern)
+        return "".join(w if isinstance(w, str) else w(value) for w in writers)
 
     return formatted

@@ -17,7 +17,7 @@ from mfa import selectors as mfa_selectors
 from partners.models import Membership
 from portal import ratelimit, selectors, services
 from portal.actions import post_action
-from portal.audit import verb_label
+from portal.audit import OBJECT_PAGES, object_type_label, verb_label
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
@@ -31,6 +31,7 @@ from portal.forms import (
     StaffInviteJoinForm,
 )
 from portal.htmx import render_page
+from portal.jinja2 import url_builder
 from portal.listing import CountedPaginator
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role, assignable_roles
@@ -302,6 +303,13 @@ def activity_log(request):
             {
                 "rows": page.object_list,
                 "verb_label": verb_label,
+                "object_type_label": object_type_label,
+                "object_pages": {
+                    kind: (url_builder(name), kwarg)
+                    for kind, (name, kwarg) in OBJECT_PAGES.items()
+                    # A partnership's page is the provider's.
+                    if kind != "partnership" or request.tenant.is_provider
+                },
                 "change_summary": selectors.change_summary,
             },
         ),

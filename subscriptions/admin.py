@@ -56,6 +56,10 @@ class OrderLineInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["uuid", "customer", "provider", "submitted_by", "created_at"]
     search_fields = ["customer__company_name", "uuid"]
     list_filter = ["provider"]
@@ -68,6 +72,10 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(OrderLine)
 class OrderLineAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["order", "offer", "quantity", "reseller"]
     search_fields = ["order__customer__company_name", "offer__name"]
     list_select_related = ["order__customer", "offer", "reseller"]
@@ -86,6 +94,10 @@ class SubscriptionChangeInline(admin.TabularInline):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = [
         "customer",
         "offer",
@@ -118,6 +130,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(SubscriptionChange)
 class SubscriptionChangeAdmin(admin.ModelAdmin):
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
     list_display = ["subscription", "field", "before", "after", "actor", "created_at"]
     list_filter = ["field"]
     search_fields = ["subscription__customer__company_name"]
@@ -135,6 +151,11 @@ class SubscriptionChangeAdmin(admin.ModelAdmin):
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
     """Written by the portal's services and jobs only: operators look, never edit."""
+
+    # A changelist of a large table: no COUNT(*) of the whole table per request, and
+    # the primary key's order (an index scan) unless a column is chosen.
+    show_full_result_count = False
+    ordering = ["-pk"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

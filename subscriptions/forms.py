@@ -7,6 +7,12 @@ from portal.forms import FilterSelect, ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Offer, Subscription
 
+# A licence count's errors in the domain's words (not Django's "Ensure this value is…").
+LICENCE_ERRORS = {
+    "invalid": _("Enter the number of licences as a whole number."),
+    "min_value": _("Enter at least one licence."),
+}
+
 
 class OrganisationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
@@ -25,14 +31,19 @@ class OfferChoiceField(forms.ModelChoiceField):
 class SubscriptionNewForm(forms.Form):
     """Offer, licence count within its bounds, optionally a creditable reseller."""
 
-    offer = OfferChoiceField(label=_("Offer"), queryset=None, to_field_name="uuid")
-    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    offer = OfferChoiceField(
+        label=_("Offer"),
+        queryset=None,
+        to_field_name="uuid",
+        error_messages={"invalid_choice": _("Choose one of the offers listed.")},
+    )
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     reseller = OrganisationChoiceField(
         label=_("Indirect reseller"),
         queryset=None,
         required=False,
         to_field_name="uuid",
-        empty_label=_("None"),
+        empty_label=_("No indirect reseller"),
         help_text=_("Only active partners that have accepted the partner agreement are listed."),
     )
     term = forms.ChoiceField(
@@ -57,7 +68,7 @@ class SubscriptionNewForm(forms.Form):
         if offer and quantity and not offer.min_licences <= quantity <= offer.max_licences:
             self.add_error(
                 "quantity",
-                _("Enter a licence count from %(min)s to %(max)s for %(offer)s.")
+                _("Between %(min)s and %(max)s licences for %(offer)s.")
                 % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name},
             )
         return cleaned
@@ -78,7 +89,7 @@ class VersionedForm(forms.Form):
 
 class QuantityForm(VersionedForm):
     id_prefix = "quantity"
-    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     confirm_discard = forms.BooleanField(
         label=_("Yes, discard the change scheduled for the renewal"), required=False
     )
@@ -97,7 +108,7 @@ class QuantityForm(VersionedForm):
         quantity = self.cleaned_data["quantity"]
         if not self.offer.min_licences <= quantity <= self.offer.max_licences:
             raise forms.ValidationError(
-                _("Enter a licence count from %(min)s to %(max)s.")
+                _("Between %(min)s and %(max)s licences for this offer.")
                 % {"min": self.offer.min_licences, "max": self.offer.max_licences}
             )
         return quantity
@@ -196,7 +207,7 @@ class UpgradeForm(VersionedForm):
         to_field_name="uuid",
         error_messages={"invalid_choice": _("Choose one of the offers listed.")},
     )
-    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     term = forms.ChoiceField(label=_("Term and billing frequency"), choices=(), required=False)
 
     def __init__(self, *args, subscription: Subscription, **kwargs):
@@ -221,7 +232,7 @@ class UpgradeForm(VersionedForm):
         elif offer and quantity and not offer.min_licences <= quantity <= offer.max_licences:
             self.add_error(
                 "quantity",
-                _("Enter a licence count from %(min)s to %(max)s for %(offer)s.")
+                _("Between %(min)s and %(max)s licences for %(offer)s.")
                 % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name},
             )
         return cleaned
@@ -245,7 +256,7 @@ class ScheduledChangeForm(VersionedForm):
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of the offers listed.")},
     )
-    quantity = forms.IntegerField(label=_("Licences"), min_value=1)
+    quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     term = forms.ChoiceField(label=_("Term and billing frequency"), choices=())
 
     def __init__(self, *args, subscription: Subscription, **kwargs):

@@ -281,7 +281,7 @@ def subscription_change_quantity(
     offer = locked.offer
     if not offer.min_licences <= quantity <= offer.max_licences:
         raise SubscriptionError(
-            _("Enter a licence count from %(min)s to %(max)s.")
+            _("Between %(min)s and %(max)s licences for this offer.")
             % {"min": offer.min_licences, "max": offer.max_licences},
             field="quantity",
         )
@@ -510,7 +510,7 @@ def subscription_upgrade(
         )
     if not offer.min_licences <= quantity <= offer.max_licences:
         raise SubscriptionError(
-            _("Enter a licence count from %(min)s to %(max)s for %(offer)s.")
+            _("Between %(min)s and %(max)s licences for %(offer)s.")
             % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name}
         )
     term, frequency = term_pair_for(offer=offer, value=term_pair)
@@ -615,7 +615,7 @@ def scheduled_change_save(
         )
     if not offer.min_licences <= change.quantity <= offer.max_licences:
         raise SubscriptionError(
-            _("Enter a licence count from %(min)s to %(max)s for %(offer)s.")
+            _("Between %(min)s and %(max)s licences for %(offer)s.")
             % {"min": offer.min_licences, "max": offer.max_licences, "offer": offer.name},
             field="quantity",
         )

@@ -1,9 +1,7 @@
-import csv
 import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from billing import selectors as billing_selectors
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from portal.actions import post_action
+from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import paginate_by_key
 from portal.roles import Perm
@@ -147,39 +146,15 @@ def support_queue(request):
     )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
-
-    def write(self, value):
-        return value
-
-
-# A spreadsheet runs a cell starting with one of these as a formula, also after
-# the whitespace some of them skip (tab, carriage return, line feed, space).
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", " ")
-
-
-def _csv_safe(value):
-    if isinstance(value, str) and value[:1] in FORMULA_LEADS:
-        return "'" + value
-    return "" if value is None else value
-
-
 @provider_required(Perm.VIEW)
 @require_safe
 def subscription_export(request):
     _form, filters = _list_filters(request)
-    rows = selectors.export_rows(org=request.tenant.org, **filters)
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield writer.writerow([str(header) for header, _path in selectors.EXPORT_COLUMNS])
-        for row in rows:
-            yield writer.writerow([_csv_safe(value) for value in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="subscriptions.csv"'
-    return response
+    return csv_response(
+        filename="subscriptions.csv",
+        headers=[header for header, _path in selectors.EXPORT_COLUMNS],
+        rows=selectors.export_rows(org=request.tenant.org, **filters),
+    )
 
 
 @provider_required(Perm.MANAGE_SUBSCRIPTIONS)

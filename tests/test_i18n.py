@@ -147,7 +147,7 @@ def test_the_compiled_catalogue_matches_its_source(path, tmp_path):
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "March 7, 2026"), ("ja", "2026年3月7日")],
+    [("en", "7\u00a0Mar\u00a02026"), ("ja", "2026/03/07")],
 )
 def test_dates_follow_the_language(lang, expected):
     template = engines["django"].from_string('{{ day|date:"DATE_FORMAT" }}')
@@ -155,11 +155,25 @@ def test_dates_follow_the_language(lang, expected):
         assert template.render({"day": dt.date(2026, 3, 7)}) == expected
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("en", "03/07/2026"), ("ja", "2026/03/07")])
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("en", "7\u00a0Mar\u00a02026"), ("ja", "2026/03/07")]
+)
 def test_short_dates_follow_the_language(lang, expected):
     template = engines["django"].from_string('{{ day|date:"SHORT_DATE_FORMAT" }}')
     with translation.override(lang):
         assert template.render({"day": dt.date(2026, 3, 7)}) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "7\u00a0Mar\u00a02026,\u00a014:05"), ("ja", "2026/03/07\u00a014:05")],
+)
+@pytest.mark.parametrize("name", ["DATETIME_FORMAT", "SHORT_DATETIME_FORMAT"])
+def test_a_date_and_time_has_one_format_that_does_not_wrap(lang, expected, name):
+    """No "p.m." (a sentence ended "p.m.."), no space a line may break at."""
+    template = engines["django"].from_string("{{ when|date:name }}")
+    with translation.override(lang):
+        assert template.render({"when": dt.datetime(2026, 3, 7, 14, 5), "name": name}) == expected
 
 
 def test_numbers_are_grouped_per_language():

@@ -108,3 +108,16 @@ def test_it_requires_a_csrf_token(provider_admin, details_data):
     client = Client(enforce_csrf_checks=True)
     client.force_login(provider_admin)
     assert client.post(URL, details_data()).status_code == 403
+
+
+def test_the_empty_reseller_choice_is_translated(provider_client, reseller):
+    provider_client.post(reverse("set_language"), {"language": "ja"})
+    html = provider_client.get(URL).content.decode()
+    assert '<option value="" selected>間接リセラーなし</option>' in html
+    assert ">None<" not in html
+
+
+def test_a_failed_form_has_an_error_summary_linking_to_each_field(provider_client):
+    html = provider_client.post(URL, {"company_name": ""}).content.decode()
+    assert 'class="form-errors error-summary" role="alert" tabindex="-1"' in html
+    assert '<a href="#id_company_name">Company name: This field is required.</a>' in html

@@ -33,8 +33,8 @@ def test_it_gives_each_out_of_bounds_line_its_error(provider_client, details_dat
         URL, {line_field(offers["e3"]): "4", line_field(offers["basic"]): "301"}
     )
     errors = response.context["form"].errors
-    assert errors[line_field(offers["e3"])] == ["Enter a licence count from 5 to 50."]
-    assert errors[line_field(offers["basic"])] == ["Enter a licence count from 1 to 300."]
+    assert errors[line_field(offers["e3"])] == ["Between 5 and 50 licences for this offer."]
+    assert errors[line_field(offers["basic"])] == ["Between 1 and 300 licences for this offer."]
 
 
 def test_it_refuses_an_unknown_or_withdrawn_offer(provider_client, details_data, offers):

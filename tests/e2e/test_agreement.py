@@ -13,8 +13,18 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LABELS = {
-    "en": {"remind": "Send agreement reminder", "accept": "Accept", "accepted": "Accepted on"},
-    "ja": {"remind": "契約のリマインダーを送信", "accept": "同意する", "accepted": "に同意"},
+    "en": {
+        "remind": "Send agreement reminder",
+        "sent": "Reminder sent on",
+        "accept": "Accept",
+        "accepted": "Accepted on",
+    },
+    "ja": {
+        "remind": "契約のリマインダーを送信",
+        "sent": "にリマインダーを送信しました",
+        "accept": "同意する",
+        "accepted": "に同意",
+    },
 }
 
 
@@ -46,6 +56,10 @@ def test_remind_then_accept_the_partner_agreement(page, shot, reseller, lang):
     # The row's button posts through HTMX; the answer sends the browser to the list again.
     row.get_by_role("button", name=text["remind"]).click()
     page.locator(".message-success").wait_for()
+    # No second button to click (it would be refused): the row says when it was sent.
+    row = page.locator("#reseller-tables tbody tr", has_text="Adatum Consulting")
+    row.get_by_text(text["sent"]).wait_for()
+    assert row.get_by_role("button", name=text["remind"]).count() == 0
     shot(page, f"agreement-reminded-{lang}")
     assert [m.to for m in mail.outbox] == [["admin@adatum.example"]]
 

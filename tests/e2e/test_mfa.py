@@ -93,7 +93,9 @@ def test_set_up_an_app_then_sign_in_with_its_code_and_a_recovery_code_once(page,
     sign_in(page, EMAIL, f.PASSWORD)
     page.wait_for_url(re.compile(r"/accounts/verify/"))
     _second_step(page, codes[0])
-    assert page.get_by_text("That code was not accepted").is_visible()
+    # Under the field, and in the summary at the top of the form (which takes the focus).
+    assert page.locator("#id_code_error", has_text="That code was not accepted").is_visible()
+    page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
     page.goto("/customers/")
     assert "/accounts/verify/" in page.url
 

@@ -84,6 +84,9 @@ def test_main_pages_are_accessible_and_dialogs_behave(page, shot, docs_shot, por
     # Narrow: the page itself never scrolls sideways; only .table-wrap may.
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1")
     shot(page, "customers-375", full_page=False)
+    # Narrow, the menu folds behind its button.
+    assert not menu.is_visible()
+    page.get_by_role("button", name="Menu").click()
     menu.get_by_role("link", name="Indirect resellers").click()
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1")
     shot(page, "indirect-resellers-375", full_page=False)

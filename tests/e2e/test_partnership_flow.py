@@ -18,7 +18,7 @@ LABELS = {
         "menu": "Indirect resellers",
         "request": "Request a partnership",
         "remove": "Remove partnership",
-        "yes": "Yes",
+        "yes": "Remove partnership",
     },
     "ja": {
         "menu": "間接リセラー",

@@ -42,7 +42,7 @@ def test_it_asks_for_confirmation_quoting_the_consequences(provider_client, part
         "legal notice to the reseller is your duty",
     ):
         assert consequence in html
-    assert ">Yes</button>" in html and "csrfmiddlewaretoken" in html
+    assert ">Remove partnership</button>" in html and "csrfmiddlewaretoken" in html
     assert Partnership.objects.get(pk=partnership.pk).status == "active"
 
 

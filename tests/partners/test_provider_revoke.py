@@ -25,7 +25,7 @@ def _url(partnership):
 
 def test_it_asks_for_confirmation(reseller_client, partnership):
     html = reseller_client.get(_url(partnership)).content.decode()
-    assert "Contoso Test Distribution" in html and ">Yes</button>" in html
+    assert "Contoso Test Distribution" in html and ">Revoke authorisation</button>" in html
     assert Partnership.objects.get(pk=partnership.pk).status == "active"
 
 

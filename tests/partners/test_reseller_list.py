@@ -30,7 +30,12 @@ def test_it_lists_active_partnerships_with_their_customer_counts(
     html = provider_client.get(URL).content.decode()
     assert "Fabrikam Test Solutions" in html
     assert reseller.partner_id in html and reseller.contact_email in html
-    assert '<td class="num">3</td>' in html
+    detail = reverse("partners:reseller_detail", args=[reseller.provider_partnerships.get().uuid])
+    assert f'<a href="{detail}">Fabrikam Test Solutions</a>' in html
+    assert (
+        f'?reseller={reseller.uuid}" aria-label="3 customers of Fabrikam Test Solutions">3</a>'
+        in html
+    )
 
 
 def test_it_does_not_list_removed_or_foreign_partnerships(provider_client, provider):
@@ -160,3 +165,36 @@ def test_it_speaks_japanese(provider_client, reseller, japanese):
     assert "パートナーシップを要求する" in html
     assert "パートナーシップの削除" in html
     assert "新しい顧客の追加" in html
+
+
+def test_the_removed_filter_lists_ended_partnerships(provider_client, provider):
+    f.PartnershipFactory(
+        provider=provider,
+        reseller=f.ResellerFactory(legal_name="Gone Reseller"),
+        status="removed",
+        removed_at=timezone.now(),
+    )
+    html = provider_client.get(URL, {"status": "removed"}).content.decode()
+    assert "Removed partnerships" in html and "Gone Reseller" in html
+    assert "Fabrikam" not in html and "badge-removed" in html
+    assert "Partnership requests" not in html
+
+
+def test_a_recent_reminder_replaces_the_button(provider_client, provider, reseller):
+    reseller.agreement_accepted_at = None
+    reseller.save()
+    partnership = reseller.provider_partnerships.get()
+    html = provider_client.get(URL).content.decode()
+    assert "Send agreement reminder" in html
+    partnership.agreement_reminder_sent_at = timezone.now() - timedelta(hours=1)
+    partnership.save()
+    html = provider_client.get(URL).content.decode()
+    assert "Reminder sent on" in html and "Send agreement reminder" not in html
+    partnership.agreement_reminder_sent_at = timezone.now() - timedelta(days=2)
+    partnership.save()
+    assert "Send agreement reminder" in provider_client.get(URL).content.decode()
+
+
+def test_the_directory_contact_is_a_mailto_link(provider_client, provider):
+    html = provider_client.get(URL).content.decode()
+    assert '<a href="mailto:partners@provider.example">' in html

@@ -40,7 +40,7 @@ def test_it_shows_time_actor_verb_object_and_change(provider_client, provider, p
     html = provider_client.get(URL).content.decode()
     assert "Role changed" in html
     assert provider_admin.display_name in html
-    assert "membership: ana@contoso.example" in html
+    assert "User</span> ana@contoso.example" in html
     assert "role: sales_agent → admin_agent" in html
 
 
@@ -129,3 +129,32 @@ def test_a_sales_agent_gets_403(role_client):
 def test_it_speaks_japanese(provider_client):
     provider_client.cookies["django_language"] = "ja"
     assert "アクティビティ ログ" in provider_client.get(URL).content.decode()
+
+
+def test_objects_have_human_names_and_link_to_their_page(provider_client, provider, reseller):
+    customer = f.CustomerFactory(provider=provider, company_name="Alpine Ski House")
+    partnership = reseller.provider_partnerships.get()
+    event(
+        provider,
+        object_type="customer",
+        object_id=str(customer.uuid),
+        object_repr="Alpine Ski House",
+    )
+    event(
+        provider,
+        object_type="partnershiprequest",
+        object_id="1f0b0f9e-0000-4000-8000-000000000000",
+        object_repr="new@reseller.example",
+    )
+    event(
+        provider, object_type="partnership", object_id=str(partnership.uuid), object_repr="Fabrikam"
+    )
+    html = provider_client.get(URL).content.decode()
+    assert ">partnershiprequest<" not in html and "partnershiprequest:" not in html
+    assert "Partnership request</span> new@reseller.example" in html
+    customer_url = reverse("customers:customer_detail", args=[customer.uuid])
+    assert f'Customer</span> <a href="{customer_url}">Alpine Ski House</a>' in html
+    assert reverse("partners:reseller_detail", args=[partnership.uuid]) in html
+    provider_client.cookies["django_language"] = "ja"
+    html = provider_client.get(URL).content.decode()
+    assert "パートナーシップの要求</span>" in html and "顧客</span>" in html

@@ -1,5 +1,7 @@
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import services as customer_services
@@ -150,3 +152,45 @@ def test_every_model_is_registered():
         in {"portal", "partners", "customers", "subscriptions", "relationships"}
     ]
     assert set(ours) <= set(admin.site._registry)
+
+
+BIG_CHANGELISTS = ["customer", "subscription", "activityevent", "outboundemail", "organisation"]
+
+
+@pytest.mark.parametrize("model_name", BIG_CHANGELISTS)
+def test_big_changelists_count_no_whole_table_and_order_by_the_key(model_name):
+    model_admin = next(
+        ma for m, ma in admin.site._registry.items() if m._meta.model_name == model_name
+    )
+    assert model_admin.show_full_result_count is False
+    assert model_admin.ordering == ["-pk"]
+
+
+def test_the_customers_changelist_does_not_count_the_whole_table(operator_client):
+    f.CustomerFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        response = operator_client.get(reverse("admin:customers_customer_changelist"), {"q": "C"})
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    # One count of the filtered result; none of the whole table.
+    assert all("WHERE" in sql.upper() for sql in counts), counts
+
+
+def test_an_organisation_with_partnerships_or_customers_cannot_be_deleted(operator_client):
+    provider = f.ProviderFactory()
+    reseller = f.ResellerFactory()
+    f.PartnershipFactory(provider=provider, reseller=reseller)
+    lonely = f.ProviderFactory()
+    f.CustomerFactory(provider=lonely)
+    unused = f.ProviderFactory()
+    for org in (provider, reseller, lonely):
+        change = reverse("admin:partners_organisation_change", args=[org.pk])
+        html = operator_client.get(change).content.decode()
+        assert "cannot be deleted" in html
+        assert reverse("admin:partners_organisation_delete", args=[org.pk]) not in html
+        delete = reverse("admin:partners_organisation_delete", args=[org.pk])
+        assert operator_client.post(delete, {"post": "yes"}).status_code == 403
+        assert type(org).objects.filter(pk=org.pk).exists()
+    delete = reverse("admin:partners_organisation_delete", args=[unused.pk])
+    assert operator_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not type(unused).objects.filter(pk=unused.pk).exists()

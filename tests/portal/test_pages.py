@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -21,6 +23,27 @@ def test_it_signs_in_with_any_case_of_the_email(client, provider, member_factory
     assert response.status_code == 302
     response = client.get("/", follow=True)
     assert "Indirect resellers" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "The email address or password is not correct."),
+        ("ja", "メール アドレスまたはパスワードが正しくありません。"),
+    ],
+)
+def test_a_failed_sign_in_speaks_of_the_email_not_a_username(
+    client, provider, member_factory, language, expected
+):
+    member_factory(provider, Role.GLOBAL_ADMIN, email="someone@contoso.example")
+    client.cookies["django_language"] = language
+    response = client.post(
+        reverse("login"), {"username": "someone@contoso.example", "password": "wrong"}
+    )
+    html = response.content.decode()
+    assert expected in html
+    text = re.sub(r"<[^>]+>", " ", html).lower()
+    assert "username" not in text and "ユーザー名" not in text
 
 
 def test_it_shows_the_menu_by_role(role_client):

@@ -19,7 +19,15 @@ WHEN = datetime(2026, 3, 4, 23, 30, 5, tzinfo=UTC)
 @pytest.mark.parametrize("language", ["en", "ja"])
 @pytest.mark.parametrize(
     "format_name",
-    ["SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT", "DATE_FORMAT", "Y-m-d", "Y-m-d H:i:s", "j N Y"],
+    [
+        "SHORT_DATE_FORMAT",
+        "DATETIME_FORMAT",
+        "DATE_FORMAT",
+        "Y-m-d",
+        "j M Y, G:i:s",
+        "j N Y",
+        "n/j/y",
+    ],
 )
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/New_York"])
 def test_dates_read_as_the_date_filter_writes_them(language, format_name, zone):

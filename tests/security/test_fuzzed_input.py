@@ -438,6 +438,8 @@ SEARCHES = {
     "customers:customer_list": ("q", "reseller", "page"),
     "subscriptions:subscription_list": ("q", "reseller", "status", "page"),
     "subscriptions:export": ("q", "reseller", "status"),
+    "customers:export": ("q", "reseller"),
+    "partners:reseller_export": ("q", "status", "agreement", "sort"),
     "user_list": ("q", "page"),
     "activity_log": ("verb", "actor", "object_type", "date_from", "date_to", "page"),
 }

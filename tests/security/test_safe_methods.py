@@ -49,6 +49,7 @@ def test_no_get_on_any_route_changes_a_row(home):
         "subscriptions:support_queue",
         "partners:provider_revoke",
         "partners:partnership_remove",
+        "partners:reseller_detail",
         "partners:invite",
         "staff_invite_accept",
         "password_reset_confirm",

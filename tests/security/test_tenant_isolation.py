@@ -166,6 +166,7 @@ def test_the_walk_covers_the_pages_that_name_objects(home):
         "customers:tenant_owner_grant",
         "customers:tenant_owner_revoke",
         "partners:agreement_reminder",
+        "partners:reseller_detail",
     } <= with_objects
     assert "partners:agreement_accept" in walked
     assert len(walked) >= 35, sorted(walked)

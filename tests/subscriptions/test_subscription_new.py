@@ -63,7 +63,7 @@ def test_a_double_submit_creates_one_subscription(provider_client, new_url, offe
 
 @pytest.mark.parametrize(
     ("quantity", "message"),
-    [(0, "Ensure this value is greater than or equal to 1."), (301, "from 1 to 300")],
+    [(0, "Enter at least one licence."), (301, "Between 1 and 300 licences for")],
 )
 def test_it_refuses_a_licence_count_out_of_bounds(
     provider_client, new_url, offer, quantity, message
@@ -79,7 +79,8 @@ def test_it_refuses_an_inactive_offer_and_bad_input(provider_client, new_url):
     response = _post(provider_client, new_url, offer=retired.uuid, quantity="many")
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Select a valid choice" in html and "Enter a whole number." in html
+    assert "Choose one of the offers listed." in html
+    assert "Enter the number of licences as a whole number." in html
     assert not Order.objects.exists()
 
 

@@ -29,9 +29,9 @@ def test_it_changes_the_licence_count(provider_client, provider_admin, subscript
 @pytest.mark.parametrize(
     ("quantity", "message"),
     [
-        (0, "Ensure this value is greater than or equal to 1."),
-        (301, "Enter a licence count from 1 to 300."),
-        ("ten", "Enter a whole number."),
+        (0, "Enter at least one licence."),
+        (301, "Between 1 and 300 licences for this offer."),
+        ("ten", "Enter the number of licences as a whole number."),
         (10, "The subscription already has this licence count."),
     ],
 )

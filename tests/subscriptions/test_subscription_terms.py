@@ -47,30 +47,30 @@ def _post(client, url, **data):
 
 def test_the_details_show_the_term_windows_and_renewal_label(provider_client, detail_url):
     html = provider_client.get(detail_url).content.decode()
-    assert "Renews on March 1, 2027" in html
+    assert "Renews on 1\xa0Mar\xa02027" in html
     assert "1 year" in html and "Monthly" in html
-    assert "March 2, 2026 – March 1, 2027" in html
+    assert "2\xa0Mar\xa02026 – 1\xa0Mar\xa02027" in html
     assert 'id="open-windows"' in html
-    assert "March 9, 2026, 9 a.m. UTC" in html  # the purchase window closes
+    assert "9\xa0Mar\xa02026,\xa009:00 UTC" in html  # the purchase window closes
     assert "Up to 10 licences can be removed now" in html
-    assert "Licences added now can be removed again until March 10, 2026, 3 p.m. UTC" in html
+    assert "Licences added now can be removed again until 10\xa0Mar\xa02026,\xa015:00 UTC" in html
 
 
 def test_the_details_speak_japanese(provider_client, detail_url):
     provider_client.cookies["django_language"] = "ja"
     html = provider_client.get(detail_url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    assert "2027年3月1日 に更新" in html
+    assert "2027/03/01 に更新" in html
     assert "キャンセル可能期間" in html
 
 
 def test_auto_renew_off_makes_it_end(provider_client, detail_url, action_url, subscription):
     response = _post(provider_client, action_url("auto_renew"), version=1)
     html = response.content.decode()
-    assert "Auto-renew turned off" in html and "Ends on March 1, 2027" in html
+    assert "Auto-renew turned off" in html and "Ends on 1\xa0Mar\xa02027" in html
     subscription.refresh_from_db()
     assert subscription.auto_renew is False
     response = _post(provider_client, action_url("auto_renew"), version=2, auto_renew="on")
-    assert "Renews on March 1, 2027" in response.content.decode()
+    assert "Renews on 1\xa0Mar\xa02027" in response.content.decode()
     assert (
         subscription.provider.activity_events.filter(verb="subscription.auto_renew_changed").count()
         == 2
@@ -85,14 +85,14 @@ def test_a_change_is_scheduled_edited_and_cancelled(
         provider_client, url, version=1, offer=offer.uuid, quantity=15, term="P1Y/annual"
     ).content.decode()
     assert "Change scheduled for the renewal." in html
-    assert "Renews with changes on March 1, 2027" in html
+    assert "Renews with changes on 1\xa0Mar\xa02027" in html
     change = ScheduledChange.objects.get(subscription=subscription, status="pending")
     assert (change.quantity, change.term, change.billing_frequency) == (15, "P1Y", "annual")
     # Editing keeps one pending change.
     _post(provider_client, url, version=2, offer=offer.uuid, quantity=20, term="P1Y/annual")
     assert ScheduledChange.objects.get(subscription=subscription, status="pending").quantity == 20
     html = _post(provider_client, action_url("scheduled_change_cancel"), version=3).content.decode()
-    assert "Scheduled change cancelled" in html and "Renews on March 1, 2027" in html
+    assert "Scheduled change cancelled" in html and "Renews on 1\xa0Mar\xa02027" in html
     assert not ScheduledChange.objects.filter(status="pending").exists()
 
 
@@ -147,7 +147,7 @@ def test_a_decrease_after_the_window_is_refused_with_its_closing_time(
 ):
     frozen.move_to(START + dt.timedelta(hours=200))
     html = _post(provider_client, action_url("quantity"), version=1, quantity=5).content.decode()
-    assert "the cancellation window closed on March 9, 2026, 9 a.m. UTC" in html
+    assert "the cancellation window closed on 9\xa0Mar\xa02026,\xa009:00 UTC" in html
     assert "Schedule the new licence count for the renewal instead" in html
     subscription.refresh_from_db()
     assert subscription.quantity == 10
@@ -157,7 +157,7 @@ def test_a_reseller_changes_licences_only(
     reseller_client, action_url, detail_url, subscription, offer
 ):
     html = reseller_client.get(detail_url).content.decode()
-    assert "Renews on March 1, 2027" in html and "Change licences" in html
+    assert "Renews on 1\xa0Mar\xa02027" in html and "Change licences" in html
     assert "Schedule a change for the renewal" not in html
     assert "Turn auto-renew off" not in html
     assert reseller_client.post(action_url("auto_renew"), {"version": 1}).status_code == 404
@@ -214,8 +214,8 @@ def test_the_list_shows_the_renewal_column_and_filters(provider_client, provider
         subscription=renews, quantity=3, offer=renews.offer, term="P1M", billing_frequency="monthly"
     )
     html = provider_client.get(LIST_URL).content.decode()
-    assert "Renews with changes on April 1, 2026" in html
-    assert "Ends on April 1, 2026" in html and "Renews on Feb. 1, 2027" not in html
+    assert "Renews with changes on 1\xa0Apr\xa02026" in html
+    assert "Ends on 1\xa0Apr\xa02026" in html and "Renews on 1\xa0Feb\xa02027" not in html
     assert "Renews on" in html
 
     def names(renewal):
@@ -255,7 +255,7 @@ def test_the_customers_expanded_row_shows_the_renewal_in_constant_queries(
     f.SubscriptionFactory(customer=customer, term_start=START, term_end=term_end_for(START, "P1M"))
     with CaptureQueriesContext(connection) as small:
         html = provider_client.get(url, headers={"HX-Request": "true"}).content.decode()
-    assert "Renews on April 1, 2026" in html
+    assert "Renews on 1\xa0Apr\xa02026" in html
     for sub in f.SubscriptionFactory.create_batch(20, customer=customer, auto_renew=False):
         ScheduledChange.objects.create(
             subscription=sub, quantity=3, offer=sub.offer, term="P1M", billing_frequency="monthly"
@@ -267,4 +267,4 @@ def test_the_customers_expanded_row_shows_the_renewal_in_constant_queries(
 
 def test_the_cancel_confirmation_says_until_when(provider_client, action_url):
     html = provider_client.get(action_url("cancel")).content.decode()
-    assert "this one until March 9, 2026, 9 a.m. UTC" in html
+    assert "this one until 9\xa0Mar\xa02026,\xa009:00 UTC" in html

@@ -72,7 +72,7 @@ def test_it_replaces_the_subscription_by_the_upgraded_one(
     ("quantity", "message"),
     [
         (9, "Enter at least the current licence count (10)."),
-        (51, "Enter a licence count from 10 to 50 for Microsoft 365 Business Standard."),
+        (51, "Between 10 and 50 licences for Microsoft 365 Business Standard."),
         ("", "This field is required."),
     ],
 )

@@ -161,7 +161,7 @@ def test_the_refusal_says_when_the_window_closed_in_the_viewers_zone(member):
         ):
             _change(sub, 5, member)
     # 8 May 09:00 UTC is 18:00 in Tokyo; the zone is named.
-    assert "May 8, 2026, 6 p.m. JST" in refused.value.message
+    assert "8\xa0May\xa02026,\xa018:00 JST" in refused.value.message
     assert "closed on" in refused.value.message
 
 
