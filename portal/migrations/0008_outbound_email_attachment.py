@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0006_user_language'),
+        ('portal', '0007_activity_object_index'),
     ]
 
     operations = [
