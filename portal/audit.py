@@ -144,6 +144,13 @@ class Verb(models.TextChoices):
         "subscription.renewal_reminder_sent",
         _("Renewal reminder sent"),
     )
+    # Prices and statements
+    PRICE_SCHEDULED = "price.scheduled", _("Price list entry added")
+    TIER_SAVED = "tier.saved", _("Reseller tier saved")
+    TIER_PRICE_SET = "tier.price_set", _("Tier price set")
+    RESELLER_TIER_SET = "reseller.tier_set", _("Reseller's tier changed")
+    RESELLER_PRICE_SET = "reseller.price_set", _("Reseller's own price set")
+    STATEMENT_CLOSED = "statement.closed", _("Monthly statement closed")
     # Staff and members
     STAFF_INVITATION_SENT = "staff_invitation.sent", _("Staff invitation sent")
     STAFF_INVITATION_REVOKED = "staff_invitation.revoked", _("Staff invitation revoked")

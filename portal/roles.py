@@ -38,6 +38,8 @@ class Perm(models.TextChoices):
         _("Manage security groups and their members"),
     )
     MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
+    EDIT_PRICES = "edit_prices", _("Edit price lists, tiers and per-reseller prices")
+    VIEW_BILLING = "view_billing", _("View prices and statements")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -60,6 +62,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.MANAGE_SECURITY_GROUPS: frozenset({_G, _U}),
     # The organisation's sign-in policy and a member's second factors: Global admin only.
     Perm.MANAGE_MFA: frozenset({_G}),
+    Perm.EDIT_PRICES: frozenset({_G, _A}),
+    # Cost and margin are the provider's alone: views show them to provider staff only.
+    Perm.VIEW_BILLING: frozenset({_G, _A, _S}),
 }
 
 

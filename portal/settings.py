@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "subscriptions",
+    "billing",
     "relationships",
     "mfa",
     "devdata",
@@ -235,6 +236,17 @@ CELERY_BEAT_SCHEDULE = {
     # Renewals and their reminders: idempotent, so an hourly run (or two at once) is safe.
     "renew-subscriptions": {
         "task": "subscriptions.tasks.renew_subscriptions",
+        "schedule": timedelta(hours=1),
+    },
+    # Billing periods that have started inside a term: each charged once.
+    "bill-periods": {
+        "task": "billing.tasks.bill_periods",
+        "schedule": timedelta(hours=1),
+    },
+    # Last month's statements, closed on the 1st; hourly so a missed run is caught up
+    # (closing a closed month changes nothing).
+    "close-statements": {
+        "task": "billing.tasks.close_statements",
         "schedule": timedelta(hours=1),
     },
     "admin-relationship-lifecycle": {

@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("customers/", include("customers.urls")),
     path("subscriptions/", include("subscriptions.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("relationships.urls")),
 ]
 

@@ -20,6 +20,9 @@ MATRIX = {
     Perm.MANAGE_ADMIN_RELATIONSHIPS: {G: True, U: False, A: True, S: False},
     Perm.CONSENT_ADMIN_RELATIONSHIP: {G: True, U: False, A: False, S: False},
     Perm.MANAGE_SECURITY_GROUPS: {G: True, U: True, A: False, S: False},
+    # Round 2: prices and statements (cost and margin to provider staff only, by the views)
+    Perm.EDIT_PRICES: {G: True, U: False, A: True, S: False},
+    Perm.VIEW_BILLING: {G: True, U: False, A: True, S: True},
     # Require MFA, reset a member's MFA: the organisation's sign-in policy.
     Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
 }

@@ -32,6 +32,7 @@ PROJECT_APPS = (
     "partners",
     "customers",
     "subscriptions",
+    "billing",
     "relationships",
     # Second factors: the walk also sees a device or recovery code written or removed.
     "otp_totp",
@@ -70,6 +71,9 @@ class World:
     reseller_relationship: object
     security_group: object
     template: object
+    tier: object = None
+    statement: object = None
+    direct_statement: object = None
     markers: list[str] = field(default_factory=list)
 
     def kwargs_for(self) -> dict[str, list[str]]:
@@ -86,6 +90,9 @@ class World:
                 str(self.member.membership.uuid),
                 str(self.reseller_member.membership.uuid),
             ],
+            "tier_id": [str(self.tier.uuid)],
+            "reseller_id": [str(self.reseller.uuid)],
+            "statement_id": [str(self.statement.uuid), str(self.direct_statement.uuid)],
             # The provider's own relationship and the one awaiting the reseller's consent.
             "relationship_id": [
                 str(self.relationship.uuid),
@@ -106,6 +113,7 @@ class World:
             "location_partner_id": self.location.location_partner_id,
             "actor": str(self.member.membership.uuid),
             "membership": str(self.member.membership.uuid),
+            "tier": str(self.tier.uuid),
         }
 
 
@@ -207,7 +215,11 @@ def build_world(name: str) -> World:
             object_id=str(customer.uuid),
             object_repr=f"{name} Customer",
         )
+    tier, statement, direct_statement = _billing(name, provider, reseller, offer, subscription)
     world = World(
+        tier=tier,
+        statement=statement,
+        direct_statement=direct_statement,
         provider=provider,
         provider_admin=provider_admin,
         member=member,
@@ -242,11 +254,74 @@ def build_world(name: str) -> World:
         partnership_request.email,
         staff_invitation.email,
         customer.primary_domain,
+        # The cost and the reseller's own price: never shown to another tenant.
+        *(str(amount) for amount in world_amounts(name)),
         f"{name} Relationship",
         f"{name} Group",
         f"{name} Template",
     ]
     return world
+
+
+def world_amounts(name: str):
+    """The world's cost and its reseller's own price: amounts no other world has."""
+    from decimal import Decimal
+
+    h = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    return Decimal(f"{700 + h % 200}.{h // 200 % 90 + 10}"), Decimal(
+        f"{400 + h // 20000 % 200}.{h // 4000000 % 90 + 10}"
+    )
+
+
+def _billing(name, provider, reseller, offer, subscription):
+    """Prices (a cost and the reseller's own price no other world has), a tier, and a charge
+    on the reseller's statement and on the direct customers' one."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing import services as billing
+    from billing.models import (
+        PartnershipTier,
+        PriceListEntry,
+        ProviderCurrency,
+        ResellerPrice,
+        Tier,
+    )
+
+    ProviderCurrency.objects.create(provider=provider, currency="USD")
+    since = timezone.localdate() - dt.timedelta(days=400)
+    PriceListEntry.objects.create(
+        provider=provider,
+        offer=offer,
+        term="P1M",
+        billing_frequency="monthly",
+        cost=world_amounts(name)[0],
+        reseller_price=Decimal("950.00"),
+        retail_price=Decimal("99.00"),
+        effective_from=since,
+    )
+    tier = Tier.objects.create(provider=provider, name=f"{name} Tier", percent_off=Decimal("5"))
+    PartnershipTier.objects.create(provider=provider, reseller=reseller, tier=tier)
+    ResellerPrice.objects.create(
+        provider=provider,
+        reseller=reseller,
+        offer=offer,
+        price=world_amounts(name)[1],
+        effective_from=since,
+    )
+    charge = billing.charge_record(
+        subscription=subscription, kind="purchase", quantity=1, full_period=True
+    )
+    direct = f.SubscriptionFactory(
+        customer=f.CustomerFactory(provider=provider, company_name=f"{name} Direct Customer"),
+        offer=offer,
+    )
+    direct_charge = billing.charge_record(
+        subscription=direct, kind="purchase", quantity=1, full_period=True
+    )
+    return tier, charge.statement, direct_charge.statement
 
 
 def await_agreement(world: World) -> None:

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from billing.models import PartnershipTier, PriceListEntry
 from customers.models import Customer
 from partners.models import Membership, Organisation, Partnership, PartnershipRequest
 from portal.models import StaffInvitation, User
@@ -300,6 +301,66 @@ ACTIONS = {
         Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200
     ),
 }
+
+
+def _schedule_price(client, home, user):
+    from django.utils import timezone
+
+    data = {
+        "offer": str(home.offer.uuid),
+        "term_pair": "P1M/monthly",
+        "cost": "10.00",
+        "reseller_price": "12.00",
+        "retail_price": "15.00",
+        "effective_from": (timezone.localdate() + timezone.timedelta(days=5)).isoformat(),
+        "confirm": "on",
+    }
+    return client.post(reverse("billing:price_new"), data)
+
+
+def _set_reseller_tier(client, home, user):
+    url = reverse("billing:reseller_pricing", args=[home.reseller.uuid])
+    return client.post(url, {"action": "tier", "tier": ""})
+
+
+def _view_statements(client, home, user):
+    return client.get(reverse("billing:statement_list"))
+
+
+def _view_own_prices(client, home, user):
+    return client.get(reverse("billing:price_list"))
+
+
+ACTIONS.update(
+    {
+        "schedule a price": Action(
+            Perm.EDIT_PRICES,
+            "provider",
+            _schedule_price,
+            lambda home, r: PriceListEntry.objects.filter(
+                provider=home.provider, reseller_price="12.00"
+            ).exists(),
+        ),
+        "take a reseller out of its tier": Action(
+            Perm.EDIT_PRICES,
+            "provider",
+            _set_reseller_tier,
+            lambda home, r: not PartnershipTier.objects.filter(reseller=home.reseller).exists(),
+        ),
+        "view statements": Action(
+            Perm.VIEW_BILLING,
+            "provider",
+            _view_statements,
+            lambda home, r: r.status_code == 200,
+        ),
+        "view its own prices (reseller side)": Action(
+            Perm.VIEW_BILLING,
+            "reseller",
+            _view_own_prices,
+            lambda home, r: r.status_code == 200,
+        ),
+    }
+)
 
 
 def test_every_permission_of_the_matrix_has_an_action():
