@@ -100,6 +100,11 @@ class Verb(models.TextChoices):
         "subscription.renewal_reminder_sent",
         _("Renewal reminder sent"),
     )
+    # Bulk imports
+    IMPORT_STARTED = "import.started", _("Import started")
+    IMPORT_CANCELLED = "import.cancelled", _("Import cancelled")
+    IMPORT_FINISHED = "import.finished", _("Import finished")
+    IMPORT_RESULTS_DOWNLOADED = "import.results_downloaded", _("Import results downloaded")
     # Staff and members
     STAFF_INVITATION_SENT = "staff_invitation.sent", _("Staff invitation sent")
     STAFF_INVITATION_REVOKED = "staff_invitation.revoked", _("Staff invitation revoked")

@@ -26,6 +26,7 @@ class Perm(models.TextChoices):
     VIEW_ACTIVITY = "view_activity", _("View the activity log")
     ACCEPT_AGREEMENT = "accept_agreement", _("Accept the partner agreement")
     MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
+    RUN_BULK_IMPORTS = "run_bulk_imports", _("Run bulk imports")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -44,6 +45,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.ACCEPT_AGREEMENT: frozenset({_G}),
     # The organisation's sign-in policy and a member's second factors: Global admin only.
     Perm.MANAGE_MFA: frozenset({_G}),
+    # Invites, customers and reseller reassignment from CSV: provider staff only.
+    # A reseller's Global admin may not run any of them, not even a reassignment
+    # of its own subscriptions' support contact: which reseller is credited and
+    # who supports a subscription are the provider's decisions (subscriptions.
+    # services._require_provider), one at a time or in bulk.
+    Perm.RUN_BULK_IMPORTS: frozenset({_G, _A}),
 }
 
 

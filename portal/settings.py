@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "customers",
     "subscriptions",
     "mfa",
+    "jobs",
     "devdata",
 ]
 

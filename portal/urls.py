@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("customers/", include("customers.urls")),
     path("subscriptions/", include("subscriptions.urls")),
+    path("imports/", include("jobs.urls")),
 ]
 
 if settings.DEBUG:
