@@ -87,9 +87,9 @@ def decode(raw: bytes, chosen: str = "") -> tuple[str, str]:
         raise CsvRefused(
             _("The file is neither UTF-8 nor Shift_JIS. Save it as CSV UTF-8 and upload it again.")
         ) from exc
-    # Half-width katakana is what Latin-1 text (é, ü) looks like read as Shift_JIS:
-    # real Japanese files rarely have it, so ask rather than guess.
-    if any("\uff61" <= ch <= "\uff9f" for ch in text):
+    # Latin-1 text (é, ü) also reads as Shift_JIS, as kanji; Japanese text has
+    # kana somewhere. Without any, ask rather than guess.
+    if not any("\u3041" <= ch <= "\u30ff" for ch in text):
         raise EncodingUnsure(
             _(
                 "The file's encoding could not be recognised with certainty. Choose it and upload again."

@@ -42,6 +42,9 @@ Problem = dict  # {"row": int, "column": str, "message": str}
 
 
 def _problem(number: int, column: str, message) -> Problem:
+    """A row's problem; ``column`` is the English heading, shown in the page's language."""
+    if translation.get_language() == "ja":
+        column = _JA_HEADINGS.get(column, column)
     return {"row": number, "column": column, "message": str(message)}
 
 
@@ -82,7 +85,8 @@ class _InviteRowForm(forms.Form):
 
 
 def _form_problems(number: int, form, columns) -> list[Problem]:
-    labels = {c.key: (c.ja if translation.get_language() == "ja" else c.en) for c in columns}
+    labels = {c.key: c.en for c in columns}
+    labels["domain_prefix"] = labels.get("primary_domain", "domain_prefix")
     return [
         _problem(number, labels.get(field, field), message)
         for field, messages in form.errors.items()
@@ -417,6 +421,8 @@ def apply_reassignment(*, job: Job, row: JobRow):
     )
     return JobRow.Outcome.APPLIED, _("Reseller changed."), str(sub.uuid), ""
 
+
+_JA_HEADINGS = {c.en: c.ja for c in INVITE_COLUMNS + CUSTOMER_COLUMNS + REASSIGN_COLUMNS}
 
 KINDS = {
     Job.Kind.INVITES: (INVITE_COLUMNS, check_invites, apply_invite),
