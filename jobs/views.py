@@ -129,8 +129,9 @@ def import_results(request, job_id):
 
 @provider_required(Perm.RUN_BULK_IMPORTS)
 @require_safe
-def import_template(request, kind, language):
-    """An empty file for an import, its header in English or Japanese."""
+def import_template(request):
+    """An empty file for an import (``?kind=``), its header in English or Japanese (``&language=``)."""
+    kind, language = request.GET.get("kind", ""), request.GET.get("language", "")
     if kind not in KINDS or language not in ("en", "ja"):
         raise Http404
     columns = KINDS[kind][0]

@@ -22,9 +22,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.crypto import get_random_string
 
+from jobs.kinds import RESULTS_SEALING_PURPOSE
+from jobs.models import Job, JobRow
 from mfa import services as mfa_services
 from partners.models import Organisation
 from portal.roles import Role
+from portal.sealing import seal
 from tests import factories as f
 
 PROJECT_APPS = (
@@ -32,6 +35,7 @@ PROJECT_APPS = (
     "partners",
     "customers",
     "subscriptions",
+    "jobs",
     # Second factors: the walk also sees a device or recovery code written or removed.
     "otp_totp",
     "otp_static",
@@ -63,6 +67,7 @@ class World:
     request_token: str
     staff_invitation: object
     staff_token: str
+    job: object
     markers: list[str] = field(default_factory=list)
 
     def kwargs_for(self) -> dict[str, list[str]]:
@@ -75,6 +80,7 @@ class World:
             "organisation_id": [str(self.reseller.uuid), str(self.provider.uuid)],
             "subscription_id": [str(self.subscription.uuid)],
             "invitation_uuid": [str(self.staff_invitation.uuid)],
+            "job_id": [str(self.job.uuid)],
             "membership_uuid": [
                 str(self.member.membership.uuid),
                 str(self.reseller_member.membership.uuid),
@@ -170,6 +176,24 @@ def build_world(name: str) -> World:
             object_id=str(customer.uuid),
             object_repr=f"{name} Customer",
         )
+    # A finished customers import whose results (with a sealed password) are not taken yet.
+    job = Job.objects.create(
+        organisation=provider,
+        kind=Job.Kind.CUSTOMERS,
+        created_by=provider_admin,
+        status=Job.Status.DONE,
+        file_name=f"{name} import.csv",
+        total=1,
+        done=1,
+    )
+    JobRow.objects.create(
+        job=job,
+        number=2,
+        outcome=JobRow.Outcome.APPLIED,
+        message="Created.",
+        object_id=str(customer.uuid),
+        secret=seal(f"admin@{name.lower()}\tsecret", purpose=RESULTS_SEALING_PURPOSE),
+    )
     world = World(
         provider=provider,
         provider_admin=provider_admin,
@@ -189,6 +213,7 @@ def build_world(name: str) -> World:
         request_token=request_token,
         staff_invitation=staff_invitation,
         staff_token=staff_token,
+        job=job,
     )
     world.markers = [
         f"{name} Customer",
@@ -198,6 +223,7 @@ def build_world(name: str) -> World:
         f"{name}ResellerMember",
         partnership_request.email,
         staff_invitation.email,
+        f"{name} import.csv",
         customer.primary_domain,
     ]
     return world

@@ -54,6 +54,7 @@ OBJECT_KWARGS = {
     "subscription_id",
     "invitation_uuid",
     "membership_uuid",
+    "job_id",
 }
 
 
