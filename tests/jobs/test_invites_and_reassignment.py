@@ -1,5 +1,4 @@
 import pytest
-from django.urls import reverse
 
 from jobs.models import Job, JobRow
 from partners.models import PartnershipRequest
