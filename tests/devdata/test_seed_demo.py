@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -18,7 +20,7 @@ def test_seed_demo_twice_gives_the_same_row_counts():
     first = _counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
-    assert first["customers.Customer"] == 40
+    assert first["customers.Customer"] == 42  # two of them from the finished import
     # 100 seat-based subscriptions and one Azure plan.
     assert first["subscriptions.Subscription"] == 101
     assert first["subscriptions.Offer"] >= 8
@@ -72,6 +74,11 @@ def test_seed_demo_gives_the_activity_log_history():
         "customer.created",
         "subscription.change_scheduled",
         "subscription.auto_renew_changed",
+        # The finished import: its own events and those of the customers it created.
+        "import.started",
+        "import.finished",
+        "customer.delegated_admin_granted",
+        "order.submitted",
     }
     assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()
 
@@ -95,3 +102,14 @@ def test_seed_demo_shows_every_term_windows_a_scheduled_change_and_renewals():
     assert subs.filter(auto_renew=False).count() == 1
     tomorrow = (now + dt.timedelta(days=1)).date()
     assert any(term_last_date(s.term_end) == tomorrow for s in subs)
+
+
+def test_the_demo_has_one_finished_import_with_a_refused_row():
+    from django.core.management import call_command
+
+    from jobs.models import Job
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    job = Job.objects.get()
+    assert (job.status, job.done, job.invalid, job.failed) == ("done", 2, 1, 0)
