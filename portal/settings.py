@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "subscriptions",
+    "relationships",
     "mfa",
     "jobs",
     "devdata",
@@ -234,6 +235,10 @@ CELERY_BEAT_SCHEDULE = {
     "renew-subscriptions": {
         "task": "subscriptions.tasks.renew_subscriptions",
         "schedule": timedelta(hours=1),
+    },
+    "admin-relationship-lifecycle": {
+        "task": "relationships.tasks.run_lifecycle",
+        "schedule": timedelta(days=1),
     },
 }
 

@@ -11,7 +11,8 @@ def _counts():
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+        if m._meta.app_label
+        in {"portal", "partners", "customers", "subscriptions", "relationships"}
     }
 
 
@@ -77,8 +78,8 @@ def test_seed_demo_gives_the_activity_log_history():
         # The finished import: its own events and those of the customers it created.
         "import.started",
         "import.finished",
-        "customer.delegated_admin_granted",
         "order.submitted",
+        "admin_relationship.requested",
     }
     assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()
 
@@ -113,3 +114,24 @@ def test_the_demo_has_one_finished_import_with_a_refused_row():
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
     job = Job.objects.get()
     assert (job.status, job.done, job.invalid, job.failed) == ("done", 2, 1, 0)
+
+
+def test_seed_demo_holds_admin_relationships_in_every_state():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from relationships.models import AdminRelationship
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    statuses = set(AdminRelationship.objects.values_list("status", flat=True))
+    assert statuses == set(AdminRelationship.Status.values)
+    soon = AdminRelationship.objects.filter(
+        status="expiring", ends_at__lte=timezone.now() + timedelta(days=5)
+    )
+    assert soon.exists()
+    assert all(r.ends_at > timezone.now() + timedelta(days=4) for r in soon)
+    assert AdminRelationship.objects.filter(status="approval_pending").exists()
+    consent = AdminRelationship.objects.filter(status="created")
+    assert consent.exists() and all(r.partner.is_reseller for r in consent)
+    assert all(r.roles.exists() for r in AdminRelationship.objects.all())
