@@ -20,6 +20,8 @@ MATRIX = {
     Perm.MANAGE_ADMIN_RELATIONSHIPS: {G: True, U: False, A: True, S: False},
     Perm.CONSENT_ADMIN_RELATIONSHIP: {G: True, U: False, A: False, S: False},
     Perm.MANAGE_SECURITY_GROUPS: {G: True, U: True, A: False, S: False},
+    # Round 2: bulk imports (design.md "run bulk imports"); provider staff only (tests/jobs).
+    Perm.RUN_BULK_IMPORTS: {G: True, U: False, A: True, S: False},
     # Require MFA, reset a member's MFA: the organisation's sign-in policy.
     Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
 }
