@@ -151,6 +151,11 @@ class Verb(models.TextChoices):
     RESELLER_TIER_SET = "reseller.tier_set", _("Reseller's tier changed")
     RESELLER_PRICE_SET = "reseller.price_set", _("Reseller's own price set")
     STATEMENT_CLOSED = "statement.closed", _("Monthly statement closed")
+    # Bulk imports
+    IMPORT_STARTED = "import.started", _("Import started")
+    IMPORT_CANCELLED = "import.cancelled", _("Import cancelled")
+    IMPORT_FINISHED = "import.finished", _("Import finished")
+    IMPORT_RESULTS_DOWNLOADED = "import.results_downloaded", _("Import results downloaded")
     # Staff and members
     STAFF_INVITATION_SENT = "staff_invitation.sent", _("Staff invitation sent")
     STAFF_INVITATION_REVOKED = "staff_invitation.revoked", _("Staff invitation revoked")

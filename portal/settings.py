@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "billing",
     "relationships",
     "mfa",
+    "jobs",
     "devdata",
 ]
 
@@ -223,7 +224,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 1,
     "socket_timeout": 1,
     "max_retries": 0,

@@ -63,6 +63,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("subscriptions/", include("subscriptions.urls")),
     path("billing/", include("billing.urls")),
+    path("imports/", include("jobs.urls")),
     path("", include("relationships.urls")),
 ]
 

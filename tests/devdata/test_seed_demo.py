@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -19,7 +21,7 @@ def test_seed_demo_twice_gives_the_same_row_counts():
     first = _counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
-    assert first["customers.Customer"] == 40
+    assert first["customers.Customer"] == 42  # two of them from the finished import
     # 100 seat-based subscriptions and one Azure plan.
     assert first["subscriptions.Subscription"] == 101
     assert first["subscriptions.Offer"] >= 8
@@ -74,6 +76,10 @@ def test_seed_demo_gives_the_activity_log_history():
         "subscription.change_scheduled",
         "subscription.auto_renew_changed",
         "statement.closed",
+        # The finished import: its own events and those of the customers it created.
+        "import.started",
+        "import.finished",
+        "order.submitted",
         "admin_relationship.requested",
     }
     assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()
@@ -119,6 +125,17 @@ def models_round():
     from django.db.models.functions import Round
 
     return Round(F("amount"))
+
+
+def test_the_demo_has_one_finished_import_with_a_refused_row():
+    from django.core.management import call_command
+
+    from jobs.models import Job
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    job = Job.objects.get()
+    assert (job.status, job.done, job.invalid, job.failed) == ("done", 2, 1, 0)
 
 
 def test_seed_demo_holds_admin_relationships_in_every_state():

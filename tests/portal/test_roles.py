@@ -23,6 +23,8 @@ MATRIX = {
     # Round 2: prices and statements (cost and margin to provider staff only, by the views)
     Perm.EDIT_PRICES: {G: True, U: False, A: True, S: False},
     Perm.VIEW_BILLING: {G: True, U: False, A: True, S: True},
+    # Round 2: bulk imports (design.md "run bulk imports"); provider staff only (tests/jobs).
+    Perm.RUN_BULK_IMPORTS: {G: True, U: False, A: True, S: False},
     # Require MFA, reset a member's MFA: the organisation's sign-in policy.
     Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
 }

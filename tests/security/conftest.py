@@ -22,9 +22,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.crypto import get_random_string
 
+from jobs.kinds import RESULTS_SEALING_PURPOSE
+from jobs.models import Job, JobRow
 from mfa import services as mfa_services
 from partners.models import Organisation
 from portal.roles import Role
+from portal.sealing import seal
 from tests import factories as f
 
 PROJECT_APPS = (
@@ -33,6 +36,7 @@ PROJECT_APPS = (
     "customers",
     "subscriptions",
     "billing",
+    "jobs",
     "relationships",
     # Second factors: the walk also sees a device or recovery code written or removed.
     "otp_totp",
@@ -65,6 +69,7 @@ class World:
     request_token: str
     staff_invitation: object
     staff_token: str
+    job: object
     relationship: object
     approval_token: str
     termination_token: str
@@ -86,6 +91,7 @@ class World:
             "organisation_id": [str(self.reseller.uuid), str(self.provider.uuid)],
             "subscription_id": [str(self.subscription.uuid)],
             "invitation_uuid": [str(self.staff_invitation.uuid)],
+            "job_id": [str(self.job.uuid)],
             "membership_uuid": [
                 str(self.member.membership.uuid),
                 str(self.reseller_member.membership.uuid),
@@ -216,6 +222,24 @@ def build_world(name: str) -> World:
             object_repr=f"{name} Customer",
         )
     tier, statement, direct_statement = _billing(name, provider, reseller, offer, subscription)
+    # A finished customers import whose results (with a sealed password) are not taken yet.
+    job = Job.objects.create(
+        organisation=provider,
+        kind=Job.Kind.CUSTOMERS,
+        created_by=provider_admin,
+        status=Job.Status.DONE,
+        file_name=f"{name} import.csv",
+        total=1,
+        done=1,
+    )
+    JobRow.objects.create(
+        job=job,
+        number=2,
+        outcome=JobRow.Outcome.APPLIED,
+        message="Created.",
+        object_id=str(customer.uuid),
+        secret=seal(f"admin@{name.lower()}\tsecret", purpose=RESULTS_SEALING_PURPOSE),
+    )
     world = World(
         tier=tier,
         statement=statement,
@@ -238,6 +262,7 @@ def build_world(name: str) -> World:
         request_token=request_token,
         staff_invitation=staff_invitation,
         staff_token=staff_token,
+        job=job,
         relationship=relationship,
         approval_token=approval_token,
         termination_token=termination_token,
@@ -253,6 +278,7 @@ def build_world(name: str) -> World:
         f"{name}ResellerMember",
         partnership_request.email,
         staff_invitation.email,
+        f"{name} import.csv",
         customer.primary_domain,
         # The cost and the reseller's own price: never shown to another tenant.
         *(str(amount) for amount in world_amounts(name)),

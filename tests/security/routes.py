@@ -61,6 +61,7 @@ OBJECT_KWARGS = {
     "tier_id",
     "reseller_id",
     "statement_id",
+    "job_id",
     "relationship_id",
     "group_id",
     "template_id",

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from billing.models import PartnershipTier, PriceListEntry
 from customers.models import Customer
+from jobs.models import Job
 from partners.models import Membership, Organisation, Partnership, PartnershipRequest
 from portal.models import StaffInvitation, User
 from portal.roles import PERMISSIONS, Perm, Role, role_has
@@ -163,6 +165,12 @@ def _require_mfa(client, home, user):
     return client.post(reverse("mfa:org_requirement"), {"require_mfa": "on"})
 
 
+def _check_import_file(client, home, user):
+    content = b"Email\r\nnew-import@reseller.example\r\n"
+    upload = SimpleUploadedFile("invites.csv", content, content_type="text/csv")
+    return client.post(reverse("jobs:import_new"), {"kind": "invites", "file": upload})
+
+
 def _redirected(response):
     return response.status_code == 302
 
@@ -296,6 +304,13 @@ ACTIONS = {
         "reseller",
         _require_mfa,
         lambda home, r: Organisation.objects.get(pk=home.reseller.pk).require_mfa,
+    ),
+    # Provider staff only: a reseller's members get 404 whatever their role (tests/jobs).
+    "check a bulk import file": Action(
+        Perm.RUN_BULK_IMPORTS,
+        "provider",
+        _check_import_file,
+        lambda home, r: _redirected(r) and Job.objects.filter(kind="invites").exists(),
     ),
     "view the activity log": Action(
         Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200

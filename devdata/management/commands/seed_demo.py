@@ -215,6 +215,7 @@ class Command(BaseCommand):
         self.azure_plan_customer()
         self.renewal_examples()
         self.billing(providers, resellers, offers)
+        self.finished_import(providers["Contoso Distribution"])
 
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
@@ -495,6 +496,34 @@ class Command(BaseCommand):
                 Charge.objects.bulk_create(billing.place_charges(charges))
             if day == previous:
                 billing.statements_close_month(month=previous)
+
+    def finished_import(self, provider):
+        """One customers import, run to the end, with a row the preview refused (Imports page)."""
+        from jobs import services as job_services
+        from jobs.models import Job
+
+        if Job.objects.for_org(provider).exists():
+            return
+        admin = Membership.objects.filter(organisation=provider, role=Role.GLOBAL_ADMIN).first()
+        header = (
+            "Company name,Primary domain,Street,City,Postal code,Country,"
+            "Contact first name,Contact last name,Contact email,Offer SKU,Licences"
+        )
+        rows = [
+            "Alpine Ski House,alpineskihouse,1 Ski Road,Denver,80201,US,Ann,Beebe,ann@alpine.example,,",
+            "ブルーヤンダー株式会社,blueyonderjp,1-1 Marunouchi,Tokyo,100-0005,JP,Yuki,Tanaka,yuki@blueyonder.example,,",
+            "Bad Row Ltd,x,,,,,,,not-an-email,,",
+        ]
+        raw = ("\r\n".join([header, *rows]) + "\r\n").encode()
+        job = job_services.job_check_upload(
+            org=provider,
+            actor=admin.user,
+            kind=Job.Kind.CUSTOMERS,
+            file_name="new-customers.csv",
+            raw=raw,
+        )
+        job_services.job_start(job=job, actor=admin.user)
+        job_services.job_run(job_id=job.pk)
 
     def upgrade_paths(self):
         """Business Basic upgrades to Standard, Standard to Premium."""
