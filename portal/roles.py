@@ -26,6 +26,8 @@ class Perm(models.TextChoices):
     VIEW_ACTIVITY = "view_activity", _("View the activity log")
     ACCEPT_AGREEMENT = "accept_agreement", _("Accept the partner agreement")
     MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
+    MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
+    MANAGE_WEBHOOKS = "manage_webhooks", _("Manage webhooks")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -44,6 +46,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.ACCEPT_AGREEMENT: frozenset({_G}),
     # The organisation's sign-in policy and a member's second factors: Global admin only.
     Perm.MANAGE_MFA: frozenset({_G}),
+    # What programs may do in the organisation's name: Global admin only.
+    Perm.MANAGE_API_KEYS: frozenset({_G}),
+    Perm.MANAGE_WEBHOOKS: frozenset({_G}),
 }
 
 

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "customers",
     "subscriptions",
     "mfa",
+    "api",
+    "webhooks",
     "devdata",
 ]
 
@@ -234,9 +236,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.renew_subscriptions",
         "schedule": timedelta(hours=1),
     },
+    "relay-due-webhooks": {
+        "task": "webhooks.tasks.relay_due_webhooks",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # Product settings
+# Development only: webhook endpoints on http://, and on loopback or private addresses.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Requests per minute one API key may make.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 PARTNERSHIP_INVITE_TTL_DAYS = env.int("PARTNERSHIP_INVITE_TTL_DAYS", default=30)
 # Partnership-request emails an organisation may send (and resend) per hour.
 PARTNERSHIP_REQUESTS_PER_HOUR = env.int("PARTNERSHIP_REQUESTS_PER_HOUR", default=20)
