@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -35,13 +35,8 @@ from subscriptions.forms import ResellerForm, SubscriptionNewForm, SupportContac
 from subscriptions.models import ScheduledChange
 
 ACTIVITY_MAX_DAYS = 90
-ERRORS = {
-    400: s.ProblemDetails,
-    401: s.ProblemDetails,
-    403: s.ProblemDetails,
-    404: s.ProblemDetails,
-}
-WRITE_ERRORS = {**ERRORS, 409: s.ProblemDetails, 422: s.ProblemDetails}
+ERRORS = {code: s.ProblemDetails for code in (400, 401, 403, 404, 422, 429)}
+WRITE_ERRORS = {**ERRORS, 409: s.ProblemDetails}
 
 api = NinjaAPI(
     title="Portal API",
@@ -134,11 +129,11 @@ def _caller(request, perm: str, *, write: bool = False, kind: str | None = None)
     return caller
 
 
-def _idempotent(request, create):
+def _idempotent(request, create) -> Status:
     """Run ``create`` once per Idempotency-Key: a retry gets the first answer, body and status."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        return create(None)
+        return Status(*create(None))
     if len(key) > 200:
         raise Problem("validation-error", "The Idempotency-Key is longer than 200 characters.")
     api_key = request.api.key
@@ -157,14 +152,14 @@ def _idempotent(request, create):
                     status=status,
                     body=body,
                 )
-            return status, body
+            return Status(status, body)
         except IntegrityError:
             stored = IdempotentResponse.objects.filter(api_key=api_key, key=key).first()
             if stored is None:
                 raise
     if stored.path != f"{request.method} {request.path} {fingerprint}":
         raise Problem("idempotency-key-reused")
-    return stored.status, stored.body
+    return Status(stored.status, stored.body)
 
 
 # -- resellers and partnership requests ---------------------------------------
