@@ -35,7 +35,7 @@ from subscriptions.forms import ResellerForm, SubscriptionNewForm, SupportContac
 from subscriptions.models import ScheduledChange
 
 ACTIVITY_MAX_DAYS = 90
-ERRORS = {code: s.ProblemDetails for code in (400, 401, 403, 404, 422, 429)}
+ERRORS = dict.fromkeys((400, 401, 403, 404, 422, 429), s.ProblemDetails)
 WRITE_ERRORS = {**ERRORS, 409: s.ProblemDetails}
 
 api = NinjaAPI(
