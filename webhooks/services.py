@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ from portal.errors import ServiceError
 from portal.roles import Role
 from webhooks import signing, transport
 from webhooks.models import EventType, WebhookDelivery, WebhookSubscription
+
+log = logging.getLogger(__name__)
 
 # Which activity verbs a subscriber is told about, as which event.
 EVENT_FOR_VERB = {
@@ -145,10 +148,14 @@ def _enqueue(delivery_ids: list[int]) -> None:
     from webhooks.tasks import deliver_webhook
 
     def send():
-        for delivery_id in delivery_ids:
-            deliver_webhook.delay(delivery_id)
+        try:
+            for delivery_id in delivery_ids:
+                deliver_webhook.delay(delivery_id)
+        except Exception:  # broker down: the relay hands the due deliveries over later
+            log.warning("Could not enqueue webhook deliveries %s", delivery_ids, exc_info=True)
 
-    transaction.on_commit(send)
+    # Robust: the change is committed whatever happens to the hand-over.
+    transaction.on_commit(send, robust=True)
 
 
 def deliveries_for_event(*, event, obj=None) -> list[WebhookDelivery]:

@@ -22,16 +22,21 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.crypto import get_random_string
 
+from api import services as api_services
 from mfa import services as mfa_services
 from partners.models import Organisation
 from portal.roles import Role
 from tests import factories as f
+from webhooks.models import WebhookDelivery, WebhookSubscription
+from webhooks.signing import new_secret
 
 PROJECT_APPS = (
     "portal",
     "partners",
     "customers",
     "subscriptions",
+    "api",
+    "webhooks",
     # Second factors: the walk also sees a device or recovery code written or removed.
     "otp_totp",
     "otp_static",
@@ -63,6 +68,10 @@ class World:
     request_token: str
     staff_invitation: object
     staff_token: str
+    api_key: object = None
+    api_secret: str = ""
+    webhook: object = None
+    webhook_delivery: object = None
     markers: list[str] = field(default_factory=list)
 
     def kwargs_for(self) -> dict[str, list[str]]:
@@ -79,6 +88,9 @@ class World:
                 str(self.member.membership.uuid),
                 str(self.reseller_member.membership.uuid),
             ],
+            "api_key_id": [str(self.api_key.uuid)],
+            "webhook_id": [str(self.webhook.uuid)],
+            "delivery_id": [str(self.webhook_delivery.uuid)],
         }
 
     def query_ids(self) -> dict[str, str]:
@@ -170,6 +182,27 @@ def build_world(name: str) -> World:
             object_id=str(customer.uuid),
             object_repr=f"{name} Customer",
         )
+    key = api_services.api_key_create(
+        org=provider,
+        actor=provider_admin,
+        actor_role=Role.GLOBAL_ADMIN,
+        name=f"{name} Key",
+        role=Role.GLOBAL_ADMIN,
+        scope="read_write",
+    )
+    webhook = WebhookSubscription.objects.create(
+        organisation=provider,
+        url=f"https://{name.lower()}.example/hooks",
+        events=["customer-created"],
+        secret=new_secret(),
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        subscription=webhook,
+        message_id=f"msg_{name}",
+        event_type="test",
+        payload="{}",
+        status="delivered",
+    )
     world = World(
         provider=provider,
         provider_admin=provider_admin,
@@ -189,6 +222,10 @@ def build_world(name: str) -> World:
         request_token=request_token,
         staff_invitation=staff_invitation,
         staff_token=staff_token,
+        api_key=key.key,
+        api_secret=key.secret,
+        webhook=webhook,
+        webhook_delivery=webhook_delivery,
     )
     world.markers = [
         f"{name} Customer",
@@ -199,6 +236,8 @@ def build_world(name: str) -> World:
         partnership_request.email,
         staff_invitation.email,
         customer.primary_domain,
+        f"{name} Key",
+        webhook.url,
     ]
     return world
 
