@@ -150,3 +150,14 @@ def test_a_partnership_request_is_sent_as_an_invite(provider, admin_api, mailout
     assert response.json() == again.json()
     listed = admin_api.get("/api/v1/partnership-requests").json()["items"]
     assert [r["email"] for r in listed] == ["owner@fabrikam-new.example"]
+
+
+def test_the_activity_log_names_the_key_as_the_actor(provider, admin_api, provider_client):
+    sub = f.SubscriptionFactory(customer=f.CustomerFactory(provider=provider), quantity=3)
+
+    admin_api.patch(
+        f"/api/v1/subscriptions/{sub.uuid}", {"quantity": 4}, headers={"If-Match": str(sub.version)}
+    )
+
+    page = provider_client.get("/activity/").content.decode()
+    assert "API key “global_admin read_write key”" in page

@@ -87,8 +87,7 @@ def test_the_activity_log_labels_every_verb_in_the_language(language, provider_c
         f.ActivityEventFactory(organisation=provider, verb=verb.value, object_repr=verb.value)
     # More verbs than a page holds: the log's pages, together.
     pages = [
-        provider_client.get(URL, {"page": n}, headers={"accept-language": language})
-        for n in (1, 2)
+        provider_client.get(URL, {"page": n}, headers={"accept-language": language}) for n in (1, 2)
     ]
     assert [r.status_code for r in pages] == [200, 200]
     html = unescape("".join(r.content.decode() for r in pages))

@@ -18,6 +18,9 @@ MATRIX = {
     Perm.ACCEPT_AGREEMENT: {G: True, U: False, A: False, S: False},
     # Require MFA, reset a member's MFA: the organisation's sign-in policy.
     Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
+    # What programs may do in the organisation's name (API keys, webhooks): Global admin only.
+    Perm.MANAGE_API_KEYS: {G: True, U: False, A: False, S: False},
+    Perm.MANAGE_WEBHOOKS: {G: True, U: False, A: False, S: False},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]

@@ -144,7 +144,8 @@ def _redirected(response):
 
 def _create_api_key(client, home, user):
     return client.post(
-        reverse("api:api_key_list"), {"name": "Matrix key", "role": Role.SALES_AGENT, "scope": "read"}
+        reverse("api:api_key_list"),
+        {"name": "Matrix key", "role": Role.SALES_AGENT, "scope": "read"},
     )
 
 
@@ -266,7 +267,9 @@ ACTIONS = {
         Perm.MANAGE_WEBHOOKS,
         "reseller",
         _add_webhook,
-        lambda home, r: WebhookSubscription.objects.filter(url="https://matrix.example/hooks").exists(),
+        lambda home, r: WebhookSubscription.objects.filter(
+            url="https://matrix.example/hooks"
+        ).exists(),
     ),
 }
 
