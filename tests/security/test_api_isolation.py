@@ -29,10 +29,10 @@ def api_routes() -> list[Route]:
     """One route per API path (Django Ninja names one pattern per operation of a path)."""
     seen, routes = set(), []
     for route in all_routes():
-        if route.route.startswith(API_PREFIX) and route.name not in API_EXEMPT:
-            if route.route not in seen:
-                seen.add(route.route)
-                routes.append(route)
+        api_route = route.route.startswith(API_PREFIX) and route.name not in API_EXEMPT
+        if api_route and route.route not in seen:
+            seen.add(route.route)
+            routes.append(route)
     return routes
 
 
