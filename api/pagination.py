@@ -40,7 +40,11 @@ def _after(fields: list[str], values: list) -> Q:
         for earlier, value in zip(fields[:i], values[:i], strict=False):
             step &= Q(**{earlier.lstrip("-"): value})
         condition |= step
-    return condition
+    # The first key's bound on its own as well: an index range scan starts there (the OR
+    # alone is not one, and PostgreSQL would read the list from its beginning).
+    first = fields[0]
+    bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
+    return bound & condition
 
 
 def page(queryset, *, order: list[str], cursor: str | None, limit: int | None):

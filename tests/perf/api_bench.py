@@ -280,6 +280,9 @@ def main() -> None:
     env["API_RATE_LIMIT_PER_MINUTE"] = "1000000"
     os.chdir(bench.ROOT)
     sys.path.insert(0, str(bench.ROOT))
+    subprocess.run(
+        [bench.PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, check=True
+    )
     bench.pages(env)  # sets the environment up and Django with it
     if not args.skip_lists:
         time_lists(args.requests)
