@@ -1,13 +1,6 @@
 from django.contrib import admin
 
-from customers.models import Customer, DelegatedAdmin, SetupInformation, TenantOwnerGrant
-
-
-class DelegatedAdminInline(admin.TabularInline):
-    model = DelegatedAdmin
-    extra = 0
-    raw_id_fields = ["organisation"]
-    readonly_fields = ["granted_by", "granted_at"]
+from customers.models import Customer, SetupInformation, TenantOwnerGrant
 
 
 @admin.register(Customer)
@@ -28,16 +21,6 @@ class CustomerAdmin(admin.ModelAdmin):
     # The temporary password hash is a secret: excluded from every admin page.
     exclude = ["admin_password_hash"]
     readonly_fields = ["uuid", "admin_username", "created_by", "created_at"]
-    inlines = [DelegatedAdminInline]
-
-
-@admin.register(DelegatedAdmin)
-class DelegatedAdminAdmin(admin.ModelAdmin):
-    list_display = ["customer", "organisation", "granted_at"]
-    search_fields = ["customer__company_name", "organisation__legal_name"]
-    list_select_related = ["customer", "organisation"]
-    raw_id_fields = ["customer", "organisation"]
-    readonly_fields = ["granted_by", "granted_at"]
 
 
 @admin.register(TenantOwnerGrant)

@@ -27,6 +27,7 @@ class CustomerFilterForm(ListFilterForm):
     """
 
     reseller = forms.UUIDField(label=_("Indirect reseller"), required=False)
+    expiring = forms.BooleanField(label=_("Admin relationship expiring in 30 days"), required=False)
 
 
 class DomainPrefixForm(forms.Form):

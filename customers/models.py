@@ -7,19 +7,26 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import TenantQuerySet
 
+
+def live_relationships(org):
+    """The live admin relationships of ``org``, one per outer customer (for EXISTS)."""
+    from relationships.models import AdminRelationship
+
+    return AdminRelationship.objects.live().filter(partner=org, customer=OuterRef("pk"))
+
+
 DOMAIN_PREFIX_REGEX = r"^[a-z0-9][a-z0-9-]{1,25}[a-z0-9]$"
 
 
 class CustomerQuerySet(TenantQuerySet):
     def for_org(self, org):
-        """A provider sees the customers it owns; a reseller those it holds delegated admin on."""
+        """A provider sees the customers it owns; a reseller those associated with it, and
+        those it holds a live admin relationship on."""
         if org is None:
             return self.none()
         if org.is_provider:
             return self.filter(provider=org)
-        return self.filter(
-            Exists(DelegatedAdmin.objects.filter(customer=OuterRef("pk"), organisation=org))
-        )
+        return self.filter(Q(reseller=org) | Exists(live_relationships(org)))
 
 
 class Customer(models.Model):
@@ -74,46 +81,6 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.company_name
-
-
-class DelegatedAdminQuerySet(TenantQuerySet):
-    def for_org(self, org):
-        """Rows of customers visible to ``org``."""
-        if org is None:
-            return self.none()
-        return self.filter(customer__in=Customer.objects.for_org(org))
-
-
-class DelegatedAdmin(models.Model):
-    """An organisation holding admin rights on a customer."""
-
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="delegated_admins"
-    )
-    organisation = models.ForeignKey(
-        "partners.Organisation", on_delete=models.CASCADE, related_name="delegated_admin_rights"
-    )
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    granted_at = models.DateTimeField(auto_now_add=True)
-
-    objects = DelegatedAdminQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("delegated admin")
-        verbose_name_plural = _("delegated admins")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "organisation"], name="delegated_admin_unique"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["organisation", "customer"], name="delegated_admin_org_idx")
-        ]
-
-    def __str__(self):
-        return f"{self.organisation} on {self.customer}"
 
 
 class TenantOwnerGrantQuerySet(TenantQuerySet):

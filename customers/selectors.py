@@ -1,4 +1,4 @@
-"""Reads on customers and their delegated admins, always through the viewer's organisation."""
+"""Reads on customers, always through the viewer's organisation."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import uuid
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
+from customers.models import Customer, TenantOwnerGrant
 from partners.models import Organisation, Partnership
 from portal.listing import filter_options
 from portal.models import ActivityEvent
 from portal.tenancy import get_for_org
+from relationships.models import AdminRelationship
 from subscriptions.models import Offer, Order, Subscription
 
 
@@ -22,16 +23,9 @@ def customer_for_org(*, org, uuid) -> Customer:
     )
 
 
-def delegated_admin_for_org(*, org, customer: Customer, organisation_uuid) -> DelegatedAdmin:
-    """The delegated admin row of one organisation on ``customer``, or 404."""
-    return get_for_org(
-        DelegatedAdmin.objects.select_related("organisation").filter(customer=customer),
-        org,
-        organisation__uuid=organisation_uuid,
-    )
-
-
-def customer_list(*, org, q: str = "", reseller: Organisation | None = None):
+def customer_list(
+    *, org, q: str = "", reseller: Organisation | None = None, expiring: bool = False
+):
     """The customers ``org`` may see, by name, optionally narrowed; rows come from customer_rows.
 
     The search is a substring match that the trigram indexes of
@@ -42,6 +36,11 @@ def customer_list(*, org, q: str = "", reseller: Organisation | None = None):
         customers = customers.filter(Q(company_name__icontains=q) | Q(primary_domain__icontains=q))
     if reseller is not None:
         customers = customers.filter(reseller=reseller)
+    if expiring:
+        ending = (
+            AdminRelationship.objects.for_org(org).expiring_within().filter(customer=OuterRef("pk"))
+        )
+        customers = customers.filter(Exists(ending))
     return customers
 
 
@@ -102,16 +101,6 @@ def customer_subscriptions(*, org, customer: Customer):
         .filter(customer=customer)
         .select_related("offer", "support_contact", "reseller_location")
         .order_by("offer__name", "created_at")
-    )
-
-
-def delegated_admin_holders(*, org, customer: Customer):
-    """The organisations holding delegated admin on ``customer``, the provider first."""
-    return (
-        DelegatedAdmin.objects.for_org(org)
-        .filter(customer=customer)
-        .select_related("organisation")
-        .order_by("organisation__kind", "organisation__legal_name")
     )
 
 

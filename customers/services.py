@@ -1,4 +1,4 @@
-"""Writes on customers: creation with its first order, the associated reseller, delegated admin."""
+"""Writes on customers: creation with its first order, the associated reseller, tenant owners."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import selectors
-from customers.models import Customer, DelegatedAdmin, SetupInformation, TenantOwnerGrant
+from customers.models import Customer, SetupInformation, TenantOwnerGrant
 from portal import audit
 from portal.audit import Verb
 from portal.errors import ServiceError
 from portal.sealing import seal, unseal
+from relationships.services import terminate_for_reseller_on_customer
 from subscriptions.models import Offer, Subscription, SubscriptionChange
 from subscriptions.services import LineRequest, order_submit
 
@@ -70,7 +71,10 @@ def customer_create(
     lines: list[tuple],
     idempotency_key: uuid.UUID,
 ) -> CustomerCreated:
-    """Create a customer, its delegated admins and its first order; a used key returns the first."""
+    """Create a customer and its first order; a used key returns the first.
+
+    No admin relationship comes with it: one is requested and the customer approves it.
+    """
     existing = selectors.customer_for_order_key(provider=provider, idempotency_key=idempotency_key)
     if existing is not None:
         return CustomerCreated(existing, None)
@@ -108,9 +112,6 @@ def _customer_create(*, provider, actor, details, reseller, lines, idempotency_k
         admin_password_hash=make_password(password),
         **asdict(details),
     )
-    _grant_delegated_admin(customer=customer, organisation=provider, actor=actor)
-    if reseller is not None:
-        _grant_delegated_admin(customer=customer, organisation=reseller, actor=actor)
     audit.record(
         org=provider,
         actor=actor,
@@ -182,35 +183,9 @@ def setup_information_take(*, customer, user) -> str | None:
     return password
 
 
-def _grant_delegated_admin(*, customer, organisation, actor) -> bool:
-    """Give ``organisation`` delegated admin on ``customer``; recorded in both logs when new."""
-    _row, created = DelegatedAdmin.objects.get_or_create(
-        customer=customer, organisation=organisation, defaults={"granted_by": actor}
-    )
-    if created:
-        after = {"organisation": organisation.partner_id, "name": organisation.legal_name}
-        audit.record(
-            org=customer.provider,
-            actor=actor,
-            verb=Verb.CUSTOMER_DELEGATED_ADMIN_GRANTED,
-            obj=customer,
-            after=after,
-        )
-        if organisation != customer.provider:
-            # The reseller's own log shows it was given admin rights on a customer.
-            audit.record(
-                org=organisation,
-                actor=actor,
-                verb=Verb.CUSTOMER_DELEGATED_ADMIN_GRANTED,
-                obj=customer,
-                after=after,
-            )
-    return created
-
-
 @transaction.atomic
 def customer_change_reseller(*, customer: Customer, reseller, actor) -> Customer:
-    """Associate another active partner; it gains delegated admin, the former one keeps its own."""
+    """Associate another active partner; the former one keeps its admin relationships until ended."""
     before = customer.reseller
     if before == reseller:
         return customer
@@ -224,38 +199,15 @@ def customer_change_reseller(*, customer: Customer, reseller, actor) -> Customer
         before={"reseller": before.partner_id if before else None},
         after={"reseller": reseller.partner_id, "name": reseller.legal_name},
     )
-    _grant_delegated_admin(customer=customer, organisation=reseller, actor=actor)
     return customer
 
 
 @transaction.atomic
-def delegated_admin_remove(*, customer: Customer, organisation, actor) -> None:
-    """Take delegated admin away from a reseller that is no longer the associated one."""
-    if organisation == customer.provider:
-        raise CustomerError(_("The provider always holds delegated admin."))
-    if organisation == customer.reseller:
-        raise CustomerError(
-            _("%(reseller)s is the associated reseller. Remove the reseller relationship instead.")
-            % {"reseller": organisation}
-        )
-    deleted, _rows = DelegatedAdmin.objects.filter(
-        customer=customer, organisation=organisation
-    ).delete()
-    if not deleted:
-        return
-    _hand_support_back_to_provider(customer=customer, organisation=organisation, actor=actor)
-    audit.record(
-        org=customer.provider,
-        actor=actor,
-        verb=Verb.CUSTOMER_DELEGATED_ADMIN_REMOVED,
-        obj=customer,
-        before={"organisation": organisation.partner_id, "name": organisation.legal_name},
-    )
-
-
-@transaction.atomic
 def reseller_relationship_remove(*, customer: Customer, actor) -> None:
-    """End the associated reseller's roles on a customer without active subscriptions."""
+    """End the associated reseller's roles on a customer without active subscriptions.
+
+    Its admin relationships on the customer are terminated with it.
+    """
     reseller = customer.reseller
     if reseller is None:
         raise CustomerError(_("This customer has no associated reseller."))
@@ -263,7 +215,9 @@ def reseller_relationship_remove(*, customer: Customer, actor) -> None:
         raise CustomerError(
             _("The customer has active subscriptions; the reseller relationship stays.")
         )
-    DelegatedAdmin.objects.filter(customer=customer, organisation=reseller).delete()
+    terminated = terminate_for_reseller_on_customer(
+        customer=customer, reseller=reseller, actor=actor
+    )
     _hand_support_back_to_provider(customer=customer, organisation=reseller, actor=actor)
     customer.reseller = None
     customer.save(update_fields=["reseller"])
@@ -273,7 +227,7 @@ def reseller_relationship_remove(*, customer: Customer, actor) -> None:
         verb=Verb.CUSTOMER_RESELLER_RELATIONSHIP_REMOVED,
         obj=customer,
         before={"reseller": reseller.partner_id, "name": reseller.legal_name},
-        after={"reseller": None},
+        after={"reseller": None, "admin_relationships_terminated": terminated},
     )
 
 

@@ -26,11 +26,6 @@ urlpatterns = [
         name="reseller_relationship_remove",
     ),
     path(
-        "<uuid:customer_id>/delegated-admins/<uuid:organisation_id>/remove/",
-        views.delegated_admin_remove,
-        name="delegated_admin_remove",
-    ),
-    path(
         "<uuid:customer_id>/tenant-owner/grant/",
         views.tenant_owner_grant,
         name="tenant_owner_grant",

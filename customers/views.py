@@ -27,6 +27,8 @@ from portal.listing import CACHE_SECONDS, paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
+from relationships import selectors as relationship_selectors
+from relationships.models import AdminRelationship
 from subscriptions.models import Offer, Subscription
 from subscriptions.selectors import term_label
 
@@ -50,7 +52,9 @@ def customer_list(request):
     reseller = (
         selectors.reseller_for_filter(provider=org, uuid=reseller_id) if reseller_id else None
     )
-    customers = selectors.customer_list(org=org, q=filters["q"], reseller=reseller)
+    customers = selectors.customer_list(
+        org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"]
+    )
     page = paginate_by_key(
         customers,
         request.GET.get("page"),
@@ -68,7 +72,7 @@ def customer_list(request):
         if org.is_provider and not request.htmx  # a partial has no filter bar
         else None,
         "page": page,
-        "filtered": bool(filters["q"] or reseller),
+        "filtered": bool(filters["q"] or reseller or filters["expiring"]),
     }
     return render_page(request, "customers/customer_list.html", context, partial="customer-table")
 
@@ -122,12 +126,22 @@ def _detail_context(request, customer, *, change_form=None):
         "customer": customer,
         "country_name": COUNTRY_NAMES.get(customer.country, customer.country),
         "language_name": dict(settings.LANGUAGES).get(customer.language, customer.language),
-        "holders": selectors.delegated_admin_holders(org=org, customer=customer),
+        "relationships": list(
+            relationship_selectors.relationships_of_customer(org=org, customer=customer)
+        ),
+        "can_request_relationship": request.tenant.can(Perm.MANAGE_ADMIN_RELATIONSHIPS),
         "subscriptions": subscriptions,
         "has_active_subscriptions": any(
             s.status == Subscription.Status.ACTIVE for s in subscriptions
         ),
     }
+    context["reseller_relationships"] = [
+        rel
+        for rel in context["relationships"]
+        if rel.partner_id == customer.reseller_id
+        and rel.status
+        not in (*AdminRelationship.ENDED_STATUSES, AdminRelationship.Status.TERMINATION_REQUESTED)
+    ]
     context.update(_tenant_owner_context(request, customer, subscriptions))
     if request.tenant.can(Perm.VIEW_ACTIVITY):
         context["activity"] = [
@@ -200,25 +214,6 @@ def customer_change_reseller(request, customer_id):
 
 def _back_to_customer(customer) -> str:
     return reverse("customers:customer_detail", kwargs={"customer_id": customer.uuid})
-
-
-@provider_required(Perm.REMOVE_PARTNERSHIP)
-@require_POST
-def delegated_admin_remove(request, customer_id, organisation_id):
-    org = request.tenant.org
-    customer = selectors.customer_for_org(org=org, uuid=customer_id)
-    holder = selectors.delegated_admin_for_org(
-        org=org, customer=customer, organisation_uuid=organisation_id
-    )
-    return post_action(
-        request,
-        lambda: services.delegated_admin_remove(
-            customer=customer, organisation=holder.organisation, actor=request.user
-        ),
-        success=_("%(organisation)s no longer holds delegated admin on %(customer)s.")
-        % {"organisation": holder.organisation, "customer": customer},
-        redirect_to=_back_to_customer(customer),
-    )
 
 
 @provider_required(Perm.REMOVE_PARTNERSHIP)

@@ -37,6 +37,7 @@ from portal.listing import paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
+from relationships import selectors as relationship_selectors
 
 PAGE_SIZE = 50
 DIRECTORY_PAGE_SIZE = 25
@@ -432,6 +433,9 @@ def invite_enrol_confirm(request, token, confirmation):
 
 # Indirect providers (reseller side)
 
+# The home lists the latest relationships; the Admin relationships page pages through all.
+HOME_RELATIONSHIPS = 10
+
 
 def _render_home(request, *, agreement_form=None, status=200):
     org = request.tenant.org
@@ -443,6 +447,13 @@ def _render_home(request, *, agreement_form=None, status=200):
         "customers_count": selectors.reseller_customers_count(reseller=org),
         "can_revoke": request.tenant.can(Perm.AUTHORISE_PROVIDER),
         "organisation": org,
+        "consents": relationship_selectors.pending_consents(reseller=org),
+        "relationships": relationship_selectors.relationship_rows(
+            org=org,
+            keys=relationship_selectors.partner_relationships(org=org).values("pk")[
+                :HOME_RELATIONSHIPS
+            ],
+        ),
     }
     if not org.agreement_accepted and request.tenant.can(Perm.ACCEPT_AGREEMENT):
         context["agreement_form"] = agreement_form or AgreementAcceptForm()

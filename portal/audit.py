@@ -48,14 +48,6 @@ class Verb(models.TextChoices):
     )
     # Customers
     CUSTOMER_CREATED = "customer.created", _("Customer added")
-    CUSTOMER_DELEGATED_ADMIN_GRANTED = (
-        "customer.delegated_admin_granted",
-        _("Delegated admin granted"),
-    )
-    CUSTOMER_DELEGATED_ADMIN_REMOVED = (
-        "customer.delegated_admin_removed",
-        _("Delegated admin removed"),
-    )
     CUSTOMER_RESELLER_CHANGED = "customer.reseller_changed", _("Associated reseller changed")
     CUSTOMER_RESELLER_RELATIONSHIP_REMOVED = (
         "customer.reseller_relationship_removed",
@@ -66,6 +58,58 @@ class Verb(models.TextChoices):
     CUSTOMER_SETUP_INFORMATION_SHOWN = (
         "customer.setup_information_shown",
         _("Setup information shown"),
+    )
+    # Written before admin relationships replaced delegated admin: older events still read.
+    CUSTOMER_DELEGATED_ADMIN_GRANTED = (
+        "customer.delegated_admin_granted",
+        _("Delegated admin granted"),
+    )
+    CUSTOMER_DELEGATED_ADMIN_REMOVED = (
+        "customer.delegated_admin_removed",
+        _("Delegated admin removed"),
+    )
+    # Admin relationships (granular delegated admin)
+    ADMIN_RELATIONSHIP_CREATED = (
+        "admin_relationship.created",
+        _("Admin relationship awaiting reseller consent"),
+    )
+    ADMIN_RELATIONSHIP_REQUESTED = (
+        "admin_relationship.requested",
+        _("Admin relationship approval requested"),
+    )
+    ADMIN_RELATIONSHIP_APPROVED = "admin_relationship.approved", _("Admin relationship approved")
+    ADMIN_RELATIONSHIP_EXPIRING = "admin_relationship.expiring", _("Admin relationship expiring")
+    ADMIN_RELATIONSHIP_EXTENDED = (
+        "admin_relationship.extended",
+        _("Admin relationship extended automatically"),
+    )
+    ADMIN_RELATIONSHIP_EXPIRED = "admin_relationship.expired", _("Admin relationship expired")
+    ADMIN_RELATIONSHIP_TERMINATION_REQUESTED = (
+        "admin_relationship.termination_requested",
+        _("Admin relationship termination requested"),
+    )
+    ADMIN_RELATIONSHIP_TERMINATED = (
+        "admin_relationship.terminated",
+        _("Admin relationship terminated"),
+    )
+    ADMIN_RELATIONSHIP_NOTICE_SENT = (
+        "admin_relationship.notice_sent",
+        _("Admin relationship end notice sent"),
+    )
+    ACCESS_ASSIGNMENT_CHANGED = "access_assignment.changed", _("Access assignment changed")
+    SECURITY_GROUP_CREATED = "security_group.created", _("Security group created")
+    SECURITY_GROUP_DELETED = "security_group.deleted", _("Security group deleted")
+    SECURITY_GROUP_MEMBERS_CHANGED = (
+        "security_group.members_changed",
+        _("Security group members changed"),
+    )
+    RELATIONSHIP_TEMPLATE_CREATED = (
+        "relationship_template.created",
+        _("Admin relationship template saved"),
+    )
+    RELATIONSHIP_TEMPLATE_DELETED = (
+        "relationship_template.deleted",
+        _("Admin relationship template deleted"),
     )
     # Orders and subscriptions
     ORDER_SUBMITTED = "order.submitted", _("Order submitted")

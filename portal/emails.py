@@ -34,6 +34,12 @@ def render_subject(template_name: str, context: dict) -> str:
     return " ".join(render_text(template_name, context).split())
 
 
+def recipient_language(user_language: str, country: str) -> str:
+    """The language of a person's mail: their own when set, else Japanese for an organisation
+    in Japan and English elsewhere."""
+    return user_language or ("ja" if country == "JP" else "en")
+
+
 def queue_email(
     *, kind: str, to: str, context: dict, org=None, language: str | None = None
 ) -> OutboundEmail:

@@ -25,6 +25,18 @@ class Perm(models.TextChoices):
     MANAGE_USERS = "manage_users", _("Manage users and roles")
     VIEW_ACTIVITY = "view_activity", _("View the activity log")
     ACCEPT_AGREEMENT = "accept_agreement", _("Accept the partner agreement")
+    MANAGE_ADMIN_RELATIONSHIPS = (
+        "manage_admin_relationships",
+        _("Request or terminate an admin relationship"),
+    )
+    CONSENT_ADMIN_RELATIONSHIP = (
+        "consent_admin_relationship",
+        _("Consent to an admin relationship requested for the reseller"),
+    )
+    MANAGE_SECURITY_GROUPS = (
+        "manage_security_groups",
+        _("Manage security groups and their members"),
+    )
     MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
     MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
     MANAGE_WEBHOOKS = "manage_webhooks", _("Manage webhooks")
@@ -44,6 +56,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.VIEW_ACTIVITY: frozenset({_G, _U, _A}),
     # Accepting binds the company: only its Global admin may.
     Perm.ACCEPT_AGREEMENT: frozenset({_G}),
+    Perm.MANAGE_ADMIN_RELATIONSHIPS: frozenset({_G, _A}),
+    # Consenting binds the reseller to admin rights on a customer: its Global admin only.
+    Perm.CONSENT_ADMIN_RELATIONSHIP: frozenset({_G}),
+    Perm.MANAGE_SECURITY_GROUPS: frozenset({_G, _U}),
     # The organisation's sign-in policy and a member's second factors: Global admin only.
     Perm.MANAGE_MFA: frozenset({_G}),
     # What programs may do in the organisation's name: Global admin only.

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "subscriptions",
+    "relationships",
     "mfa",
     "api",
     "webhooks",
@@ -239,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
     "relay-due-webhooks": {
         "task": "webhooks.tasks.relay_due_webhooks",
         "schedule": timedelta(minutes=1),
+    },
+    "admin-relationship-lifecycle": {
+        "task": "relationships.tasks.run_lifecycle",
+        "schedule": timedelta(days=1),
     },
 }
 

@@ -66,6 +66,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("customers/", include("customers.urls")),
     path("subscriptions/", include("subscriptions.urls")),
+    path("", include("relationships.urls")),
 ]
 
 if settings.DEBUG:

@@ -171,16 +171,14 @@ class OrderLine(models.Model):
 
 class SubscriptionQuerySet(TenantQuerySet):
     def for_org(self, org):
-        """A provider sees its customers' subscriptions; a reseller those of customers it administers."""
+        """A provider sees its customers' subscriptions; a reseller those of the customers it sees."""
         if org is None:
             return self.none()
         if org.is_provider:
             return self.filter(provider=org)
-        from customers.models import DelegatedAdmin
+        from customers.models import Customer
 
-        return self.filter(
-            customer_id__in=DelegatedAdmin.objects.filter(organisation=org).values("customer_id")
-        )
+        return self.filter(customer_id__in=Customer.objects.for_org(org).values("pk"))
 
 
 class Subscription(models.Model):

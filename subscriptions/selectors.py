@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
+from portal.emails import recipient_language
 from portal.roles import Role
 from portal.tenancy import get_for_org
 from subscriptions import terms
@@ -196,10 +197,6 @@ class Recipient:
     language: str
 
 
-def _language(user_language: str, country: str) -> str:
-    return user_language or ("ja" if country == "JP" else "en")
-
-
 def reminder_recipients(*, subscriptions: list[Subscription]) -> dict[int, list[Recipient]]:
     """Who gets a renewal reminder, per subscription: the Global admins of the provider and of
     the subscription's reseller (its support contact, else the customer's reseller)."""
@@ -220,7 +217,9 @@ def reminder_recipients(*, subscriptions: list[Subscription]) -> dict[int, list[
         .order_by("user__email")
         .values_list("organisation_id", "user__email", "user__language", "organisation__country")
     ):
-        admins.setdefault(org_id, []).append(Recipient(email, _language(language, country)))
+        admins.setdefault(org_id, []).append(
+            Recipient(email, recipient_language(language, country))
+        )
     return {
         sub_pk: [person for org_id in ids for person in admins.get(org_id, [])]
         for sub_pk, ids in org_of.items()

@@ -1,16 +1,18 @@
 """factory-boy factories for every model."""
 
 import hashlib
+import importlib
 import secrets
 import uuid
 from datetime import timedelta
 
 import factory
+from django.apps import apps as django_apps
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from customers.models import Customer, DelegatedAdmin, TenantOwnerGrant
+from customers.models import Customer, TenantOwnerGrant
 from partners.models import (
     Membership,
     Organisation,
@@ -20,6 +22,7 @@ from partners.models import (
 )
 from portal.models import ActivityEvent, OutboundEmail, StaffInvitation, User
 from portal.roles import Role
+from relationships.models import AdminRelationship, AdminRole, RelationshipTemplate, SecurityGroup
 from subscriptions.models import (
     Offer,
     OfferTerm,
@@ -150,22 +153,60 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     contact_last_name = "Lee"
     contact_email = factory.Sequence(lambda n: f"it{n}@customer.example")
 
-    @factory.post_generation
-    def delegated(obj, create, extracted, **kwargs):
-        """The provider always holds delegated admin; the associated reseller too."""
-        if not create or extracted is False:
-            return
-        DelegatedAdmin.objects.get_or_create(customer=obj, organisation=obj.provider)
-        if obj.reseller_id:
-            DelegatedAdmin.objects.get_or_create(customer=obj, organisation=obj.reseller)
+
+def role_catalogue() -> dict[str, AdminRole]:
+    """The directory roles by English name; seeded again when a transactional test flushed them."""
+    if not AdminRole.objects.exists():
+        seed = importlib.import_module("relationships.migrations.0002_role_catalogue")
+        seed.seed_roles(django_apps, None)
+    return {role.name_en: role for role in AdminRole.objects.all()}
 
 
-class DelegatedAdminFactory(factory.django.DjangoModelFactory):
+class AdminRelationshipFactory(factory.django.DjangoModelFactory):
+    """An active relationship (approved now, 730 days) with Directory Readers unless roles given."""
+
     class Meta:
-        model = DelegatedAdmin
+        model = AdminRelationship
+        skip_postgeneration_save = True
 
-    customer = factory.SubFactory(CustomerFactory, delegated=False)
-    organisation = factory.SelfAttribute("customer.provider")
+    customer = factory.SubFactory(CustomerFactory)
+    partner = factory.SelfAttribute("customer.provider")
+    display_name = factory.Sequence(lambda n: f"Admin access {n}")
+    duration_days = 730
+    auto_extend = False
+    status = AdminRelationship.Status.ACTIVE
+    approved_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyAttribute(lambda o: o.approved_at + timedelta(days=o.duration_days))
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        obj.roles.set(extracted or [role_catalogue()["Directory Readers"]])
+
+
+class SecurityGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SecurityGroup
+
+    organisation = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class RelationshipTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RelationshipTemplate
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    duration_days = 365
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        obj.roles.set(extracted or [role_catalogue()["Helpdesk Administrator"]])
 
 
 class OfferFactory(factory.django.DjangoModelFactory):

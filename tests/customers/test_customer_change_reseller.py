@@ -1,9 +1,10 @@
 from django.test import Client
 from django.urls import reverse
 
-from customers.models import DelegatedAdmin
+from customers.models import Customer
 from portal.models import ActivityEvent
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from tests import factories as f
 
 
@@ -12,22 +13,30 @@ def _url(customer):
 
 
 def _holders(customer):
+    """The organisations holding a live admin relationship on the customer."""
     return set(
-        DelegatedAdmin.objects.filter(customer=customer).values_list("organisation", flat=True)
+        AdminRelationship.objects.live().filter(customer=customer).values_list("partner", flat=True)
     )
 
 
-def test_the_new_reseller_gains_delegated_admin_and_the_old_one_keeps_it(
+def _seers(customer, *orgs):
+    return {org.pk for org in orgs if Customer.objects.for_org(org).filter(pk=customer.pk).exists()}
+
+
+def test_the_new_reseller_sees_the_customer_and_the_old_one_keeps_its_relationship(
     provider, provider_client, reseller
 ):
     newcomer = f.ResellerFactory(legal_name="Newcomer Ltd")
     f.PartnershipFactory(provider=provider, reseller=newcomer)
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    f.AdminRelationshipFactory(customer=customer, partner=reseller)
 
     response = provider_client.post(_url(customer), {"reseller": str(newcomer.uuid)}, follow=True)
     customer.refresh_from_db()
     assert customer.reseller == newcomer
-    assert _holders(customer) == {provider.pk, reseller.pk, newcomer.pk}
+    # The newcomer gets admin rights only once the customer approves a relationship.
+    assert _holders(customer) == {reseller.pk}
+    assert _seers(customer, reseller, newcomer) == {reseller.pk, newcomer.pk}
     assert "is now associated with Newcomer Ltd" in response.content.decode()
     event = ActivityEvent.objects.get(verb="customer.reseller_changed")
     assert event.before == {"reseller": reseller.partner_id}
@@ -39,7 +48,7 @@ def test_it_associates_a_direct_customer(provider, provider_client, reseller):
     provider_client.post(_url(customer), {"reseller": str(reseller.uuid)})
     customer.refresh_from_db()
     assert customer.reseller == reseller
-    assert _holders(customer) == {provider.pk, reseller.pk}
+    assert _holders(customer) == set()
 
 
 def test_it_accepts_only_an_active_partner(provider, provider_client, reseller):
@@ -54,7 +63,7 @@ def test_it_accepts_only_an_active_partner(provider, provider_client, reseller):
         assert response.context["change_form"].errors["reseller"]
     customer.refresh_from_db()
     assert customer.reseller == reseller
-    assert _holders(customer) == {provider.pk, reseller.pk}
+    assert _seers(customer, reseller, removed, foreign) == {reseller.pk}
 
 
 def test_it_needs_the_add_customer_right(provider, role_client, reseller):

@@ -24,7 +24,8 @@ def test_it_shows_details_reseller_holders_subscriptions_and_activity(
     assert response.status_code == 200
     for text in ["Alpine Ski", customer.primary_domain, "Japan", "Jordan Lee", "Business Premium"]:
         assert text in html
-    assert [h.organisation for h in response.context["holders"]] == [provider, reseller]
+    assert response.context["relationships"] == []
+    assert "No admin relationships yet." in html
     assert "Customer added" in html and "unrelated.thing" not in html
     assert "Change reseller" in html
 
@@ -58,17 +59,19 @@ def test_remove_relationship_is_offered_without_active_subscriptions(
     assert reverse("customers:reseller_relationship_remove", args=[customer.uuid]) in html
 
 
-def test_remove_delegated_admin_is_offered_for_a_former_reseller_only(
+def test_it_lists_admin_relationships_with_roles_status_and_days_left(
     provider, provider_client, reseller
 ):
-    former = f.ResellerFactory(legal_name="Former Reseller")
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
-    f.DelegatedAdminFactory(customer=customer, organisation=former)
+    f.AdminRelationshipFactory(
+        customer=customer, partner=reseller, display_name="Desk access", duration_days=100
+    )
     html = provider_client.get(_url(customer)).content.decode()
-    base = f"/customers/{customer.uuid}/delegated-admins/"
-    assert f"{base}{former.uuid}/remove/" in html
-    assert f"{base}{reseller.uuid}/remove/" not in html
-    assert f"{base}{provider.uuid}/remove/" not in html
+    section = html.split('id="admin-relationships"')[1].split("</section>")[0]
+    assert "Desk access" in section and "Fabrikam Test Solutions" in section
+    assert "Directory Readers" in section and "badge-active" in section
+    assert ">99<" in section or ">100<" in section
+    assert reverse("relationships:relationship_request", args=[customer.uuid]) in section
 
 
 def test_a_reseller_sees_a_delegated_customer_read_only(provider, reseller, reseller_client):
@@ -76,7 +79,6 @@ def test_a_reseller_sees_a_delegated_customer_read_only(provider, reseller, rese
     html = reseller_client.get(_url(customer)).content.decode()
     assert "Alpine Ski" in html and "Contoso Test Distribution" in html
     assert "Change reseller" not in html
-    assert "Remove delegated admin" not in html
     assert "Add subscription" not in html
 
 
@@ -122,4 +124,3 @@ def test_activity_names_the_organisation_concerned(provider, provider_client, re
     )
     html = provider_client.get(_url(customer)).content.decode()
     assert "Associated reseller changed: Fabrikam Test Solutions" in html
-    assert "Delegated admin granted: Fabrikam Test Solutions" in html

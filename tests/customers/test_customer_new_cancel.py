@@ -1,8 +1,9 @@
 from django.test import Client
 from django.urls import reverse
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from subscriptions.models import Order, Subscription
 from tests.customers.conftest import idempotency_key
 
@@ -20,7 +21,7 @@ def test_it_discards_the_draft_and_starts_over(provider_client, walk_to_review):
         "customers:customer_new"
     )
     assert not Customer.objects.exists()
-    assert not DelegatedAdmin.objects.exists()
+    assert not AdminRelationship.objects.exists()
     assert not Order.objects.exists() and not Subscription.objects.exists()
 
     # The next draft has a new key: the discarded one orders nothing.

@@ -2,9 +2,10 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import reverse
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from portal.models import ActivityEvent
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from subscriptions.models import Order, Subscription
 from tests import factories as f
 from tests.customers.conftest import idempotency_key
@@ -30,7 +31,7 @@ def test_it_shows_everything_entered(provider_client, reseller, walk_to_review):
         assert text in html
 
 
-def test_it_creates_the_customer_delegated_admins_order_and_subscriptions(
+def test_it_creates_the_customer_order_and_subscriptions_but_no_admin_relationship(
     provider, provider_client, provider_admin, reseller, offers, walk_to_review
 ):
     review = walk_to_review(provider_client, reseller=reseller)
@@ -43,12 +44,8 @@ def test_it_creates_the_customer_delegated_admins_order_and_subscriptions(
     assert customer.primary_domain == "northwind.onmicrosoft.example"
     assert customer.admin_username == "admin@northwind.onmicrosoft.example"
     assert customer.created_by == provider_admin
-    assert set(
-        DelegatedAdmin.objects.filter(customer=customer).values_list("organisation", flat=True)
-    ) == {
-        provider.pk,
-        reseller.pk,
-    }
+    # Admin rights come only from a relationship the customer approves.
+    assert not AdminRelationship.objects.exists()
     order = Order.objects.get()
     assert str(order.idempotency_key) == idempotency_key(review)
     subscriptions = Subscription.objects.filter(customer=customer)
@@ -59,10 +56,7 @@ def test_it_creates_the_customer_delegated_admins_order_and_subscriptions(
     assert all(s.support_contact == reseller for s in subscriptions)
     assert all(s.reseller_location.organisation == reseller for s in subscriptions)
     verbs = set(ActivityEvent.objects.filter(organisation=provider).values_list("verb", flat=True))
-    assert {"customer.created", "customer.delegated_admin_granted", "order.submitted"} <= verbs
-    assert ActivityEvent.objects.filter(
-        organisation=reseller, verb="customer.delegated_admin_granted"
-    ).exists()
+    assert {"customer.created", "order.submitted"} <= verbs
 
 
 def test_it_stores_only_a_hash_of_a_long_random_password(provider_client, walk_to_review):
@@ -84,7 +78,7 @@ def test_it_creates_a_direct_customer_held_by_the_provider_only(
     provider_client.post(URL, {"idempotency_key": idempotency_key(review)})
     customer = Customer.objects.get()
     assert customer.reseller is None
-    assert list(DelegatedAdmin.objects.values_list("organisation", flat=True)) == [provider.pk]
+    assert not AdminRelationship.objects.exists()
     assert all(s.support_contact == provider for s in Subscription.objects.all())
 
 

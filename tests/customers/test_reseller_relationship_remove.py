@@ -1,9 +1,9 @@
 from django.test import Client
 from django.urls import reverse
 
-from customers.models import DelegatedAdmin
 from portal.models import ActivityEvent
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from tests import factories as f
 
 
@@ -11,8 +11,12 @@ def _url(customer):
     return reverse("customers:reseller_relationship_remove", args=[customer.uuid])
 
 
-def test_it_ends_the_resellers_roles_on_the_customer(provider, provider_client, reseller):
+def test_it_ends_the_resellers_roles_on_the_customer(
+    provider, provider_client, reseller, django_capture_on_commit_callbacks
+):
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    own = f.AdminRelationshipFactory(customer=customer, partner=provider)
+    theirs = f.AdminRelationshipFactory(customer=customer, partner=reseller, display_name="Desk")
     suspended = f.SubscriptionFactory(
         customer=customer, status="suspended", support_contact=reseller
     )
@@ -20,18 +24,33 @@ def test_it_ends_the_resellers_roles_on_the_customer(provider, provider_client, 
         customer=customer, status="cancelled", support_contact=reseller
     )
 
-    response = provider_client.post(_url(customer), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = provider_client.post(_url(customer), follow=True)
     assert "was removed" in response.content.decode()
     customer.refresh_from_db()
     assert customer.reseller is None
-    assert list(
-        DelegatedAdmin.objects.filter(customer=customer).values_list("organisation", flat=True)
-    ) == [provider.pk]
+    own.refresh_from_db()
+    theirs.refresh_from_db()
+    assert own.status == AdminRelationship.Status.ACTIVE
+    assert theirs.status == AdminRelationship.Status.TERMINATED
     for subscription in (suspended, cancelled):
         subscription.refresh_from_db()
         assert subscription.support_contact == provider
     event = ActivityEvent.objects.get(verb="customer.reseller_relationship_removed")
     assert event.before == {"reseller": reseller.partner_id, "name": "Fabrikam Test Solutions"}
+    assert event.after["admin_relationships_terminated"] == 1
+
+
+def test_the_confirmation_lists_the_relationships_it_terminates(
+    provider, provider_client, reseller
+):
+    customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    f.AdminRelationshipFactory(customer=customer, partner=reseller, display_name="Desk access")
+    f.AdminRelationshipFactory(customer=customer, partner=provider, display_name="Own access")
+    html = provider_client.get(reverse("customers:customer_detail", args=[customer.uuid]))
+    dialog = html.content.decode().split('id="remove-relationship-dialog"')[1].split("</dialog>")[0]
+    assert "Desk access" in dialog
+    assert "Own access" not in dialog
 
 
 def test_it_is_refused_while_a_subscription_is_active(provider, provider_client, reseller):
@@ -43,7 +62,7 @@ def test_it_is_refused_while_a_subscription_is_active(provider, provider_client,
     customer.refresh_from_db()
     active.refresh_from_db()
     assert customer.reseller == reseller
-    assert DelegatedAdmin.objects.filter(customer=customer).count() == 2
+    assert AdminRelationship.objects.filter(customer=customer).live().count() == 0
     assert active.support_contact == reseller
     assert not ActivityEvent.objects.filter(verb="customer.reseller_relationship_removed").exists()
 

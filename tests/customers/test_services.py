@@ -3,7 +3,8 @@ import uuid
 import pytest
 
 from customers import selectors, services
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
+from relationships.models import AdminRelationship
 from subscriptions.models import Order
 from tests import factories as f
 
@@ -58,7 +59,7 @@ def test_a_concurrent_submit_with_the_same_key_is_undone(provider, provider_admi
     result = _create(provider, provider_admin, key, domain="second.onmicrosoft.example")
     assert result.customer == winner and result.temporary_password is None
     assert list(Customer.objects.all()) == [winner]
-    assert DelegatedAdmin.objects.count() == 1
+    assert not AdminRelationship.objects.exists()
 
 
 def test_a_domain_taken_in_the_meantime_is_a_clear_error(provider, provider_admin):

@@ -126,7 +126,7 @@ def test_the_reseller_sees_its_rights_but_no_controls(
     assert "does not hold tenant owner rights" in html
     f.TenantOwnerGrantFactory(customer=azure_customer)
     other = f.ResellerFactory(legal_name="Other Holder")
-    f.DelegatedAdminFactory(customer=azure_customer, organisation=other)
+    f.AdminRelationshipFactory(customer=azure_customer, partner=other)
     f.TenantOwnerGrantFactory(customer=azure_customer, organisation=other)
     html = reseller_client.get(_detail(azure_customer)).content.decode()
     assert "Fabrikam Test Solutions" in html and "Azure tenant owner" in html

@@ -9,11 +9,12 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal import audit
 from portal.models import ActivityEvent, User
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from subscriptions.models import Offer, Subscription
 from tests import factories as f
 
@@ -32,6 +33,9 @@ PASSWORD = "Load-Portal-2026"
 
 
 def generate(**options):
+    # These tests are transactional: the flush after the previous one took the role
+    # catalogue its migration seeded, which every generated relationship refers to.
+    f.role_catalogue()
     out = StringIO()
     call_command("generate_load_data", stdout=out, **{**TINY, "seed": 7, **options})
     return out.getvalue()
@@ -98,11 +102,11 @@ def test_it_satisfies_the_partnership_and_customer_rules():
     assert with_reseller.exists()
     assert not with_reseller.filter(~Exists(active_pair)).exists()
 
-    provider_admin = DelegatedAdmin.objects.filter(
-        customer=OuterRef("pk"), organisation=OuterRef("provider")
+    provider_admin = AdminRelationship.objects.live().filter(
+        customer=OuterRef("pk"), partner=OuterRef("provider")
     )
-    reseller_admin = DelegatedAdmin.objects.filter(
-        customer=OuterRef("pk"), organisation=OuterRef("reseller")
+    reseller_admin = AdminRelationship.objects.live().filter(
+        customer=OuterRef("pk"), partner=OuterRef("reseller")
     )
     assert not Customer.objects.filter(~Exists(provider_admin)).exists()
     assert not with_reseller.filter(~Exists(reseller_admin)).exists()
@@ -171,6 +175,8 @@ def test_it_leaves_sequences_where_the_orm_can_insert_again():
     f.MembershipFactory(user=user, organisation=provider)
     f.PartnershipFactory(provider=provider, reseller=reseller)
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    for partner in (provider, reseller):  # and their rows of roles
+        f.AdminRelationshipFactory(customer=customer, partner=partner)
     subscription = f.SubscriptionFactory(
         provider=provider, customer=customer, offer=Offer.objects.first()
     )
@@ -180,7 +186,7 @@ def test_it_leaves_sequences_where_the_orm_can_insert_again():
     assert Customer.objects.count() == 201
     assert Subscription.objects.count() == 601
     assert ActivityEvent.objects.count() == 101
-    assert DelegatedAdmin.objects.filter(customer=customer).count() == 2
+    assert AdminRelationship.objects.filter(customer=customer).count() == 2
 
 
 @on_postgresql

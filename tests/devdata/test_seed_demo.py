@@ -9,7 +9,8 @@ def _counts():
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+        if m._meta.app_label
+        in {"portal", "partners", "customers", "subscriptions", "relationships"}
     }
 
 
@@ -72,6 +73,7 @@ def test_seed_demo_gives_the_activity_log_history():
         "customer.created",
         "subscription.change_scheduled",
         "subscription.auto_renew_changed",
+        "admin_relationship.requested",
     }
     assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()
 
@@ -95,3 +97,24 @@ def test_seed_demo_shows_every_term_windows_a_scheduled_change_and_renewals():
     assert subs.filter(auto_renew=False).count() == 1
     tomorrow = (now + dt.timedelta(days=1)).date()
     assert any(term_last_date(s.term_end) == tomorrow for s in subs)
+
+
+def test_seed_demo_holds_admin_relationships_in_every_state():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from relationships.models import AdminRelationship
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    statuses = set(AdminRelationship.objects.values_list("status", flat=True))
+    assert statuses == set(AdminRelationship.Status.values)
+    soon = AdminRelationship.objects.filter(
+        status="expiring", ends_at__lte=timezone.now() + timedelta(days=5)
+    )
+    assert soon.exists()
+    assert all(r.ends_at > timezone.now() + timedelta(days=4) for r in soon)
+    assert AdminRelationship.objects.filter(status="approval_pending").exists()
+    consent = AdminRelationship.objects.filter(status="created")
+    assert consent.exists() and all(r.partner.is_reseller for r in consent)
+    assert all(r.roles.exists() for r in AdminRelationship.objects.all())

@@ -4,11 +4,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from partners import services
 from partners.models import Partnership
 from portal.models import ActivityEvent, OutboundEmail
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from subscriptions.models import Subscription
 from tests import factories as f
 
@@ -25,14 +26,18 @@ def _url(partnership):
 
 
 def _counts():
-    return (Customer.objects.count(), Subscription.objects.count(), DelegatedAdmin.objects.count())
+    return (
+        Customer.objects.count(),
+        Subscription.objects.count(),
+        AdminRelationship.objects.live().count(),
+    )
 
 
 def test_it_asks_for_confirmation_quoting_the_consequences(provider_client, partnership):
     html = provider_client.get(_url(partnership)).content.decode()
     for consequence in (
         "customers are not deleted",
-        "Delegated admin rights are not changed",
+        "Admin relationships are not changed",
         "No notice is sent to the customers or to the reseller",
         "legal notice to the reseller is your duty",
     ):
@@ -41,7 +46,7 @@ def test_it_asks_for_confirmation_quoting_the_consequences(provider_client, part
     assert Partnership.objects.get(pk=partnership.pk).status == "active"
 
 
-def test_yes_removes_it_and_keeps_customers_subscriptions_and_delegated_admin(
+def test_yes_removes_it_and_keeps_customers_subscriptions_and_admin_relationships(
     provider_client, provider_admin, provider, reseller, partnership
 ):
     for customer in f.CustomerFactory.create_batch(2, provider=provider, reseller=reseller):

@@ -4,10 +4,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from partners.models import Partnership
 from portal.models import ActivityEvent
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +37,15 @@ def test_yes_ends_the_partnership_and_emails_the_provider(
     partnership,
     django_capture_on_commit_callbacks,
 ):
-    f.CustomerFactory(provider=provider, reseller=reseller)
-    rows = (Customer.objects.count(), DelegatedAdmin.objects.count())
+    customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    f.AdminRelationshipFactory(customer=customer, partner=reseller)
+    rows = (Customer.objects.count(), AdminRelationship.objects.live().count())
     with django_capture_on_commit_callbacks(execute=True):
         response = reseller_client.post(_url(partnership))
     assert response.status_code == 302
     partnership.refresh_from_db()
     assert partnership.status == "removed" and partnership.removed_by == reseller_admin
-    assert (Customer.objects.count(), DelegatedAdmin.objects.count()) == rows
+    assert (Customer.objects.count(), AdminRelationship.objects.live().count()) == rows
     events = ActivityEvent.objects.filter(verb="partnership.revoked")
     assert {e.organisation for e in events} == {provider, reseller}
     assert mail.outbox[0].to == [provider.contact_email]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.roles import Role
+from relationships.models import AccessAssignment, AdminRelationship
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_it_lists_the_authorised_providers(reseller_client, reseller, provider):
 def test_it_links_to_the_customers_it_administers(reseller_client, reseller, provider):
     f.CustomerFactory.create_batch(2, provider=provider, reseller=reseller)
     html = reseller_client.get(URL).content.decode()
-    assert "delegated admin rights for 2 customers" in html
+    assert "You serve 2 customers" in html
     assert f'href="{reverse("customers:customer_list")}"' in html
 
 
@@ -39,13 +40,48 @@ def test_it_is_a_404_to_a_provider_and_sends_visitors_to_sign_in(provider_client
     assert client.get(URL).url.startswith(reverse("login"))
 
 
+# The page's own six, and the admin relationships: the latest (with roles, and the
+# groups' assignments with theirs) and the pending consents (with roles).
+HOME_QUERIES = 12
+
+
+def _relationships(reseller, size):
+    """``size`` live relationships with an assignment each, and ``size`` awaiting consent."""
+    group = f.SecurityGroupFactory(organisation=reseller)
+    for _ in range(size):
+        customer = f.CustomerFactory(reseller=reseller)
+        live = f.AdminRelationshipFactory(customer=customer, partner=reseller)
+        assignment = AccessAssignment.objects.create(relationship=live, group=group)
+        assignment.roles.set(live.roles.all())
+        f.AdminRelationshipFactory(
+            customer=customer, partner=reseller, status=AdminRelationship.Status.CREATED
+        )
+
+
+def test_it_lists_its_relationships_and_pending_consents(reseller_client, reseller):
+    customer = f.CustomerFactory(reseller=reseller, company_name="Alpine Ski")
+    f.AdminRelationshipFactory(customer=customer, partner=reseller, display_name="Desk access")
+    f.AdminRelationshipFactory(
+        customer=customer,
+        partner=reseller,
+        display_name="Asked for",
+        status=AdminRelationship.Status.CREATED,
+    )
+    html = reseller_client.get(URL).content.decode()
+    section = html.split('id="admin-relationships"')[1].split("</section>")[0]
+    assert "Desk access" in section and "Alpine Ski" in section
+    assert "Awaiting your consent" in section and "Asked for" in section
+    assert "Consent and ask the customer" in section
+
+
 @pytest.mark.parametrize("size", [5, 60])
 def test_it_runs_a_constant_number_of_queries(
     reseller_client, reseller, size, django_assert_max_num_queries
 ):
     for _ in range(size):
         f.PartnershipFactory(provider=f.ProviderFactory(), reseller=reseller)
-    with django_assert_max_num_queries(6):
+    _relationships(reseller, size)
+    with django_assert_max_num_queries(HOME_QUERIES):
         response = reseller_client.get(URL)
     assert response.status_code == 200
 

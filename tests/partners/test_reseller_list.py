@@ -147,7 +147,7 @@ def test_it_runs_a_constant_number_of_queries(
     provider_client, provider, size, django_assert_max_num_queries
 ):
     for reseller in _partnered(provider, size):
-        f.CustomerFactory(provider=provider, reseller=reseller, delegated=False)
+        f.CustomerFactory(provider=provider, reseller=reseller)
     for i in range(size):
         f.PartnershipRequestFactory(provider=provider, email=f"r{i}@reseller.example")
     with django_assert_max_num_queries(7):

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from customers import services as customer_services
+from relationships.models import AccessAssignment, AdminRelationship, AdminRelationshipNotice
 from subscriptions.models import RenewalReminder, ScheduledChange
 from tests import factories as f
 
@@ -34,6 +35,15 @@ def one_of_each():
     RenewalReminder.objects.create(
         subscription=sub, term_end=sub.term_end, days_before=7, sent_at=sub.term_start
     )
+    relationship = f.AdminRelationshipFactory(
+        customer=sub.customer, approval_token_hash="a1b2c3-secret-approval-hash"
+    )
+    group = f.SecurityGroupFactory(organisation=sub.provider)
+    AccessAssignment.objects.create(relationship=relationship, group=group)
+    AdminRelationshipNotice.objects.create(
+        relationship=relationship, days_before=30, ends_at=relationship.ends_at
+    )
+    f.RelationshipTemplateFactory(organisation=sub.provider)
     customer_services._keep_setup_information(
         customer=sub.customer, user=f.UserFactory(), password="Sealed-Secret-Password"
     )
@@ -42,7 +52,7 @@ def one_of_each():
 MODELS = [
     m
     for m in admin.site._registry
-    if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+    if m._meta.app_label in {"portal", "partners", "customers", "subscriptions", "relationships"}
 ]
 
 
@@ -79,6 +89,12 @@ def test_secrets_are_never_shown(operator_client, one_of_each):
     customer.save()
     response = operator_client.get(reverse("admin:customers_customer_change", args=[customer.pk]))
     assert "secret-hash-value" not in response.content.decode()
+    relationship = AdminRelationship.objects.first()
+    response = operator_client.get(
+        reverse("admin:relationships_adminrelationship_change", args=[relationship.pk])
+    )
+    assert response.status_code == 200
+    assert "a1b2c3-secret-approval-hash" not in response.content.decode()
 
 
 def test_every_model_is_registered():
@@ -87,6 +103,7 @@ def test_every_model_is_registered():
     ours = [
         m
         for m in apps.get_models()
-        if m._meta.app_label in {"portal", "partners", "customers", "subscriptions"}
+        if m._meta.app_label
+        in {"portal", "partners", "customers", "subscriptions", "relationships"}
     ]
     assert set(ours) <= set(admin.site._registry)

@@ -16,6 +16,10 @@ MATRIX = {
     Perm.MANAGE_USERS: {G: True, U: True, A: False, S: False},
     Perm.VIEW_ACTIVITY: {G: True, U: True, A: True, S: False},
     Perm.ACCEPT_AGREEMENT: {G: True, U: False, A: False, S: False},
+    # Round 2: admin relationships (GDAP)
+    Perm.MANAGE_ADMIN_RELATIONSHIPS: {G: True, U: False, A: True, S: False},
+    Perm.CONSENT_ADMIN_RELATIONSHIP: {G: True, U: False, A: False, S: False},
+    Perm.MANAGE_SECURITY_GROUPS: {G: True, U: True, A: False, S: False},
     # Require MFA, reset a member's MFA: the organisation's sign-in policy.
     Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
     # What programs may do in the organisation's name (API keys, webhooks): Global admin only.

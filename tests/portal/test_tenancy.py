@@ -3,7 +3,7 @@
 import pytest
 from django.http import Http404
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from partners.models import (
     Membership,
     Organisation,
@@ -13,6 +13,7 @@ from partners.models import (
 )
 from portal.models import ActivityEvent, OutboundEmail
 from portal.tenancy import get_for_org
+from relationships.models import AdminRelationship, RelationshipTemplate, SecurityGroup
 from subscriptions.models import Order, Subscription, SubscriptionChange
 from tests import factories as f
 
@@ -28,6 +29,9 @@ def world():
     sub_b = f.SubscriptionFactory(customer=f.CustomerFactory(provider=b, reseller=rb))
     f.SubscriptionChangeFactory(subscription=sub_b)
     f.OrderFactory(customer=sub_b.customer)
+    f.AdminRelationshipFactory(customer=sub_b.customer, partner=rb)
+    f.SecurityGroupFactory(organisation=b)
+    f.RelationshipTemplateFactory(organisation=b)
     f.PartnershipRequestFactory(provider=b)
     f.MembershipFactory(organisation=b)
     f.ActivityEventFactory(organisation=b)
@@ -38,7 +42,9 @@ def world():
 
 TENANT_MODELS = [
     (Customer, lambda w: w["sub_b"].customer),
-    (DelegatedAdmin, lambda w: DelegatedAdmin.objects.filter(organisation=w["b"]).first()),
+    (AdminRelationship, lambda w: AdminRelationship.objects.get(customer__provider=w["b"])),
+    (SecurityGroup, lambda w: SecurityGroup.objects.get(organisation=w["b"])),
+    (RelationshipTemplate, lambda w: RelationshipTemplate.objects.get(organisation=w["b"])),
     (Subscription, lambda w: w["sub_b"]),
     (SubscriptionChange, lambda w: SubscriptionChange.objects.get(subscription=w["sub_b"])),
     (Order, lambda w: Order.objects.get(customer=w["sub_b"].customer)),
@@ -74,8 +80,18 @@ def test_a_reseller_sees_the_customers_it_administers(world):
     assert list(Subscription.objects.for_org(world["ra"])) == [world["sub_a"]]
 
 
-def test_a_reseller_loses_sight_when_its_delegated_admin_is_removed(world):
-    DelegatedAdmin.objects.filter(organisation=world["ra"]).delete()
+def test_a_reseller_loses_sight_when_no_longer_associated(world):
+    Customer.objects.filter(reseller=world["ra"]).update(reseller=None)
+    assert not Customer.objects.for_org(world["ra"]).exists()
+
+
+def test_a_former_reseller_sees_the_customer_while_its_relationship_is_live(world):
+    customer = world["sub_a"].customer
+    relationship = f.AdminRelationshipFactory(customer=customer, partner=world["ra"])
+    Customer.objects.filter(pk=customer.pk).update(reseller=None)
+    assert list(Customer.objects.for_org(world["ra"])) == [customer]
+    relationship.status = AdminRelationship.Status.EXPIRED
+    relationship.save()
     assert not Customer.objects.for_org(world["ra"]).exists()
 
 

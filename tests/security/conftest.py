@@ -35,6 +35,7 @@ PROJECT_APPS = (
     "partners",
     "customers",
     "subscriptions",
+    "relationships",
     "api",
     "webhooks",
     # Second factors: the walk also sees a device or recovery code written or removed.
@@ -68,6 +69,12 @@ class World:
     request_token: str
     staff_invitation: object
     staff_token: str
+    relationship: object
+    approval_token: str
+    termination_token: str
+    reseller_relationship: object
+    security_group: object
+    template: object
     api_key: object = None
     api_secret: str = ""
     webhook: object = None
@@ -88,6 +95,13 @@ class World:
                 str(self.member.membership.uuid),
                 str(self.reseller_member.membership.uuid),
             ],
+            # The provider's own relationship and the one awaiting the reseller's consent.
+            "relationship_id": [
+                str(self.relationship.uuid),
+                str(self.reseller_relationship.uuid),
+            ],
+            "group_id": [str(self.security_group.uuid)],
+            "template_id": [str(self.template.uuid)],
             "api_key_id": [str(self.api_key.uuid)],
             "webhook_id": [str(self.webhook.uuid)],
             "delivery_id": [str(self.webhook_delivery.uuid)],
@@ -173,6 +187,29 @@ def build_world(name: str) -> World:
         token_hash=token_hash(staff_token),
         invited_by=provider_admin,
     )
+    # An approved relationship (both of its links known) and one awaiting the reseller.
+    approval_token, termination_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    relationship = f.AdminRelationshipFactory(
+        customer=customer,
+        partner=provider,
+        display_name=f"{name} Relationship",
+        approval_token_hash=token_hash(approval_token),
+        termination_token_hash=token_hash(termination_token),
+        status="approval_pending",
+        approved_at=None,
+        ends_at=None,
+    )
+    reseller_relationship = f.AdminRelationshipFactory(
+        customer=customer,
+        partner=reseller,
+        display_name=f"{name} Reseller Relationship",
+        status="created",
+        approved_at=None,
+        ends_at=None,
+    )
+    security_group = f.SecurityGroupFactory(organisation=provider, name=f"{name} Group")
+    security_group.members.add(member)
+    template = f.RelationshipTemplateFactory(organisation=provider, name=f"{name} Template")
     for org, actor in ((provider, provider_admin), (reseller, reseller_admin)):
         f.ActivityEventFactory(
             organisation=org,
@@ -222,6 +259,12 @@ def build_world(name: str) -> World:
         request_token=request_token,
         staff_invitation=staff_invitation,
         staff_token=staff_token,
+        relationship=relationship,
+        approval_token=approval_token,
+        termination_token=termination_token,
+        reseller_relationship=reseller_relationship,
+        security_group=security_group,
+        template=template,
         api_key=key.key,
         api_secret=key.secret,
         webhook=webhook,
@@ -236,6 +279,9 @@ def build_world(name: str) -> World:
         partnership_request.email,
         staff_invitation.email,
         customer.primary_domain,
+        f"{name} Relationship",
+        f"{name} Group",
+        f"{name} Template",
         f"{name} Key",
         webhook.url,
     ]

@@ -44,6 +44,10 @@ EXEMPT = {
     "partners:directory": "Public Indirect provider directory (design: Directory, anonymous).",
     "staff_invite_accept": "Staff invitation link: the token is the capability (design: Users).",
     "dev_mailbox": "Only routed with DEBUG on; answers 404 otherwise.",
+    "relationships:approve": "Public admin relationship approval link: the token is the capability.",
+    "relationships:customer_terminate": (
+        "Public termination link of the approval confirmation: the token is the capability."
+    ),
 }
 
 # URL kwarg names that hold a tenant object's id.
@@ -58,6 +62,9 @@ OBJECT_KWARGS = {
     "api_key_id",
     "webhook_id",
     "delivery_id",
+    "relationship_id",
+    "group_id",
+    "template_id",
 }
 
 
@@ -101,7 +108,11 @@ def own_urls(route: Route, world) -> list[str]:
         confirmation = seal_enrolment(world.request_token, enrolment)
         return [reverse(route.name, args=[world.request_token, confirmation])]
     if "token" in route.kwargs:
-        token = world.staff_token if route.name == "staff_invite_accept" else world.request_token
+        token = {
+            "staff_invite_accept": world.staff_token,
+            "relationships:approve": world.approval_token,
+            "relationships:customer_terminate": world.termination_token,
+        }.get(route.name, world.request_token)
         return [reverse(route.name, kwargs={"token": token})]
     return urls_for(route, world.kwargs_for())
 

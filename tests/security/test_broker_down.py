@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -30,6 +31,8 @@ from portal.emails import queue_email
 from portal.models import ActivityEvent, OutboundEmail, StaffInvitation
 from portal.outbox import outbound_email_relay
 from portal.tasks import send_outbound_email
+from relationships.models import AdminRelationship
+from relationships.tasks import run_lifecycle
 from subscriptions.models import RenewalReminder
 from subscriptions.tasks import renew_subscriptions
 from tests.security.conftest import await_agreement, csrf_client
@@ -111,7 +114,62 @@ def _remind_of_agreement(home, away):
     return csrf_client(home.provider_admin).post(url)
 
 
+def _request_admin_relationship(home, away):
+    url = reverse("relationships:relationship_request", args=[home.customer.uuid])
+    data = {
+        "partner": str(home.provider.uuid),
+        "display_name": "New admin access",
+        "roles": [role.pk for role in home.relationship.roles.all()],
+        "duration_days": "90",
+    }
+    return csrf_client(home.provider_admin).post(url, data)
+
+
+def _consent_to_admin_relationship(home, away):
+    url = reverse("relationships:relationship_consent", args=[home.reseller_relationship.uuid])
+    return csrf_client(home.reseller_admin).post(url)
+
+
+def _approve_admin_relationship(home, away):
+    url = reverse("relationships:approve", args=[home.approval_token])
+    return csrf_client().post(url, {"consent": "on"})
+
+
+def _run_admin_relationship_job(home, away):
+    """The daily job (not a page) sends the notices: it must finish with the broker down too."""
+    AdminRelationship.objects.filter(pk=home.relationship.pk).update(
+        status="active", approved_at=timezone.now(), ends_at=timezone.now() + timedelta(days=5)
+    )
+    run_lifecycle.apply()
+    return SimpleNamespace(status_code=200)
+
+
 MAIL_PAGES = {
+    "request an admin relationship": MailPage(
+        "admin-relationship-approval",
+        _request_admin_relationship,
+        lambda home: AdminRelationship.objects.filter(
+            display_name="New admin access", status="approval_pending"
+        ).exists(),
+    ),
+    "consent to an admin relationship": MailPage(
+        "admin-relationship-approval",
+        _consent_to_admin_relationship,
+        lambda home: (
+            AdminRelationship.objects.get(pk=home.reseller_relationship.pk).status
+            == "approval_pending"
+        ),
+    ),
+    "approve an admin relationship": MailPage(
+        "admin-relationship-approved",
+        _approve_admin_relationship,
+        lambda home: AdminRelationship.objects.get(pk=home.relationship.pk).status == "active",
+    ),
+    "notice of an admin relationship's end": MailPage(
+        "admin-relationship-ending",
+        _run_admin_relationship_job,
+        lambda home: AdminRelationship.objects.get(pk=home.relationship.pk).status == "expiring",
+    ),
     "send a partnership request": MailPage(
         "partnership-request",
         _send_request,
@@ -304,7 +362,7 @@ def test_a_rolled_back_transaction_sends_nothing(home, django_capture_on_commit_
 def _countdowns_in_source() -> list[tuple[str, int]]:
     """Every literal countdown= or eta-like delay passed in the project's code."""
     found = []
-    for app_dir in ("portal", "partners", "customers", "subscriptions"):
+    for app_dir in ("portal", "partners", "customers", "subscriptions", "relationships"):
         for path in (Path(settings.BASE_DIR) / app_dir).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 delay = isinstance(node, ast.keyword) and node.arg in DELAY_KEYWORDS
@@ -318,7 +376,8 @@ def test_no_task_waits_past_the_brokers_visibility_timeout():
     tasks = [
         task
         for name, task in app.tasks.items()
-        if name.split(".")[0] in ("portal", "partners", "customers", "subscriptions")
+        if name.split(".")[0]
+        in ("portal", "partners", "customers", "subscriptions", "relationships")
     ]
     assert tasks
     for task in tasks:

@@ -18,6 +18,7 @@ from customers.models import Customer
 from partners.models import Membership, Organisation, Partnership, PartnershipRequest
 from portal.models import StaffInvitation, User
 from portal.roles import PERMISSIONS, Perm, Role, role_has
+from relationships.models import AdminRelationship, SecurityGroup
 from subscriptions.models import Subscription
 from tests import factories as f
 from tests.security.conftest import await_agreement, csrf_client, rows_digest
@@ -128,6 +129,31 @@ def _view_activity(client, home, user):
 
 def _view_customers(client, home, user):
     return client.get(reverse("customers:customer_list"))
+
+
+def _request_admin_relationship(client, home, user):
+    url = reverse("relationships:relationship_request", args=[home.customer.uuid])
+    data = {
+        "partner": str(home.provider.uuid),
+        "display_name": "Role matrix access",
+        "roles": [role.pk for role in home.relationship.roles.all()],
+        "duration_days": "90",
+    }
+    return client.post(url, data)
+
+
+def _terminate_admin_relationship(client, home, user):
+    url = reverse("relationships:relationship_terminate", args=[home.relationship.uuid])
+    return client.post(url)
+
+
+def _consent_to_admin_relationship(client, home, user):
+    url = reverse("relationships:relationship_consent", args=[home.reseller_relationship.uuid])
+    return client.post(url)
+
+
+def _create_security_group(client, home, user):
+    return client.post(reverse("relationships:security_group_list"), {"name": "Licensing"})
 
 
 def _reset_mfa(client, home, user):
@@ -241,6 +267,38 @@ ACTIONS = {
             _redirected(r) and Organisation.objects.get(pk=home.reseller.pk).agreement_accepted
         ),
         prepare=await_agreement,
+    ),
+    "request an admin relationship": Action(
+        Perm.MANAGE_ADMIN_RELATIONSHIPS,
+        "provider",
+        _request_admin_relationship,
+        lambda home, r: AdminRelationship.objects.filter(
+            display_name="Role matrix access"
+        ).exists(),
+    ),
+    "terminate an admin relationship": Action(
+        Perm.MANAGE_ADMIN_RELATIONSHIPS,
+        "provider",
+        _terminate_admin_relationship,
+        lambda home, r: (
+            _redirected(r)
+            and AdminRelationship.objects.get(pk=home.relationship.pk).terminated_at is not None
+        ),
+    ),
+    "consent to an admin relationship (reseller side)": Action(
+        Perm.CONSENT_ADMIN_RELATIONSHIP,
+        "reseller",
+        _consent_to_admin_relationship,
+        lambda home, r: (
+            AdminRelationship.objects.get(pk=home.reseller_relationship.pk).status
+            == "approval_pending"
+        ),
+    ),
+    "create a security group": Action(
+        Perm.MANAGE_SECURITY_GROUPS,
+        "provider",
+        _create_security_group,
+        lambda home, r: SecurityGroup.objects.filter(name="Licensing").exists(),
     ),
     "reset a member's MFA": Action(
         Perm.MANAGE_MFA,

@@ -203,9 +203,7 @@ def test_an_object_of_the_tenant_with_a_foreign_one_in_the_same_path_is_a_404(
     home, away, provider_client
 ):
     """Each id of a path is checked, not only the first."""
-    remove = reverse(
-        "customers:delegated_admin_remove", args=[home.customer.uuid, away.reseller.uuid]
-    )
+    remove = reverse("customers:tenant_owner_revoke", args=[home.customer.uuid, away.reseller.uuid])
     before = row_counts()
     assert provider_client.post(remove).status_code == 404
     assert row_counts() == before

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from customers.models import DelegatedAdmin
+from customers.models import Customer
 from partners.models import Partnership
 from portal.roles import Role
 from tests import factories as f
@@ -45,9 +45,7 @@ def test_it_lists_the_active_partners_location_ids(provider_client, detail_url, 
     assert f'<option value="{reseller_location.location_partner_id}">' in html
 
 
-def test_a_reseller_with_delegated_admin_sees_it_and_can_only_change_licences(
-    reseller_client, detail_url
-):
+def test_an_associated_reseller_sees_it_and_can_only_change_licences(reseller_client, detail_url):
     response = reseller_client.get(detail_url)
     html = response.content.decode()
     assert response.status_code == 200
@@ -63,8 +61,8 @@ def test_removing_the_partnership_leaves_the_resellers_rights(
     assert reseller_client.get(detail_url).status_code == 200
 
 
-def test_a_reseller_without_delegated_admin_gets_a_404(reseller_client, customer, detail_url):
-    DelegatedAdmin.objects.filter(customer=customer, organisation=customer.reseller).delete()
+def test_a_reseller_no_longer_associated_gets_a_404(reseller_client, customer, detail_url):
+    Customer.objects.filter(pk=customer.pk).update(reseller=None)
     assert reseller_client.get(detail_url).status_code == 404
 
 

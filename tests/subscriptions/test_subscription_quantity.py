@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from customers.models import DelegatedAdmin
+from customers.models import Customer
 from partners.models import Partnership
 from portal.models import ActivityEvent
 from portal.roles import Role
@@ -52,7 +52,7 @@ def test_it_refuses_a_stale_version(provider_client, subscription, action_url):
     assert subscription.quantity == 10
 
 
-def test_a_reseller_with_delegated_admin_changes_licences(
+def test_an_associated_reseller_changes_licences(
     reseller_client, reseller_admin, provider, reseller, subscription, action_url
 ):
     # Removing the partnership leaves its delegated admin, and so this right.
@@ -70,10 +70,10 @@ def test_a_reseller_with_delegated_admin_changes_licences(
     assert orgs == {provider.pk, reseller.pk}
 
 
-def test_a_reseller_without_delegated_admin_gets_a_404(
+def test_a_reseller_no_longer_associated_gets_a_404(
     reseller_client, customer, reseller, subscription, action_url
 ):
-    DelegatedAdmin.objects.filter(customer=customer, organisation=reseller).delete()
+    Customer.objects.filter(pk=customer.pk).update(reseller=None)
     assert _post(reseller_client, action_url("quantity"), subscription, 11).status_code == 404
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from customers.models import DelegatedAdmin
+from customers.models import Customer
 from partners.models import Organisation, Partnership
 from portal.models import ActivityEvent
 from portal.roles import Role
@@ -178,10 +178,10 @@ def test_a_reseller_cannot_change_it(reseller_client, subscription, action_url, 
     assert subscription.reseller_location is None
 
 
-def test_a_reseller_without_delegated_admin_gets_a_404(
+def test_a_reseller_no_longer_associated_gets_a_404(
     reseller_client, customer, subscription, action_url
 ):
-    DelegatedAdmin.objects.filter(customer=customer, organisation=customer.reseller).delete()
+    Customer.objects.filter(pk=customer.pk).update(reseller=None)
     assert _post(reseller_client, action_url("reseller"), subscription, "").status_code == 404
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from customers.models import DelegatedAdmin
+from customers.models import Customer
 from portal.models import ActivityEvent
 from portal.roles import Role
 from subscriptions.models import SubscriptionChange
@@ -64,5 +64,5 @@ def test_it_needs_the_right_the_tenant_and_a_post(
     assert _post(role_client(Role.USER_ADMIN), url, subscription, reseller).status_code == 403
     assert _post(outsider_client, url, subscription, reseller).status_code == 404
     assert role_client(Role.ADMIN_AGENT).get(url).status_code == 405
-    DelegatedAdmin.objects.filter(customer=customer, organisation=reseller).delete()
+    Customer.objects.filter(pk=customer.pk).update(reseller=None)
     assert _post(reseller_client, url, subscription, reseller).status_code == 404

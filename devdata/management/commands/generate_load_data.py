@@ -52,12 +52,13 @@ from django.db.models import NOT_PROVIDED
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from devdata.management.commands.seed_demo import OFFERS, TERM_PAIRS
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb
 from portal.models import ActivityEvent
 from portal.roles import Role
+from relationships.models import AdminRelationship
 from subscriptions.models import Offer, OfferTerm, ScheduledChange, Subscription
 from subscriptions.terms import term_end_for
 
@@ -78,7 +79,14 @@ ASSOCIATED_SHARE = 0.70
 REMOVED_SHARE = 0.10
 # The big tables: loaded without their secondary indexes and foreign keys, which are
 # rebuilt (and so checked) afterwards, far faster than maintained row by row.
-BULK_MODELS = [Customer, DelegatedAdmin, Subscription, ScheduledChange, ActivityEvent]
+BULK_MODELS = [Customer, AdminRelationship, Subscription, ScheduledChange, ActivityEvent]
+# Migrated-style admin access: what every generated relationship holds.
+LOAD_ROLES = [
+    "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",  # Directory Readers
+    "fe930be7-5e62-47db-91af-98c3a49a38b1",  # User Administrator
+    "4d6ac14f-3453-41d0-bef9-a3e0c569773a",  # License Administrator
+    "729827e3-9c14-49f7-bb1b-9608f156bbb8",  # Helpdesk Administrator
+]
 # Relative frequency of each offer, in OFFERS order: the small-business suites dominate.
 OFFER_WEIGHTS = [40, 20, 12, 8, 4, 6, 4, 3, 2, 1]
 STATUS_WEIGHTS = [("active", 90), ("suspended", 6), ("cancelled", 4)]
@@ -711,7 +719,7 @@ class LoadData:
         self.big_reseller_customers = big_count
 
         first_id = self.next_id(Customer)
-        next_admin = self.next_id(DelegatedAdmin)
+        next_admin = self.next_id(AdminRelationship)
         # Kept for the subscriptions and events: per customer, in id order.
         self.customer_provider = owners
         self.customer_reseller = []
@@ -765,10 +773,25 @@ class LoadData:
                 )
             )
             admin = self.admin_of[provider]
-            admins.append((next_admin, customer_id, provider, admin, created))
-            next_admin += 1
-            if reseller:
-                admins.append((next_admin, customer_id, reseller, admin, created))
+            for partner, label in ((provider, "Admin access"), (reseller, "Reseller access")):
+                if partner is None:
+                    continue
+                admins.append(
+                    (
+                        next_admin,
+                        self.uuid(),
+                        customer_id,
+                        partner,
+                        f"{label} {customer_id}",
+                        730,
+                        "active",
+                        admin,
+                        created,
+                        created,
+                        created,
+                        self.now + timedelta(days=730),
+                    )
+                )
                 next_admin += 1
             self.customer_reseller.append(reseller)
             self.customer_created.append(created)
@@ -801,9 +824,33 @@ class LoadData:
             rows,
         )
         self.copy(
-            DelegatedAdmin,
-            ["id", "customer", "organisation", "granted_by", "granted_at"],
+            AdminRelationship,
+            [
+                "id",
+                "uuid",
+                "customer",
+                "partner",
+                "display_name",
+                "duration_days",
+                "status",
+                "created_by",
+                "created_at",
+                "requested_at",
+                "approved_at",
+                "ends_at",
+            ],
             admins,
+        )
+        through = AdminRelationship.roles.through
+        first_role_row = self.next_id(through)
+        self.copy(
+            through,
+            ["id", "adminrelationship", "adminrole"],
+            (
+                (first_role_row + n * len(LOAD_ROLES) + k, row[0], role)
+                for n, row in enumerate(admins)
+                for k, role in enumerate(LOAD_ROLES)
+            ),
         )
 
     def subscriptions(self):

@@ -5,6 +5,7 @@ twice leaves the same row counts.
 """
 
 import random
+import secrets
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -12,10 +13,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import Customer, DelegatedAdmin
+from customers.models import Customer
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb, record
 from portal.roles import Role
+from portal.tokens import hash_token
+from relationships.models import AdminRelationship, AdminRole
 from subscriptions.models import (
     TERM_MONTHS,
     Offer,
@@ -148,6 +151,14 @@ CITIES = [
     ("Berlin", "DE", "10115"),
     ("Tokyo", "JP", "100-0001"),
     ("Osaka", "JP", "530-0001"),
+]
+
+
+DEMO_ROLES = [
+    "Directory Readers",
+    "User Administrator",
+    "License Administrator",
+    "Helpdesk Administrator",
 ]
 
 
@@ -351,13 +362,7 @@ class Command(BaseCommand):
             )
             for org in filter(None, (provider, reseller)):
                 record(org=org, actor=admin, verb=Verb.CUSTOMER_CREATED, obj=customer)
-            DelegatedAdmin.objects.create(
-                customer=customer, organisation=provider, granted_by=admin
-            )
-            if reseller:
-                DelegatedAdmin.objects.create(
-                    customer=customer, organisation=reseller, granted_by=admin
-                )
+            self._admin_relationships(customer, provider, reseller, admin, i)
             location = reseller.locations.first() if reseller else None
             order = Order.objects.create(
                 provider=provider,
@@ -503,6 +508,64 @@ class Command(BaseCommand):
             before={"auto_renew": "on"},
             after={"auto_renew": "off"},
         )
+
+    def _admin_relationships(self, customer, provider, reseller, admin, i):
+        """Relationships in every state: the first customers each get one of the rarer ones."""
+        Status = AdminRelationship.Status
+        now = timezone.now()
+        roles = list(AdminRole.objects.filter(name_en__in=DEMO_ROLES))
+        prefix = customer.primary_domain.split(".")[0]
+        special = {
+            0: (provider, Status.EXPIRING, 5),  # expiring in 5 days
+            1: (provider, Status.APPROVAL_PENDING, None),
+            2: (reseller, Status.CREATED, None),  # awaiting the reseller's consent
+            3: (provider, Status.EXPIRED, -10),
+            4: (provider, Status.TERMINATED, 200),
+            5: (provider, Status.TERMINATION_REQUESTED, 300),
+        }
+        partner, status, days_left = special.get(i, (provider, Status.ACTIVE, 400 - i * 7))
+        if partner is None:
+            partner, status, days_left = provider, Status.ACTIVE, 400
+        pending = status in AdminRelationship.PENDING_STATUSES
+        relationship = AdminRelationship.objects.create(
+            customer=customer,
+            partner=partner,
+            display_name=f"{prefix} admin access"[:50],
+            duration_days=730 if days_left is None or days_left < 700 else 730,
+            auto_extend=i % 5 == 4,
+            status=status,
+            created_by=admin,
+            requested_at=None if status == Status.CREATED else now - timedelta(days=2),
+            approved_at=None if pending else now - timedelta(days=730 - (days_left or 0)),
+            approved_by="" if pending else customer.contact_email,
+            ends_at=None if pending else now + timedelta(days=days_left),
+            terminated_at=now - timedelta(days=1)
+            if status in (Status.TERMINATED, Status.TERMINATION_REQUESTED)
+            else None,
+            terminated_by_name=admin.display_name
+            if status in (Status.TERMINATED, Status.TERMINATION_REQUESTED)
+            else "",
+            approval_token_hash=hash_token(secrets.token_urlsafe(32)),
+        )
+        relationship.roles.set(roles)
+        record(org=provider, actor=admin, verb=Verb.ADMIN_RELATIONSHIP_REQUESTED, obj=relationship)
+        if reseller is not None and i not in special:
+            reseller_rel = AdminRelationship.objects.create(
+                customer=customer,
+                partner=reseller,
+                display_name=f"{prefix} reseller access"[:50],
+                duration_days=365,
+                status=Status.ACTIVE,
+                created_by=admin,
+                requested_at=now - timedelta(days=30),
+                approved_at=now - timedelta(days=29),
+                approved_by=customer.contact_email,
+                ends_at=now + timedelta(days=336),
+            )
+            reseller_rel.roles.set(roles[:2])
+            record(
+                org=reseller, actor=admin, verb=Verb.ADMIN_RELATIONSHIP_APPROVED, obj=reseller_rel
+            )
 
     @staticmethod
     def _key(domain):

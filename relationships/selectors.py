@@ -1,0 +1,111 @@
+"""Reads on admin relationships, security groups and templates, always through the viewer's organisation."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from partners.models import Membership
+from portal.tenancy import get_for_org
+from relationships.models import (
+    AccessAssignment,
+    AdminRelationship,
+    AdminRole,
+    RelationshipTemplate,
+    SecurityGroup,
+)
+
+
+def role_catalogue():
+    """Every directory role a relationship can hold, in the catalogue's order."""
+    return AdminRole.objects.order_by("position")
+
+
+def _with_roles_and_assignments(relationships, *, org):
+    assignments = AccessAssignment.objects.select_related("group").prefetch_related("roles")
+    if org.is_reseller:
+        assignments = assignments.filter(group__organisation=org)
+    return relationships.select_related("partner", "customer").prefetch_related(
+        "roles", Prefetch("assignments", queryset=assignments.order_by("group__name"))
+    )
+
+
+def relationships_of_customer(*, org, customer):
+    """The relationships on ``customer`` that ``org`` may see, newest first, with roles."""
+    relationships = AdminRelationship.objects.for_org(org).filter(customer=customer)
+    return _with_roles_and_assignments(relationships, org=org).order_by("-created_at", "-pk")
+
+
+def relationship_for_org(*, org, uuid) -> AdminRelationship:
+    """One relationship ``org`` may see, or 404."""
+    return get_for_org(
+        AdminRelationship.objects.select_related("customer", "customer__provider", "partner"),
+        org,
+        uuid=uuid,
+    )
+
+
+def own_relationship_for_org(*, org, uuid) -> AdminRelationship:
+    """One relationship ``org`` itself holds as partner, or 404."""
+    return get_for_org(
+        AdminRelationship.objects.select_related("customer", "partner").filter(partner=org),
+        org,
+        uuid=uuid,
+    )
+
+
+def partner_relationships(*, org):
+    """The relationships ``org`` holds as partner, live and pending first; paged by the view."""
+    return AdminRelationship.objects.for_org(org).filter(partner=org).order_by("-created_at", "-pk")
+
+
+def relationship_rows(*, org, keys):
+    """One page of relationships, with their roles and assignments in a fixed number of queries."""
+    rows = AdminRelationship.objects.for_org(org).filter(pk__in=keys)
+    return list(_with_roles_and_assignments(rows, org=org).order_by("-created_at", "-pk"))
+
+
+def pending_consents(*, reseller):
+    """Relationships the reseller's provider requested for it, awaiting its consent."""
+    return (
+        AdminRelationship.objects.for_org(reseller)
+        .filter(partner=reseller, status=AdminRelationship.Status.CREATED)
+        .select_related("customer", "customer__provider")
+        .prefetch_related("roles")
+        .order_by("created_at", "pk")
+    )
+
+
+def security_groups(*, org):
+    """The organisation's security groups by name (members counted by the row query)."""
+    return SecurityGroup.objects.for_org(org).order_by("name", "pk")
+
+
+def security_group_rows(*, org, keys):
+    return list(
+        SecurityGroup.objects.for_org(org)
+        .filter(pk__in=keys)
+        .prefetch_related("members")
+        .order_by("name", "pk")
+    )
+
+
+def security_group_for_org(*, org, uuid) -> SecurityGroup:
+    return get_for_org(SecurityGroup, org, uuid=uuid)
+
+
+def own_members(*, org):
+    """The organisation's active users, who can be put in its security groups."""
+    return (
+        Membership.objects.for_org(org)
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+def templates(*, org):
+    return RelationshipTemplate.objects.for_org(org).prefetch_related("roles").order_by("name")
+
+
+def template_for_org(*, org, uuid) -> RelationshipTemplate:
+    return get_for_org(RelationshipTemplate, org, uuid=uuid)
