@@ -112,7 +112,21 @@ def activity_record(obj) -> dict:
     }
 
 
+def admin_relationship(obj) -> dict:
+    return {
+        "id": str(obj.uuid),
+        "customer_id": str(obj.customer.uuid),
+        "partner": organisation_ref(obj.partner),
+        "display_name": obj.display_name,
+        "status": obj.status,
+        "duration_days": obj.duration_days,
+        "created_at": iso(obj.created_at),
+        "ends_at": iso(obj.ends_at),
+    }
+
+
 BY_MODEL = {
+    "adminrelationship": admin_relationship,
     "customer": customer,
     "subscription": subscription,
     "partnership": partnership,

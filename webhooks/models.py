@@ -20,6 +20,12 @@ class EventType(models.TextChoices):
         _("Partnership request accepted"),
     )
     PARTNERSHIP_REMOVED = "partnership-removed", _("Partnership removed")
+    ADMIN_RELATIONSHIP_APPROVED = "admin-relationship-approved", _("Admin relationship approved")
+    ADMIN_RELATIONSHIP_EXPIRING = "admin-relationship-expiring", _("Admin relationship expiring")
+    ADMIN_RELATIONSHIP_TERMINATED = (
+        "admin-relationship-terminated",
+        _("Admin relationship terminated"),
+    )
     TEST = "test", _("Test event")
 
 

@@ -212,3 +212,23 @@ def test_a_redirect_is_not_followed(provider, admin, receiver):
     delivery.refresh_from_db()
     assert delivery.status_code == 302 and delivery.status == "pending"
     assert len(receiver.received) == 1
+
+
+def test_an_approved_admin_relationship_is_delivered(
+    provider, admin, receiver, django_capture_on_commit_callbacks
+):
+    hook = _subscribe(provider, admin, receiver.url, events=["admin-relationship-approved"])
+    receiver.secret = hook.secret
+    relationship = f.AdminRelationshipFactory(
+        customer=f.CustomerFactory(provider=provider), partner=provider
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        audit.record(
+            org=provider, actor=admin, verb=Verb.ADMIN_RELATIONSHIP_APPROVED, obj=relationship
+        )
+
+    [got] = receiver.received
+    assert got["payload"]["type"] == "admin-relationship-approved"
+    assert got["payload"]["data"]["id"] == str(relationship.uuid)
+    assert receiver.bad_signatures == 0
