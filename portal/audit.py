@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)
+# Set by the API for a request made with a key: the key, named, is the actor.
+request_actor_label: ContextVar[str] = ContextVar("request_actor_label", default="")
 
 
 class Verb(models.TextChoices):
@@ -170,6 +172,13 @@ class Verb(models.TextChoices):
     MFA_RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", _("Recovery codes generated")
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
     MFA_RESET = "mfa.reset", _("MFA reset")
+    # The API and webhooks
+    API_KEY_CREATED = "api_key.created", _("API key created")
+    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    WEBHOOK_CREATED = "webhook.created", _("Webhook added")
+    WEBHOOK_UPDATED = "webhook.updated", _("Webhook changed")
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("Webhook signing secret rotated")
+    WEBHOOK_DISABLED = "webhook.disabled", _("Webhook disabled after failing")
     ORGANISATION_MFA_REQUIREMENT_CHANGED = (
         "organisation.mfa_requirement_changed",
         _("MFA requirement changed"),
@@ -200,6 +209,7 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
         before=before,
         after=after,
         ip_address=request_ip.get(),
+        actor_label=request_actor_label.get(),
     )
 
 
@@ -258,7 +268,7 @@ def record(
         raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
 
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return ActivityEvent.objects.create(
+    event = ActivityEvent.objects.create(
         organisation=org,
         actor=actor_obj,
         verb=verb,
@@ -268,4 +278,10 @@ def record(
         before=before,
         after=after,
         ip_address=request_ip.get(),
+        actor_label=request_actor_label.get(),
     )
+    # The webhook deliveries of this change, in the same transaction (an outbox).
+    from webhooks.services import deliveries_for_event
+
+    deliveries_for_event(event=event, obj=obj)
+    return event

@@ -114,6 +114,8 @@ class ActivityEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who acted when it was not a person signed in: an API key's name.
+    actor_label = models.CharField(max_length=150, blank=True)
     verb = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64, blank=True)

@@ -41,6 +41,8 @@ class Perm(models.TextChoices):
     EDIT_PRICES = "edit_prices", _("Edit price lists, tiers and per-reseller prices")
     VIEW_BILLING = "view_billing", _("View prices and statements")
     RUN_BULK_IMPORTS = "run_bulk_imports", _("Run bulk imports")
+    MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
+    MANAGE_WEBHOOKS = "manage_webhooks", _("Manage webhooks")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -72,6 +74,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # who supports a subscription are the provider's decisions (subscriptions.
     # services._require_provider), one at a time or in bulk.
     Perm.RUN_BULK_IMPORTS: frozenset({_G, _A}),
+    # What programs may do in the organisation's name: Global admin only.
+    Perm.MANAGE_API_KEYS: frozenset({_G}),
+    Perm.MANAGE_WEBHOOKS: frozenset({_G}),
 }
 
 

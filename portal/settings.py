@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "relationships",
     "mfa",
     "jobs",
+    "api",
+    "webhooks",
     "devdata",
 ]
 
@@ -250,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.close_statements",
         "schedule": timedelta(hours=1),
     },
+    "relay-due-webhooks": {
+        "task": "webhooks.tasks.relay_due_webhooks",
+        "schedule": timedelta(minutes=1),
+    },
     "admin-relationship-lifecycle": {
         "task": "relationships.tasks.run_lifecycle",
         "schedule": timedelta(days=1),
@@ -257,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Product settings
+# Development only: webhook endpoints on http://, and on loopback or private addresses.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Requests per minute one API key may make.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 PARTNERSHIP_INVITE_TTL_DAYS = env.int("PARTNERSHIP_INVITE_TTL_DAYS", default=30)
 # Partnership-request emails an organisation may send (and resend) per hour.
 PARTNERSHIP_REQUESTS_PER_HOUR = env.int("PARTNERSHIP_REQUESTS_PER_HOUR", default=20)

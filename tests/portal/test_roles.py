@@ -27,6 +27,9 @@ MATRIX = {
     Perm.RUN_BULK_IMPORTS: {G: True, U: False, A: True, S: False},
     # Require MFA, reset a member's MFA: the organisation's sign-in policy.
     Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
+    # What programs may do in the organisation's name (API keys, webhooks): Global admin only.
+    Perm.MANAGE_API_KEYS: {G: True, U: False, A: False, S: False},
+    Perm.MANAGE_WEBHOOKS: {G: True, U: False, A: False, S: False},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.crypto import get_random_string
 
+from api import services as api_services
 from jobs.kinds import RESULTS_SEALING_PURPOSE
 from jobs.models import Job, JobRow
 from mfa import services as mfa_services
@@ -29,6 +30,8 @@ from partners.models import Organisation
 from portal.roles import Role
 from portal.sealing import seal
 from tests import factories as f
+from webhooks.models import WebhookDelivery, WebhookSubscription
+from webhooks.signing import new_secret
 
 PROJECT_APPS = (
     "portal",
@@ -38,6 +41,8 @@ PROJECT_APPS = (
     "billing",
     "jobs",
     "relationships",
+    "api",
+    "webhooks",
     # Second factors: the walk also sees a device or recovery code written or removed.
     "otp_totp",
     "otp_static",
@@ -79,6 +84,10 @@ class World:
     tier: object = None
     statement: object = None
     direct_statement: object = None
+    api_key: object = None
+    api_secret: str = ""
+    webhook: object = None
+    webhook_delivery: object = None
     markers: list[str] = field(default_factory=list)
 
     def kwargs_for(self) -> dict[str, list[str]]:
@@ -106,6 +115,9 @@ class World:
             ],
             "group_id": [str(self.security_group.uuid)],
             "template_id": [str(self.template.uuid)],
+            "api_key_id": [str(self.api_key.uuid)],
+            "webhook_id": [str(self.webhook.uuid)],
+            "delivery_id": [str(self.webhook_delivery.uuid)],
         }
 
     def query_ids(self) -> dict[str, str]:
@@ -240,6 +252,27 @@ def build_world(name: str) -> World:
         object_id=str(customer.uuid),
         secret=seal(f"admin@{name.lower()}\tsecret", purpose=RESULTS_SEALING_PURPOSE),
     )
+    key = api_services.api_key_create(
+        org=provider,
+        actor=provider_admin,
+        actor_role=Role.GLOBAL_ADMIN,
+        name=f"{name} Key",
+        role=Role.GLOBAL_ADMIN,
+        scope="read_write",
+    )
+    webhook = WebhookSubscription.objects.create(
+        organisation=provider,
+        url=f"https://{name.lower()}.example/hooks",
+        events=["customer-created"],
+        secret=new_secret(),
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        subscription=webhook,
+        message_id=f"msg_{name}",
+        event_type="test",
+        payload="{}",
+        status="delivered",
+    )
     world = World(
         tier=tier,
         statement=statement,
@@ -269,6 +302,10 @@ def build_world(name: str) -> World:
         reseller_relationship=reseller_relationship,
         security_group=security_group,
         template=template,
+        api_key=key.key,
+        api_secret=key.secret,
+        webhook=webhook,
+        webhook_delivery=webhook_delivery,
     )
     world.markers = [
         f"{name} Customer",
@@ -285,6 +322,8 @@ def build_world(name: str) -> World:
         f"{name} Relationship",
         f"{name} Group",
         f"{name} Template",
+        f"{name} Key",
+        webhook.url,
     ]
     return world
 

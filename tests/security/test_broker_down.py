@@ -241,7 +241,8 @@ MAIL_PAGES = {
 
 
 # Emails a background job sends, not a page: each has its own test below.
-MAIL_JOBS = {"renewal-reminder"}
+# (webhook-disabled: tests/webhooks/test_deliveries.py)
+MAIL_JOBS = {"renewal-reminder", "webhook-disabled"}
 
 
 def test_every_kind_of_email_is_sent_by_a_page_checked_here():

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from api.models import ApiKey
 from billing.models import PartnershipTier, PriceListEntry
 from customers.models import Customer
 from jobs.models import Job
@@ -24,6 +25,7 @@ from relationships.models import AdminRelationship, SecurityGroup
 from subscriptions.models import Subscription
 from tests import factories as f
 from tests.security.conftest import await_agreement, csrf_client, rows_digest
+from webhooks.models import WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +177,20 @@ def _redirected(response):
     return response.status_code == 302
 
 
+def _create_api_key(client, home, user):
+    return client.post(
+        reverse("api:api_key_list"),
+        {"name": "Matrix key", "role": Role.SALES_AGENT, "scope": "read"},
+    )
+
+
+def _add_webhook(client, home, user):
+    return client.post(
+        reverse("webhooks:webhook_list"),
+        {"url": "https://matrix.example/hooks", "events": ["customer-created"]},
+    )
+
+
 ACTIONS = {
     "view customers": Action(
         Perm.VIEW, "provider", _view_customers, lambda home, r: r.status_code == 200
@@ -314,6 +330,20 @@ ACTIONS = {
     ),
     "view the activity log": Action(
         Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200
+    ),
+    "create an API key": Action(
+        Perm.MANAGE_API_KEYS,
+        "provider",
+        _create_api_key,
+        lambda home, r: ApiKey.objects.filter(name="Matrix key").exists(),
+    ),
+    "add a webhook": Action(
+        Perm.MANAGE_WEBHOOKS,
+        "reseller",
+        _add_webhook,
+        lambda home, r: WebhookSubscription.objects.filter(
+            url="https://matrix.example/hooks"
+        ).exists(),
     ),
 }
 
