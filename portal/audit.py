@@ -199,7 +199,7 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
 
     if verb not in Verb.values:
         raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
-    return ActivityEvent(
+    event = ActivityEvent(
         organisation=org,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
@@ -211,6 +211,8 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
         ip_address=request_ip.get(),
         actor_label=request_actor_label.get(),
     )
+    event.subject = obj  # not stored: record_many hands it to the webhooks
+    return event
 
 
 # The Activity log's names of the objects events are about (ActivityEvent.object_type).
@@ -248,6 +250,10 @@ def record_many(events: list) -> None:
     from portal.models import ActivityEvent
 
     ActivityEvent.objects.bulk_create(events)
+    # The webhook deliveries of these changes, in the same transaction (an outbox).
+    from webhooks.services import deliveries_for_events
+
+    deliveries_for_events([(event, getattr(event, "subject", None)) for event in events])
 
 
 def record(

@@ -163,35 +163,50 @@ def _enqueue(delivery_ids: list[int]) -> None:
 
 def deliveries_for_event(*, event, obj=None) -> list[WebhookDelivery]:
     """The deliveries an activity event causes, written in the caller's transaction."""
-    event_type = EVENT_FOR_VERB.get(event.verb)
-    if event_type is None:
-        return []
-    targets = [
-        s
-        for s in WebhookSubscription.objects.filter(
-            organisation_id=event.organisation_id, enabled=True
-        )
-        if event_type in s.events
-    ]
-    if not targets:
-        return []
+    return deliveries_for_events([(event, obj)])
+
+
+def deliveries_for_events(events: list[tuple]) -> list[WebhookDelivery]:
+    """The deliveries of (activity event, its object) pairs, written in the caller's
+    transaction: one event from a page, or a batch job's many (renewals) with one query for
+    the organisations' webhook subscriptions."""
     from api.representations import BY_MODEL
 
-    if obj is None or obj._meta.model_name not in BY_MODEL:
+    wanted = [
+        (event, EVENT_FOR_VERB[event.verb], obj)
+        for event, obj in events
+        if event.verb in EVENT_FOR_VERB and obj is not None and obj._meta.model_name in BY_MODEL
+    ]
+    if not wanted:
         return []
-    body = _payload(
-        event_type=event_type, data=BY_MODEL[obj._meta.model_name](obj), at=event.created_at
-    )
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(
-            subscription=s,
-            message_id=_new_message_id(),
-            event_type=event_type,
-            payload=body,
-            next_attempt_at=event.created_at,
+    subscriptions: dict[int, list[WebhookSubscription]] = {}
+    for subscription in WebhookSubscription.objects.filter(
+        organisation_id__in={pair[0].organisation_id for pair in wanted}, enabled=True
+    ):
+        subscriptions.setdefault(subscription.organisation_id, []).append(subscription)
+    deliveries = []
+    for event, event_type, obj in wanted:
+        targets = [
+            s for s in subscriptions.get(event.organisation_id, []) if event_type in s.events
+        ]
+        if not targets:
+            continue
+        body = _payload(
+            event_type=event_type, data=BY_MODEL[obj._meta.model_name](obj), at=event.created_at
         )
-        for s in targets
-    )
+        deliveries += [
+            WebhookDelivery(
+                subscription=s,
+                message_id=_new_message_id(),
+                event_type=event_type,
+                payload=body,
+                next_attempt_at=event.created_at,
+            )
+            for s in targets
+        ]
+    if not deliveries:
+        return []
+    deliveries = WebhookDelivery.objects.bulk_create(deliveries)
     _enqueue([d.pk for d in deliveries])
     return deliveries
 

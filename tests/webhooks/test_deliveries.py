@@ -232,3 +232,31 @@ def test_an_approved_admin_relationship_is_delivered(
     assert got["payload"]["type"] == "admin-relationship-approved"
     assert got["payload"]["data"]["id"] == str(relationship.uuid)
     assert receiver.bad_signatures == 0
+
+
+def test_the_renewal_job_delivers_subscription_renewed(
+    provider, admin, receiver, django_capture_on_commit_callbacks
+):
+    """Batch jobs write their events at once (record_many): their webhooks go out too."""
+    hook = _subscribe(provider, admin, receiver.url, events=["subscription-renewed"])
+    receiver.secret = hook.secret
+    now = timezone.now()
+    subs = []
+    for _ in range(2):
+        sub = f.SubscriptionFactory(
+            customer=f.CustomerFactory(provider=provider),
+            term_start=now - timedelta(days=31),
+            purchase_window=False,
+        )
+        sub.__class__.objects.filter(pk=sub.pk).update(term_end=now - timedelta(hours=1))
+        subs.append(sub)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = subscription_services.subscriptions_renew_due()
+
+    assert run.renewed == 2
+    assert receiver.bad_signatures == 0
+    assert sorted(got["payload"]["data"]["id"] for got in receiver.received) == sorted(
+        str(sub.uuid) for sub in subs
+    )
+    assert {got["payload"]["type"] for got in receiver.received} == {"subscription-renewed"}
