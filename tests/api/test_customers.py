@@ -134,7 +134,7 @@ def test_an_invalid_customer_answers_the_forms_errors(provider, offer, admin_api
     assert response.status_code == 422
     body = response.json()
     assert body["type"] == "/api/v1/problems/validation-error"
-    assert "from 1 to 300" in body["errors"][0]["message"]
+    assert "Between 1 and 300 licences" in body["errors"][0]["message"]
     assert not Customer.objects.exists()
 
 
