@@ -18,6 +18,7 @@ from partners.models import Membership
 from portal import ratelimit, selectors, services
 from portal.actions import post_action
 from portal.audit import OBJECT_PAGES, object_type_label, verb_label
+from portal.changes import ChangeFormatter
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
@@ -294,6 +295,7 @@ def activity_log(request):
     ).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
+    rows = list(page.object_list)
     context = {
         "form": form,
         "page": page,
@@ -301,7 +303,7 @@ def activity_log(request):
             request,
             "portal/activity_table.html",
             {
-                "rows": page.object_list,
+                "rows": rows,
                 "verb_label": verb_label,
                 "object_type_label": object_type_label,
                 "object_pages": {
@@ -310,7 +312,7 @@ def activity_log(request):
                     # A partnership's page is the provider's.
                     if kind != "partnership" or request.tenant.is_provider
                 },
-                "change_summary": selectors.change_summary,
+                "change_summary": ChangeFormatter(rows),
             },
         ),
         "filter_query": query.urlencode(),
