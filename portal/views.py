@@ -33,7 +33,7 @@ from portal.forms import (
 )
 from portal.htmx import render_page
 from portal.jinja2 import url_builder
-from portal.listing import CountedPaginator
+from portal.listing import CountedPaginator, page_size
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role, assignable_roles
 from portal.tables import render_fragment
@@ -291,7 +291,7 @@ def activity_log(request):
         status = 200 if request.htmx else 400
     events = selectors.activity_events(org, filters)
     page = CountedPaginator(
-        selectors.activity_rows(events), EVENTS_PER_PAGE, count_from=events
+        selectors.activity_rows(events), page_size(request, EVENTS_PER_PAGE), count_from=events
     ).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
