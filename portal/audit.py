@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)
+# Set by the API for a request made with a key: the key, named, is the actor.
+request_actor_label: ContextVar[str] = ContextVar("request_actor_label", default="")
 
 
 class Verb(models.TextChoices):
@@ -144,6 +146,18 @@ class Verb(models.TextChoices):
         "subscription.renewal_reminder_sent",
         _("Renewal reminder sent"),
     )
+    # Prices and statements
+    PRICE_SCHEDULED = "price.scheduled", _("Price list entry added")
+    TIER_SAVED = "tier.saved", _("Reseller tier saved")
+    TIER_PRICE_SET = "tier.price_set", _("Tier price set")
+    RESELLER_TIER_SET = "reseller.tier_set", _("Reseller's tier changed")
+    RESELLER_PRICE_SET = "reseller.price_set", _("Reseller's own price set")
+    STATEMENT_CLOSED = "statement.closed", _("Monthly statement closed")
+    # Bulk imports
+    IMPORT_STARTED = "import.started", _("Import started")
+    IMPORT_CANCELLED = "import.cancelled", _("Import cancelled")
+    IMPORT_FINISHED = "import.finished", _("Import finished")
+    IMPORT_RESULTS_DOWNLOADED = "import.results_downloaded", _("Import results downloaded")
     # Staff and members
     STAFF_INVITATION_SENT = "staff_invitation.sent", _("Staff invitation sent")
     STAFF_INVITATION_REVOKED = "staff_invitation.revoked", _("Staff invitation revoked")
@@ -158,6 +172,13 @@ class Verb(models.TextChoices):
     MFA_RECOVERY_CODES_GENERATED = "mfa.recovery_codes_generated", _("Recovery codes generated")
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
     MFA_RESET = "mfa.reset", _("MFA reset")
+    # The API and webhooks
+    API_KEY_CREATED = "api_key.created", _("API key created")
+    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    WEBHOOK_CREATED = "webhook.created", _("Webhook added")
+    WEBHOOK_UPDATED = "webhook.updated", _("Webhook changed")
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("Webhook signing secret rotated")
+    WEBHOOK_DISABLED = "webhook.disabled", _("Webhook disabled after failing")
     ORGANISATION_MFA_REQUIREMENT_CHANGED = (
         "organisation.mfa_requirement_changed",
         _("MFA requirement changed"),
@@ -178,7 +199,7 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
 
     if verb not in Verb.values:
         raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
-    return ActivityEvent(
+    event = ActivityEvent(
         organisation=org,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
@@ -188,7 +209,10 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
         before=before,
         after=after,
         ip_address=request_ip.get(),
+        actor_label=request_actor_label.get(),
     )
+    event.subject = obj  # not stored: record_many hands it to the webhooks
+    return event
 
 
 # The Activity log's names of the objects events are about (ActivityEvent.object_type).
@@ -226,6 +250,10 @@ def record_many(events: list) -> None:
     from portal.models import ActivityEvent
 
     ActivityEvent.objects.bulk_create(events)
+    # The webhook deliveries of these changes, in the same transaction (an outbox).
+    from webhooks.services import deliveries_for_events
+
+    deliveries_for_events([(event, getattr(event, "subject", None)) for event in events])
 
 
 def record(
@@ -246,7 +274,7 @@ def record(
         raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
 
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return ActivityEvent.objects.create(
+    event = ActivityEvent.objects.create(
         organisation=org,
         actor=actor_obj,
         verb=verb,
@@ -256,4 +284,10 @@ def record(
         before=before,
         after=after,
         ip_address=request_ip.get(),
+        actor_label=request_actor_label.get(),
     )
+    # The webhook deliveries of this change, in the same transaction (an outbox).
+    from webhooks.services import deliveries_for_event
+
+    deliveries_for_event(event=event, obj=obj)
+    return event

@@ -41,20 +41,42 @@ def recipient_language(user_language: str, country: str) -> str:
 
 
 def queue_email(
-    *, kind: str, to: str, context: dict, org=None, language: str | None = None
+    *,
+    kind: str,
+    to: str,
+    context: dict,
+    org=None,
+    language: str | None = None,
+    attachment: tuple[str, str, str] | None = None,
 ) -> OutboundEmail:
-    """Render ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html`` into an outbox row."""
+    """Render ``emails/<kind>-subject.txt``, ``-body.txt`` and ``-body.html`` into an outbox row.
+
+    ``attachment``: (file name, content type, text) sent with the message.
+    """
     with translation.override(language or translation.get_language()):
         subject = render_subject(f"emails/{kind}-subject.txt", context)
         body_text = render_text(f"emails/{kind}-body.txt", context)
         body_html = render_to_string(f"emails/{kind}-body.html", context)
     return queue_rendered_email(
-        kind=kind, to=to, subject=subject, body_text=body_text, body_html=body_html, org=org
+        kind=kind,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        org=org,
+        attachment=attachment,
     )
 
 
 def queue_rendered_email(
-    *, kind: str, to: str, subject: str, body_text: str, body_html: str = "", org=None
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    org=None,
+    attachment: tuple[str, str, str] | None = None,
 ) -> OutboundEmail:
     """Write an already-written message (e.g. a draft the user edited) to the outbox."""
     email = OutboundEmail.objects.create(
@@ -65,6 +87,17 @@ def queue_rendered_email(
         subject=" ".join(subject.split())[:250],
         body_text=body_text,
         body_html=body_html,
+        **(
+            dict(
+                zip(
+                    ("attachment_name", "attachment_type", "attachment_text"),
+                    attachment,
+                    strict=True,
+                )
+            )
+            if attachment
+            else {}
+        ),
     )
     # Robust: the action is committed; a failure to hand the row over (the broker
     # or the database connection gone right after the commit) is logged, and the

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from portal.audit import request_ip
+from portal.audit import request_actor_label, request_ip
 from portal.ratelimit import client_address
 from portal.tenancy import resolve_tenant
 
@@ -17,9 +17,12 @@ class TenantMiddleware:
     def __call__(self, request):
         request.tenant = resolve_tenant(request.user)
         token = request_ip.set(client_address(request))
+        # An API request made with a key names the key here (api.auth); none else does.
+        label_token = request_actor_label.set("")
         try:
             return self.get_response(request)
         finally:
+            request_actor_label.reset(label_token)
             request_ip.reset(token)
 
 

@@ -80,6 +80,8 @@ def _message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    if email.attachment_name:
+        message.attach(email.attachment_name, email.attachment_text, email.attachment_type)
     return message
 
 

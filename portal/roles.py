@@ -38,6 +38,11 @@ class Perm(models.TextChoices):
         _("Manage security groups and their members"),
     )
     MANAGE_MFA = "manage_mfa", _("Require MFA, reset a member's MFA")
+    EDIT_PRICES = "edit_prices", _("Edit price lists, tiers and per-reseller prices")
+    VIEW_BILLING = "view_billing", _("View prices and statements")
+    RUN_BULK_IMPORTS = "run_bulk_imports", _("Run bulk imports")
+    MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
+    MANAGE_WEBHOOKS = "manage_webhooks", _("Manage webhooks")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -60,6 +65,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Perm.MANAGE_SECURITY_GROUPS: frozenset({_G, _U}),
     # The organisation's sign-in policy and a member's second factors: Global admin only.
     Perm.MANAGE_MFA: frozenset({_G}),
+    Perm.EDIT_PRICES: frozenset({_G, _A}),
+    # Cost and margin are the provider's alone: views show them to provider staff only.
+    Perm.VIEW_BILLING: frozenset({_G, _A, _S}),
+    # Invites, customers and reseller reassignment from CSV: provider staff only.
+    # A reseller's Global admin may not run any of them, not even a reassignment
+    # of its own subscriptions' support contact: which reseller is credited and
+    # who supports a subscription are the provider's decisions (subscriptions.
+    # services._require_provider), one at a time or in bulk.
+    Perm.RUN_BULK_IMPORTS: frozenset({_G, _A}),
+    # What programs may do in the organisation's name: Global admin only.
+    Perm.MANAGE_API_KEYS: frozenset({_G}),
+    Perm.MANAGE_WEBHOOKS: frozenset({_G}),
 }
 
 

@@ -119,6 +119,7 @@ def activity_rows(events: QuerySet[ActivityEvent]) -> QuerySet:
         "object_repr",
         "before",
         "after",
+        "actor_label",
         actor_first_name=F("actor__first_name"),
         actor_last_name=F("actor__last_name"),
         actor_email=F("actor__email"),

@@ -54,8 +54,12 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "subscriptions",
+    "billing",
     "relationships",
     "mfa",
+    "jobs",
+    "api",
+    "webhooks",
     "devdata",
 ]
 
@@ -222,7 +226,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 1,
     "socket_timeout": 1,
     "max_retries": 0,
@@ -237,6 +241,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subscriptions.tasks.renew_subscriptions",
         "schedule": timedelta(hours=1),
     },
+    # Billing periods that have started inside a term: each charged once.
+    "bill-periods": {
+        "task": "billing.tasks.bill_periods",
+        "schedule": timedelta(hours=1),
+    },
+    # Last month's statements, closed on the 1st; hourly so a missed run is caught up
+    # (closing a closed month changes nothing).
+    "close-statements": {
+        "task": "billing.tasks.close_statements",
+        "schedule": timedelta(hours=1),
+    },
+    "relay-due-webhooks": {
+        "task": "webhooks.tasks.relay_due_webhooks",
+        "schedule": timedelta(minutes=1),
+    },
     "admin-relationship-lifecycle": {
         "task": "relationships.tasks.run_lifecycle",
         "schedule": timedelta(days=1),
@@ -244,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Product settings
+# Development only: webhook endpoints on http://, and on loopback or private addresses.
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Requests per minute one API key may make.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
 PARTNERSHIP_INVITE_TTL_DAYS = env.int("PARTNERSHIP_INVITE_TTL_DAYS", default=30)
 # Partnership-request emails an organisation may send (and resend) per hour.
 PARTNERSHIP_REQUESTS_PER_HOUR = env.int("PARTNERSHIP_REQUESTS_PER_HOUR", default=20)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.v1 import api as api_v1
 from mfa.urls import webauthn_urls
 from portal import bench, views
 
@@ -34,6 +35,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api_v1.urls),
+    path("", include("api.urls")),
+    path("", include("webhooks.urls")),
     path("users/", views.user_list, name="user_list"),
     path("users/invite/", views.user_invite, name="user_invite"),
     path(
@@ -62,6 +66,8 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("customers/", include("customers.urls")),
     path("subscriptions/", include("subscriptions.urls")),
+    path("billing/", include("billing.urls")),
+    path("imports/", include("jobs.urls")),
     path("", include("relationships.urls")),
 ]
 

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from billing import services as billing
+from billing.models import Charge
 from portal import audit
 from portal.audit import Verb
 from portal.errors import ServiceError
@@ -111,6 +113,13 @@ def _create_line(*, order, line: LineRequest, actor) -> Subscription:
     )
     # The purchased licences are the first addition: removable for 168 hours.
     _open_window(subscription=subscription, seats=line.quantity, now=now)
+    billing.charge_record(
+        subscription=subscription,
+        kind=Charge.Kind.PURCHASE,
+        quantity=line.quantity,
+        now=now,
+        full_period=True,
+    )
     SubscriptionChange.objects.create(
         subscription=subscription,
         actor=actor,
@@ -292,8 +301,18 @@ def subscription_change_quantity(
             )
         changed = terms.take_seats(additions, wanted, now)
         SeatAddition.objects.bulk_update(changed, ["seats_removed"])
+        # Licences removed inside their window: the days left are credited.
+        billing.charge_record(
+            subscription=locked, kind=Charge.Kind.SEATS_REMOVED, quantity=-wanted, now=now
+        )
     else:
         _open_window(subscription=locked, seats=quantity - locked.quantity, now=now)
+        billing.charge_record(
+            subscription=locked,
+            kind=Charge.Kind.SEATS_ADDED,
+            quantity=quantity - locked.quantity,
+            now=now,
+        )
     pending = ScheduledChange.objects.pending().filter(subscription=locked).first()
     if pending is not None:
         if not discard_scheduled:
@@ -390,6 +409,10 @@ def subscription_set_status(
             )
         ScheduledChange.objects.pending().filter(subscription=locked).update(
             status=ScheduledChange.Status.DISCARDED, closed_at=timezone.now()
+        )
+        # Cancelled inside its window: the days left of the period are credited.
+        billing.charge_record(
+            subscription=locked, kind=Charge.Kind.CANCELLED, quantity=-locked.quantity
         )
     before = locked.status
     locked.status = new_status
@@ -805,6 +828,9 @@ def _renew_batch(*, now, batch_size: int) -> tuple[int, int]:
     ).update(status=ScheduledChange.Status.DISCARDED, closed_at=now)
     SubscriptionChange.objects.bulk_create(history)
     audit.record_many(events)
+    billing.charges_for_renewals(
+        [sub for sub in batch if sub.status != Subscription.Status.EXPIRED], now=now
+    )
     return renewed, expired
 
 

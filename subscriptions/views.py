@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from billing import selectors as billing_selectors
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from portal.actions import post_action
@@ -253,6 +254,9 @@ def _render_detail(request, subscription, *, bound=None, status=200):
         cancel_window_open=live and now < cancel_closes,
         new_window_closes_at=terms.window_closes_at(now),
         term_last_day=terms.term_last_date(subscription.term_end),
+        price=billing_selectors.subscription_price(org=tenant.org, subscription=subscription)
+        if tenant.can(Perm.VIEW_BILLING)
+        else None,
         renewal_label=selectors.renewal_label(
             status=subscription.status,
             auto_renew=subscription.auto_renew,

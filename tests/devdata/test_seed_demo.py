@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -19,7 +21,7 @@ def test_seed_demo_twice_gives_the_same_row_counts():
     first = _counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
-    assert first["customers.Customer"] == 40
+    assert first["customers.Customer"] == 42  # two of them from the finished import
     # 100 seat-based subscriptions and one Azure plan.
     assert first["subscriptions.Subscription"] == 101
     assert first["subscriptions.Offer"] >= 8
@@ -73,6 +75,11 @@ def test_seed_demo_gives_the_activity_log_history():
         "customer.created",
         "subscription.change_scheduled",
         "subscription.auto_renew_changed",
+        "statement.closed",
+        # The finished import: its own events and those of the customers it created.
+        "import.started",
+        "import.finished",
+        "order.submitted",
         "admin_relationship.requested",
     }
     assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()
@@ -97,6 +104,38 @@ def test_seed_demo_shows_every_term_windows_a_scheduled_change_and_renewals():
     assert subs.filter(auto_renew=False).count() == 1
     tomorrow = (now + dt.timedelta(days=1)).date()
     assert any(term_last_date(s.term_end) == tomorrow for s in subs)
+
+
+def test_seed_demo_gives_prices_a_tier_and_last_months_closed_statements():
+    from billing.models import Charge, PartnershipTier, PriceListEntry, Statement
+    from partners.models import Organisation
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    northwind = Organisation.objects.get(legal_name="Northwind Cloud")
+    assert PriceListEntry.objects.filter(provider=northwind).exists()
+    assert northwind.billing_currency.currency == "JPY"
+    assert PartnershipTier.objects.filter(reseller__legal_name="Fabrikam Solutions").exists()
+    assert Statement.objects.filter(status="closed").exists()
+    assert Statement.objects.filter(status="open").exists()
+    assert not Charge.objects.filter(currency="JPY").exclude(amount=models_round()).exists()
+
+
+def models_round():
+    from django.db.models import F
+    from django.db.models.functions import Round
+
+    return Round(F("amount"))
+
+
+def test_the_demo_has_one_finished_import_with_a_refused_row():
+    from django.core.management import call_command
+
+    from jobs.models import Job
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    job = Job.objects.get()
+    assert (job.status, job.done, job.invalid, job.failed) == ("done", 2, 1, 0)
 
 
 def test_seed_demo_holds_admin_relationships_in_every_state():

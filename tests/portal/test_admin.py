@@ -37,6 +37,7 @@ def one_of_each():
     RenewalReminder.objects.create(
         subscription=sub, term_end=sub.term_end, days_before=7, sent_at=sub.term_start
     )
+    _billing(sub)
     relationship = f.AdminRelationshipFactory(
         customer=sub.customer, approval_token_hash="a1b2c3-secret-approval-hash"
     )
@@ -51,10 +52,52 @@ def one_of_each():
     )
 
 
+def _billing(sub):
+    import datetime as dt
+    from decimal import Decimal
+
+    from billing import services as billing
+    from billing.models import (
+        PartnershipTier,
+        PriceListEntry,
+        ProviderCurrency,
+        ResellerPrice,
+        Tier,
+        TierPrice,
+    )
+
+    reseller = sub.customer.reseller
+    ProviderCurrency.objects.create(provider=sub.provider, currency="JPY")
+    PriceListEntry.objects.create(
+        provider=sub.provider,
+        offer=sub.offer,
+        term="P1M",
+        billing_frequency="monthly",
+        cost=Decimal(100),
+        reseller_price=Decimal(120),
+        retail_price=Decimal(150),
+        effective_from=dt.date(2026, 1, 1),
+    )
+    tier = Tier.objects.create(provider=sub.provider, name="Gold", percent_off=Decimal(5))
+    TierPrice.objects.create(
+        tier=tier, offer=sub.offer, price=Decimal(110), effective_from=dt.date(2026, 1, 1)
+    )
+    PartnershipTier.objects.create(provider=sub.provider, reseller=reseller, tier=tier)
+    ResellerPrice.objects.create(
+        provider=sub.provider,
+        reseller=reseller,
+        offer=sub.offer,
+        price=Decimal(105),
+        effective_from=dt.date(2026, 1, 1),
+    )
+    billing.charge_record(subscription=sub, kind="purchase", quantity=1, full_period=True)
+
+
 MODELS = [
     m
     for m in admin.site._registry
-    if m._meta.app_label in {"portal", "partners", "customers", "subscriptions", "relationships"}
+    if m._meta.app_label
+    in {"portal", "partners", "customers", "subscriptions", "relationships", "billing"}
 ]
 
 

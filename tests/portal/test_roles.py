@@ -20,8 +20,16 @@ MATRIX = {
     Perm.MANAGE_ADMIN_RELATIONSHIPS: {G: True, U: False, A: True, S: False},
     Perm.CONSENT_ADMIN_RELATIONSHIP: {G: True, U: False, A: False, S: False},
     Perm.MANAGE_SECURITY_GROUPS: {G: True, U: True, A: False, S: False},
+    # Round 2: prices and statements (cost and margin to provider staff only, by the views)
+    Perm.EDIT_PRICES: {G: True, U: False, A: True, S: False},
+    Perm.VIEW_BILLING: {G: True, U: False, A: True, S: True},
+    # Round 2: bulk imports (design.md "run bulk imports"); provider staff only (tests/jobs).
+    Perm.RUN_BULK_IMPORTS: {G: True, U: False, A: True, S: False},
     # Require MFA, reset a member's MFA: the organisation's sign-in policy.
     Perm.MANAGE_MFA: {G: True, U: False, A: False, S: False},
+    # What programs may do in the organisation's name (API keys, webhooks): Global admin only.
+    Perm.MANAGE_API_KEYS: {G: True, U: False, A: False, S: False},
+    Perm.MANAGE_WEBHOOKS: {G: True, U: False, A: False, S: False},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]

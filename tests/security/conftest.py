@@ -22,17 +22,27 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.crypto import get_random_string
 
+from api import services as api_services
+from jobs.kinds import RESULTS_SEALING_PURPOSE
+from jobs.models import Job, JobRow
 from mfa import services as mfa_services
 from partners.models import Organisation
 from portal.roles import Role
+from portal.sealing import seal
 from tests import factories as f
+from webhooks.models import WebhookDelivery, WebhookSubscription
+from webhooks.signing import new_secret
 
 PROJECT_APPS = (
     "portal",
     "partners",
     "customers",
     "subscriptions",
+    "billing",
+    "jobs",
     "relationships",
+    "api",
+    "webhooks",
     # Second factors: the walk also sees a device or recovery code written or removed.
     "otp_totp",
     "otp_static",
@@ -64,12 +74,20 @@ class World:
     request_token: str
     staff_invitation: object
     staff_token: str
+    job: object
     relationship: object
     approval_token: str
     termination_token: str
     reseller_relationship: object
     security_group: object
     template: object
+    tier: object = None
+    statement: object = None
+    direct_statement: object = None
+    api_key: object = None
+    api_secret: str = ""
+    webhook: object = None
+    webhook_delivery: object = None
     markers: list[str] = field(default_factory=list)
 
     def kwargs_for(self) -> dict[str, list[str]]:
@@ -82,10 +100,14 @@ class World:
             "organisation_id": [str(self.reseller.uuid), str(self.provider.uuid)],
             "subscription_id": [str(self.subscription.uuid)],
             "invitation_uuid": [str(self.staff_invitation.uuid)],
+            "job_id": [str(self.job.uuid)],
             "membership_uuid": [
                 str(self.member.membership.uuid),
                 str(self.reseller_member.membership.uuid),
             ],
+            "tier_id": [str(self.tier.uuid)],
+            "reseller_id": [str(self.reseller.uuid)],
+            "statement_id": [str(self.statement.uuid), str(self.direct_statement.uuid)],
             # The provider's own relationship and the one awaiting the reseller's consent.
             "relationship_id": [
                 str(self.relationship.uuid),
@@ -93,6 +115,9 @@ class World:
             ],
             "group_id": [str(self.security_group.uuid)],
             "template_id": [str(self.template.uuid)],
+            "api_key_id": [str(self.api_key.uuid)],
+            "webhook_id": [str(self.webhook.uuid)],
+            "delivery_id": [str(self.webhook_delivery.uuid)],
         }
 
     def query_ids(self) -> dict[str, str]:
@@ -106,6 +131,7 @@ class World:
             "location_partner_id": self.location.location_partner_id,
             "actor": str(self.member.membership.uuid),
             "membership": str(self.member.membership.uuid),
+            "tier": str(self.tier.uuid),
         }
 
 
@@ -207,7 +233,50 @@ def build_world(name: str) -> World:
             object_id=str(customer.uuid),
             object_repr=f"{name} Customer",
         )
+    tier, statement, direct_statement = _billing(name, provider, reseller, offer, subscription)
+    # A finished customers import whose results (with a sealed password) are not taken yet.
+    job = Job.objects.create(
+        organisation=provider,
+        kind=Job.Kind.CUSTOMERS,
+        created_by=provider_admin,
+        status=Job.Status.DONE,
+        file_name=f"{name} import.csv",
+        total=1,
+        done=1,
+    )
+    JobRow.objects.create(
+        job=job,
+        number=2,
+        outcome=JobRow.Outcome.APPLIED,
+        message="Created.",
+        object_id=str(customer.uuid),
+        secret=seal(f"admin@{name.lower()}\tsecret", purpose=RESULTS_SEALING_PURPOSE),
+    )
+    key = api_services.api_key_create(
+        org=provider,
+        actor=provider_admin,
+        actor_role=Role.GLOBAL_ADMIN,
+        name=f"{name} Key",
+        role=Role.GLOBAL_ADMIN,
+        scope="read_write",
+    )
+    webhook = WebhookSubscription.objects.create(
+        organisation=provider,
+        url=f"https://{name.lower()}.example/hooks",
+        events=["customer-created"],
+        secret=new_secret(),
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        subscription=webhook,
+        message_id=f"msg_{name}",
+        event_type="test",
+        payload="{}",
+        status="delivered",
+    )
     world = World(
+        tier=tier,
+        statement=statement,
+        direct_statement=direct_statement,
         provider=provider,
         provider_admin=provider_admin,
         member=member,
@@ -226,12 +295,17 @@ def build_world(name: str) -> World:
         request_token=request_token,
         staff_invitation=staff_invitation,
         staff_token=staff_token,
+        job=job,
         relationship=relationship,
         approval_token=approval_token,
         termination_token=termination_token,
         reseller_relationship=reseller_relationship,
         security_group=security_group,
         template=template,
+        api_key=key.key,
+        api_secret=key.secret,
+        webhook=webhook,
+        webhook_delivery=webhook_delivery,
     )
     world.markers = [
         f"{name} Customer",
@@ -241,12 +315,78 @@ def build_world(name: str) -> World:
         f"{name}ResellerMember",
         partnership_request.email,
         staff_invitation.email,
+        f"{name} import.csv",
         customer.primary_domain,
+        # The cost and the reseller's own price: never shown to another tenant.
+        *(str(amount) for amount in world_amounts(name)),
         f"{name} Relationship",
         f"{name} Group",
         f"{name} Template",
+        f"{name} Key",
+        webhook.url,
     ]
     return world
+
+
+def world_amounts(name: str):
+    """The world's cost and its reseller's own price: amounts no other world has."""
+    from decimal import Decimal
+
+    h = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    return Decimal(f"{700 + h % 200}.{h // 200 % 90 + 10}"), Decimal(
+        f"{400 + h // 20000 % 200}.{h // 4000000 % 90 + 10}"
+    )
+
+
+def _billing(name, provider, reseller, offer, subscription):
+    """Prices (a cost and the reseller's own price no other world has), a tier, and a charge
+    on the reseller's statement and on the direct customers' one."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from billing import services as billing
+    from billing.models import (
+        PartnershipTier,
+        PriceListEntry,
+        ProviderCurrency,
+        ResellerPrice,
+        Tier,
+    )
+
+    ProviderCurrency.objects.create(provider=provider, currency="USD")
+    since = timezone.localdate() - dt.timedelta(days=400)
+    PriceListEntry.objects.create(
+        provider=provider,
+        offer=offer,
+        term="P1M",
+        billing_frequency="monthly",
+        cost=world_amounts(name)[0],
+        reseller_price=Decimal("950.00"),
+        retail_price=Decimal("99.00"),
+        effective_from=since,
+    )
+    tier = Tier.objects.create(provider=provider, name=f"{name} Tier", percent_off=Decimal("5"))
+    PartnershipTier.objects.create(provider=provider, reseller=reseller, tier=tier)
+    ResellerPrice.objects.create(
+        provider=provider,
+        reseller=reseller,
+        offer=offer,
+        price=world_amounts(name)[1],
+        effective_from=since,
+    )
+    charge = billing.charge_record(
+        subscription=subscription, kind="purchase", quantity=1, full_period=True
+    )
+    direct = f.SubscriptionFactory(
+        customer=f.CustomerFactory(provider=provider, company_name=f"{name} Direct Customer"),
+        offer=offer,
+    )
+    direct_charge = billing.charge_record(
+        subscription=direct, kind="purchase", quantity=1, full_period=True
+    )
+    return tier, charge.statement, direct_charge.statement
 
 
 def await_agreement(world: World) -> None:

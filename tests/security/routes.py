@@ -24,6 +24,7 @@ SKIPPED_PREFIXES = {
     "admin/": "Django admin: platform operators (is_staff), not tenant members.",
     "i18n/": "Language switch: stores the visitor's language, touches no tenant data.",
     "static/": "Static files.",
+    "api/v1/": "The JSON API: keys, not sessions; walked by tests/security/test_api_isolation.py.",
 }
 
 EXEMPT = {
@@ -58,6 +59,13 @@ OBJECT_KWARGS = {
     "subscription_id",
     "invitation_uuid",
     "membership_uuid",
+    "tier_id",
+    "reseller_id",
+    "statement_id",
+    "job_id",
+    "api_key_id",
+    "webhook_id",
+    "delivery_id",
     "relationship_id",
     "group_id",
     "template_id",

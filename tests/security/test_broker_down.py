@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from billing.models import PriceListEntry
 from partners.models import Partnership, PartnershipRequest
 from portal.celery import app
 from portal.emails import queue_email
@@ -114,6 +115,21 @@ def _remind_of_agreement(home, away):
     return csrf_client(home.provider_admin).post(url)
 
 
+def _schedule_price(home, away):
+    from django.utils import timezone
+
+    data = {
+        "offer": str(home.upgrade_offer.uuid),
+        "term_pair": "P1M/monthly",
+        "cost": "10.00",
+        "reseller_price": "12.00",
+        "retail_price": "15.00",
+        "effective_from": (timezone.localdate() + timezone.timedelta(days=5)).isoformat(),
+        "confirm": "on",
+    }
+    return csrf_client(home.provider_admin).post(reverse("billing:price_new"), data)
+
+
 def _request_admin_relationship(home, away):
     url = reverse("relationships:relationship_request", args=[home.customer.uuid])
     data = {
@@ -145,6 +161,11 @@ def _run_admin_relationship_job(home, away):
 
 
 MAIL_PAGES = {
+    "schedule a price (each affected reseller's notice)": MailPage(
+        "price-change",
+        _schedule_price,
+        lambda home: PriceListEntry.objects.filter(offer=home.upgrade_offer).exists(),
+    ),
     "request an admin relationship": MailPage(
         "admin-relationship-approval",
         _request_admin_relationship,
@@ -220,7 +241,8 @@ MAIL_PAGES = {
 
 
 # Emails a background job sends, not a page: each has its own test below.
-MAIL_JOBS = {"renewal-reminder"}
+# (webhook-disabled: tests/webhooks/test_deliveries.py)
+MAIL_JOBS = {"renewal-reminder", "webhook-disabled"}
 
 
 def test_every_kind_of_email_is_sent_by_a_page_checked_here():

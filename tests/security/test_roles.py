@@ -10,10 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from api.models import ApiKey
+from billing.models import PartnershipTier, PriceListEntry
 from customers.models import Customer
+from jobs.models import Job
 from partners.models import Membership, Organisation, Partnership, PartnershipRequest
 from portal.models import StaffInvitation, User
 from portal.roles import PERMISSIONS, Perm, Role, role_has
@@ -21,6 +25,7 @@ from relationships.models import AdminRelationship, SecurityGroup
 from subscriptions.models import Subscription
 from tests import factories as f
 from tests.security.conftest import await_agreement, csrf_client, rows_digest
+from webhooks.models import WebhookSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -162,8 +167,28 @@ def _require_mfa(client, home, user):
     return client.post(reverse("mfa:org_requirement"), {"require_mfa": "on"})
 
 
+def _check_import_file(client, home, user):
+    content = b"Email\r\nnew-import@reseller.example\r\n"
+    upload = SimpleUploadedFile("invites.csv", content, content_type="text/csv")
+    return client.post(reverse("jobs:import_new"), {"kind": "invites", "file": upload})
+
+
 def _redirected(response):
     return response.status_code == 302
+
+
+def _create_api_key(client, home, user):
+    return client.post(
+        reverse("api:api_key_list"),
+        {"name": "Matrix key", "role": Role.SALES_AGENT, "scope": "read"},
+    )
+
+
+def _add_webhook(client, home, user):
+    return client.post(
+        reverse("webhooks:webhook_list"),
+        {"url": "https://matrix.example/hooks", "events": ["customer-created"]},
+    )
 
 
 ACTIONS = {
@@ -296,10 +321,91 @@ ACTIONS = {
         _require_mfa,
         lambda home, r: Organisation.objects.get(pk=home.reseller.pk).require_mfa,
     ),
+    # Provider staff only: a reseller's members get 404 whatever their role (tests/jobs).
+    "check a bulk import file": Action(
+        Perm.RUN_BULK_IMPORTS,
+        "provider",
+        _check_import_file,
+        lambda home, r: _redirected(r) and Job.objects.filter(kind="invites").exists(),
+    ),
     "view the activity log": Action(
         Perm.VIEW_ACTIVITY, "provider", _view_activity, lambda home, r: r.status_code == 200
     ),
+    "create an API key": Action(
+        Perm.MANAGE_API_KEYS,
+        "provider",
+        _create_api_key,
+        lambda home, r: ApiKey.objects.filter(name="Matrix key").exists(),
+    ),
+    "add a webhook": Action(
+        Perm.MANAGE_WEBHOOKS,
+        "reseller",
+        _add_webhook,
+        lambda home, r: WebhookSubscription.objects.filter(
+            url="https://matrix.example/hooks"
+        ).exists(),
+    ),
 }
+
+
+def _schedule_price(client, home, user):
+    from django.utils import timezone
+
+    data = {
+        "offer": str(home.offer.uuid),
+        "term_pair": "P1M/monthly",
+        "cost": "10.00",
+        "reseller_price": "12.00",
+        "retail_price": "15.00",
+        "effective_from": (timezone.localdate() + timezone.timedelta(days=5)).isoformat(),
+        "confirm": "on",
+    }
+    return client.post(reverse("billing:price_new"), data)
+
+
+def _set_reseller_tier(client, home, user):
+    url = reverse("billing:reseller_pricing", args=[home.reseller.uuid])
+    return client.post(url, {"action": "tier", "tier": ""})
+
+
+def _view_statements(client, home, user):
+    return client.get(reverse("billing:statement_list"))
+
+
+def _view_own_prices(client, home, user):
+    return client.get(reverse("billing:price_list"))
+
+
+ACTIONS.update(
+    {
+        "schedule a price": Action(
+            Perm.EDIT_PRICES,
+            "provider",
+            _schedule_price,
+            lambda home, r: PriceListEntry.objects.filter(
+                provider=home.provider, reseller_price="12.00"
+            ).exists(),
+        ),
+        "take a reseller out of its tier": Action(
+            Perm.EDIT_PRICES,
+            "provider",
+            _set_reseller_tier,
+            lambda home, r: not PartnershipTier.objects.filter(reseller=home.reseller).exists(),
+        ),
+        "view statements": Action(
+            Perm.VIEW_BILLING,
+            "provider",
+            _view_statements,
+            lambda home, r: r.status_code == 200,
+        ),
+        "view its own prices (reseller side)": Action(
+            Perm.VIEW_BILLING,
+            "reseller",
+            _view_own_prices,
+            lambda home, r: r.status_code == 200,
+        ),
+    }
+)
 
 
 def test_every_permission_of_the_matrix_has_an_action():

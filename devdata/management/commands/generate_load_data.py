@@ -52,7 +52,9 @@ from django.db.models import NOT_PROVIDED
 from psycopg.sql import SQL, Identifier
 from psycopg.types.json import Jsonb
 
+from billing.models import Charge
 from customers.models import Customer
+from devdata.billing_load import BillingLoad
 from devdata.management.commands.seed_demo import OFFERS, TERM_PAIRS
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb
@@ -79,7 +81,7 @@ ASSOCIATED_SHARE = 0.70
 REMOVED_SHARE = 0.10
 # The big tables: loaded without their secondary indexes and foreign keys, which are
 # rebuilt (and so checked) afterwards, far faster than maintained row by row.
-BULK_MODELS = [Customer, AdminRelationship, Subscription, ScheduledChange, ActivityEvent]
+BULK_MODELS = [Customer, AdminRelationship, Subscription, ScheduledChange, Charge, ActivityEvent]
 # Migrated-style admin access: what every generated relationship holds.
 LOAD_ROLES = [
     "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",  # Directory Readers
@@ -239,6 +241,7 @@ class Command(BaseCommand):
     def reset(self):
         """Empty every table the generator writes, and everything hanging off them."""
         models = [
+            *apps.get_app_config("billing").get_models(),
             *apps.get_app_config("partners").get_models(),
             *apps.get_app_config("customers").get_models(),
             *apps.get_app_config("subscriptions").get_models(),
@@ -349,6 +352,7 @@ class LoadData:
         self.partnerships()
         self.customers()
         self.subscriptions()
+        BillingLoad(self).run()
         self.events()
 
     # -- helpers -------------------------------------------------------------------------

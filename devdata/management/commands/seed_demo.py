@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from billing.models import Charge
 from customers.models import Customer
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb, record
@@ -213,6 +214,8 @@ class Command(BaseCommand):
         self.upgrade_paths()
         self.azure_plan_customer()
         self.renewal_examples()
+        self.billing(providers, resellers, offers)
+        self.finished_import(providers["Contoso Distribution"])
 
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
@@ -405,6 +408,122 @@ class Command(BaseCommand):
                 if added is not None:
                     subscription.quantity += 5
                     subscription.save(update_fields=["quantity"])
+
+    def billing(self, providers, resellers, offers):
+        """Prices (Contoso in USD, Northwind in JPY), tiers, and two months of charges:
+        last month's statements closed, this month's open."""
+        from decimal import Decimal
+
+        from billing import services as billing
+        from billing.models import (
+            PartnershipTier,
+            PriceListEntry,
+            ProviderCurrency,
+            ResellerPrice,
+            Tier,
+            TierPrice,
+        )
+        from devdata.billing_load import FREQUENCY_MONTHS, MONTHLY_USD, last_month
+
+        today = timezone.localdate()
+        since = today.replace(day=1) - timedelta(days=365)
+        for provider, currency, rate in (
+            (providers["Contoso Distribution"], "USD", Decimal(1)),
+            (providers["Northwind Cloud"], "JPY", Decimal(150)),
+        ):
+            if PriceListEntry.objects.filter(provider=provider).exists():
+                return
+            ProviderCurrency.objects.create(provider=provider, currency=currency)
+            for index, offer in enumerate(offers):
+                monthly = Decimal(MONTHLY_USD[index % len(MONTHLY_USD)]) * rate
+                for term, frequency in TERM_PAIRS[
+                    "azure_plan" if offer.kind == Offer.Kind.AZURE_PLAN else offer.billing_term
+                ]:
+                    price = (monthly * FREQUENCY_MONTHS[frequency]).quantize(
+                        Decimal(1) if currency == "JPY" else Decimal("0.01")
+                    )
+                    PriceListEntry.objects.create(
+                        provider=provider,
+                        offer=offer,
+                        term=term,
+                        billing_frequency=frequency,
+                        cost=(price * Decimal("0.82")).quantize(price),
+                        reseller_price=price,
+                        retail_price=(price * Decimal("1.2")).quantize(price),
+                        effective_from=since,
+                    )
+            gold = Tier.objects.create(provider=provider, name="Gold", percent_off=Decimal(12))
+            Tier.objects.create(provider=provider, name="Silver", percent_off=Decimal(6))
+            entry = PriceListEntry.objects.filter(provider=provider, offer=offers[0]).first()
+            TierPrice.objects.create(
+                tier=gold,
+                offer=offers[0],
+                price=(entry.reseller_price * Decimal("0.85")).quantize(entry.reseller_price),
+                effective_from=since,
+            )
+        contoso = providers["Contoso Distribution"]
+        PartnershipTier.objects.create(
+            provider=contoso,
+            reseller=resellers["Fabrikam Solutions"],
+            tier=Tier.objects.get(provider=contoso, name="Gold"),
+        )
+        ResellerPrice.objects.create(
+            provider=contoso,
+            reseller=resellers["Tailspin Toys IT"],
+            offer=offers[1],
+            price=Decimal("11.25"),
+            effective_from=since,
+        )
+        previous = last_month(today)
+        live = Subscription.objects.filter(status__in=["active", "suspended"]).select_related(
+            "provider", "offer", "reseller_location__organisation"
+        )
+        for day in (previous, today.replace(day=1)):
+            with transaction.atomic():
+                charges = [
+                    charge
+                    for sub in live.order_by("id")
+                    if (
+                        charge := billing.build_charge(
+                            subscription=sub,
+                            kind=Charge.Kind.PERIOD,
+                            quantity=sub.quantity,
+                            on=day,
+                            full_period=True,
+                        )
+                    )
+                ]
+                Charge.objects.bulk_create(billing.place_charges(charges))
+            if day == previous:
+                billing.statements_close_month(month=previous)
+
+    def finished_import(self, provider):
+        """One customers import, run to the end, with a row the preview refused (Imports page)."""
+        from jobs import services as job_services
+        from jobs.models import Job
+
+        if Job.objects.for_org(provider).exists():
+            return
+        admin = Membership.objects.filter(organisation=provider, role=Role.GLOBAL_ADMIN).first()
+        header = (
+            "Company name,Primary domain,Street,City,Postal code,Country,"
+            "Contact first name,Contact last name,Contact email,Offer SKU,Licences"
+        )
+        rows = [
+            "Alpine Ski House,alpineskihouse,1 Ski Road,Denver,80201,US,Ann,Beebe,ann@alpine.example,,",
+            "ブルーヤンダー株式会社,blueyonderjp,1-1 Marunouchi,Tokyo,100-0005,JP,Yuki,Tanaka,yuki@blueyonder.example,,",
+            "Bad Row Ltd,x,,,,,,,not-an-email,,",
+        ]
+        raw = ("\r\n".join([header, *rows]) + "\r\n").encode()
+        job = job_services.job_check_upload(
+            org=provider,
+            actor=admin.user,
+            kind=Job.Kind.CUSTOMERS,
+            file_name="new-customers.csv",
+            raw=raw,
+        )
+        job_services.job_start(job=job, actor=admin.user)
+        job_services.job_run(job_id=job.pk)
 
     def upgrade_paths(self):
         """Business Basic upgrades to Standard, Standard to Premium."""

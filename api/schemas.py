@@ -1,0 +1,169 @@
+"""The request and response bodies, as the OpenAPI document describes them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class OrganisationRef(Schema):
+    id: UUID
+    name: str
+    partner_id: str
+
+
+class OfferRef(Schema):
+    id: UUID
+    name: str
+
+
+class Customer(Schema):
+    id: UUID
+    company_name: str
+    primary_domain: str
+    country: str
+    reseller: OrganisationRef | None
+    created_at: str = Field(..., description="ISO 8601, UTC")
+
+
+class ScheduledChange(Schema):
+    quantity: int
+    offer: OfferRef
+    term: str
+    billing_frequency: str
+
+
+class Subscription(Schema):
+    id: UUID
+    customer_id: UUID
+    offer: OfferRef
+    quantity: int
+    status: Literal["active", "suspended", "cancelled", "upgraded", "expired"]
+    version: int = Field(..., description="Send it back in If-Match to change the subscription")
+    reseller_partner_id: str | None = Field(..., description="The credited location's MPN ID")
+    support_contact: OrganisationRef | None
+    term: str
+    billing_frequency: str
+    term_start: str
+    term_end: str
+    auto_renew: bool
+    renewal_label: str
+    renewal_date: str | None
+    scheduled_change: ScheduledChange | None
+    created_at: str
+
+
+class Partnership(Schema):
+    id: UUID
+    reseller: OrganisationRef
+    status: str
+    created_at: str
+
+
+class PartnershipRequest(Schema):
+    id: UUID
+    email: str
+    status: str
+    created_at: str
+    sent_at: str | None
+    expires_at: str
+    accepted_at: str | None
+
+
+class ActivityRecord(Schema):
+    id: UUID
+    verb: str
+    actor: str | None
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: Any = None
+    after: Any = None
+    created_at: str
+
+
+class CustomerPage(Schema):
+    items: list[Customer]
+    continuation_token: str | None
+
+
+class SubscriptionPage(Schema):
+    items: list[Subscription]
+    continuation_token: str | None
+
+
+class PartnershipPage(Schema):
+    items: list[Partnership]
+    continuation_token: str | None
+
+
+class PartnershipRequestPage(Schema):
+    items: list[PartnershipRequest]
+    continuation_token: str | None
+
+
+class ActivityRecordPage(Schema):
+    items: list[ActivityRecord]
+    continuation_token: str | None
+
+
+class ProblemDetails(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class PartnershipRequestIn(Schema):
+    email: str
+    any_address: bool = False
+
+
+class OrderLineIn(Schema):
+    offer_id: UUID
+    quantity: int
+    term: str = Field("", description="One of the offer's pairs, e.g. P1Y/annual; empty: its first")
+
+
+class CustomerIn(Schema):
+    company_name: str
+    domain_prefix: str
+    street: str
+    city: str
+    postal_code: str
+    country: str
+    contact_first_name: str
+    contact_last_name: str
+    contact_email: str
+    contact_phone: str = ""
+    language: str = "en"
+    reseller_id: UUID | None = None
+    lines: list[OrderLineIn]
+
+
+class OrderIn(Schema):
+    customer_id: UUID
+    offer_id: UUID
+    quantity: int
+    reseller_id: UUID | None = None
+    term: str = ""
+
+
+class SubscriptionPatch(Schema):
+    quantity: int | None = None
+    status: Literal["active", "suspended", "cancelled"] | None = None
+    reseller_partner_id: str | None = Field(
+        None, description="A location MPN ID to credit; an empty string credits none"
+    )
+    support_contact_id: UUID | None = None
+    discard_scheduled_change: bool = False
+
+
+class DateRange(Schema):
+    start: date
+    end: date
