@@ -34,6 +34,24 @@ FIELD_LABELS = {
     "days_before": _("Days before"),
     "device": _("Device"),
     "domain": _("Domain"),
+    "done": _("Done"),
+    "effective_from": _("Effective from"),
+    "enabled": _("Enabled"),
+    "events": _("Events"),
+    "failed": _("Failed"),
+    "file": _("File"),
+    "kind": _("Kind"),
+    "month": _("Month"),
+    "organisation": _("Organisation"),
+    "percent_off": _("Discount percentage"),
+    "prefix": _("Prefix"),
+    "price": _("Price"),
+    "reseller_price": _("Reseller price"),
+    "rows": _("Rows"),
+    "scope": _("Access"),
+    "tier": _("Tier"),
+    "total": _("Total"),
+    "url": _("Endpoint URL"),
     "email": _("Email"),
     "ends_at": _("Ends"),
     "expires_at": _("Expires"),
@@ -79,6 +97,8 @@ EMPTY = "–"
 
 def _status_choices() -> dict[str, dict]:
     """Each object type's status labels (the model's choices)."""
+    from billing.models import Statement
+    from jobs.models import Job
     from partners.models import Organisation, Partnership, PartnershipRequest
     from portal.models import StaffInvitation
     from relationships.models import AdminRelationship
@@ -92,6 +112,8 @@ def _status_choices() -> dict[str, dict]:
         "adminrelationship": dict(AdminRelationship.Status.choices),
         "subscription": dict(Subscription.Status.choices),
         "scheduledchange": dict(ScheduledChange.Status.choices),
+        "statement": dict(Statement.Status.choices),
+        "job": dict(Job.Status.choices),
     }
 
 
@@ -111,6 +133,7 @@ class ChangeFormatter:
 
     def __init__(self, rows):
         from customers.models import Customer
+        from jobs.models import Job
         from partners.models import Organisation
         from portal.roles import Role
         from subscriptions.models import BillingFrequency, Term
@@ -148,6 +171,7 @@ class ChangeFormatter:
         self.roles = _choices(Role.choices)
         self.terms = _choices(Term.choices)
         self.frequencies = _choices(BillingFrequency.choices)
+        self.job_kinds = _choices(Job.Kind.choices)
 
     def __call__(self, before, after, object_type: str = "") -> str:
         if isinstance(before, dict) or isinstance(after, dict):
@@ -209,6 +233,8 @@ class ChangeFormatter:
             return str(self.terms[value])
         if key == "billing_frequency" and value in self.frequencies:
             return str(self.frequencies[value])
+        if key == "kind" and object_type == "job" and value in self.job_kinds:
+            return str(self.job_kinds[value])
         if key == "device" and value in DEVICES:
             return str(DEVICES[value])
         formatted = format_timestamp(value)

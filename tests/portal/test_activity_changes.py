@@ -101,3 +101,22 @@ def test_names_resolve_in_a_constant_number_of_queries(
     with django_assert_max_num_queries(11):
         html = provider_client.get(URL).content.decode()
     assert html.count("Reseller: ") == rows
+
+
+def test_import_jobs_and_statements_read_as_words(provider_client, provider):
+    f.ActivityEventFactory(
+        organisation=provider,
+        object_type="job",
+        after={"kind": "invites", "rows": 12, "file": "invites.csv"},
+    )
+    f.ActivityEventFactory(
+        organisation=provider,
+        object_type="statement",
+        before={"status": "open"},
+        after={"status": "closed", "month": "2026-10-01", "total": "120.00"},
+    )
+    cells = change_cells(provider_client)
+    assert "File: invites.csv; Kind: Partnership invites; Rows: 12" in cells
+    assert "Month: 1\u00a0Oct\u00a02026; Status: Open → Closed; Total: 120.00" in cells
+    cells = change_cells(provider_client, "ja")
+    assert not any("Kind" in c or "invites:" in c or "Closed" in c for c in cells)
