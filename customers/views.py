@@ -24,7 +24,7 @@ from portal.actions import post_action
 from portal.audit import verb_label
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import CACHE_SECONDS, paginate_by_key
+from portal.listing import CACHE_SECONDS, page_size, paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
@@ -79,7 +79,7 @@ def customer_list(request):
     page = paginate_by_key(
         customers,
         request.GET.get("page"),
-        PAGE_SIZE,
+        page_size(request, PAGE_SIZE),
         lambda keys: selectors.customer_rows(org=org, keys=keys),
     )
     context = {

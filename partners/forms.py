@@ -198,6 +198,10 @@ class ResellerEnrolForm(InviteAcceptForm):
     def __init__(self, *args, partnership_request: PartnershipRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership_request = partnership_request
+        if partnership_request is not None:
+            # The invited address, prefilled; another address at the invited domain (or
+            # any address, when the invite allows it) may still be entered.
+            self.fields["email"].initial = partnership_request.email
 
     def clean_email(self):
         # Whether the address (or a partner ID) is registered is not told here: the

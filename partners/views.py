@@ -37,7 +37,7 @@ from portal.audit import verb_label
 from portal.errors import ServiceError
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import paginate_by_key
+from portal.listing import page_size, paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
@@ -83,7 +83,7 @@ def reseller_list(request):
                 removed=removed,
             ),
             request.GET.get("page"),
-            PAGE_SIZE,
+            page_size(request, PAGE_SIZE),
             lambda keys: selectors.partnership_rows(provider=org, keys=keys),
         )
     # A request has no agreement yet: filtering by agreement shows partnerships only.

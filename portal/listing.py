@@ -36,6 +36,13 @@ CACHED_COUNT_FROM = 1_000
 CACHED_CHOICES_FROM = 500
 CACHE_SECONDS = 60
 DEEP_FROM = 5_000
+PAGE_SIZES = (25, 50, 100)
+
+
+def page_size(request, default: int) -> int:
+    """The page size the list was asked for (``per_page``: 25, 50 or 100), else ``default``."""
+    value = request.GET.get("per_page", "")
+    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else default
 
 
 def _cache_get(key: str):
@@ -53,6 +60,11 @@ class CachedCountPaginator(Paginator):
     def query_key(self) -> str:
         """A name for the query (its SQL, hashed) under which facts about it are cached."""
         return hashlib.sha256(str(self.object_list.query).encode()).hexdigest()
+
+    @property
+    def estimated(self) -> bool:
+        """Whether the count may be a minute old (a cached count): shown as "about"."""
+        return self.count >= CACHED_COUNT_FROM
 
     @cached_property
     def count(self) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -125,31 +124,6 @@ def activity_rows(events: QuerySet[ActivityEvent]) -> QuerySet:
         actor_last_name=F("actor__last_name"),
         actor_email=F("actor__email"),
     )
-
-
-def change_summary(before, after) -> str:
-    """A compact one-line before/after: ``role: admin_agent → global_admin`` for dicts."""
-    if isinstance(before, dict) or isinstance(after, dict):
-        before, after = before or {}, after or {}
-        parts = []
-        for key in sorted(set(before) | set(after), key=str):
-            old, new = before.get(key), after.get(key)
-            if key in before and key in after:
-                parts.append(f"{key}: {_compact(old)} → {_compact(new)}")
-            elif key in after:
-                parts.append(f"{key}: {_compact(new)}")
-            else:
-                parts.append(f"{key}: {_compact(old)} → –")
-        return "; ".join(parts)[:300]
-    if before is None and after is None:
-        return ""
-    return f"{_compact(before)} → {_compact(after)}"[:300]
-
-
-def _compact(value) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def account_exists(email: str) -> bool:

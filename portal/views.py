@@ -18,6 +18,7 @@ from partners.models import Membership
 from portal import ratelimit, selectors, services
 from portal.actions import post_action
 from portal.audit import OBJECT_PAGES, object_type_label, verb_label
+from portal.changes import ChangeFormatter
 from portal.forms import (
     ActivityFilterForm,
     EmailAuthenticationForm,
@@ -32,7 +33,7 @@ from portal.forms import (
 )
 from portal.htmx import render_page
 from portal.jinja2 import url_builder
-from portal.listing import CountedPaginator
+from portal.listing import CountedPaginator, page_size
 from portal.models import OutboundEmail, StaffInvitation
 from portal.roles import Perm, Role, assignable_roles
 from portal.tables import render_fragment
@@ -290,10 +291,11 @@ def activity_log(request):
         status = 200 if request.htmx else 400
     events = selectors.activity_events(org, filters)
     page = CountedPaginator(
-        selectors.activity_rows(events), EVENTS_PER_PAGE, count_from=events
+        selectors.activity_rows(events), page_size(request, EVENTS_PER_PAGE), count_from=events
     ).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
+    rows = list(page.object_list)
     context = {
         "form": form,
         "page": page,
@@ -301,7 +303,7 @@ def activity_log(request):
             request,
             "portal/activity_table.html",
             {
-                "rows": page.object_list,
+                "rows": rows,
                 "verb_label": verb_label,
                 "object_type_label": object_type_label,
                 "object_pages": {
@@ -310,7 +312,7 @@ def activity_log(request):
                     # A partnership's page is the provider's.
                     if kind != "partnership" or request.tenant.is_provider
                 },
-                "change_summary": selectors.change_summary,
+                "change_summary": ChangeFormatter(rows),
             },
         ),
         "filter_query": query.urlencode(),

@@ -15,7 +15,7 @@ from customers.models import Customer
 from portal.actions import post_action
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import paginate_by_key
+from portal.listing import page_size, paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
@@ -90,7 +90,7 @@ def _table_context(request, subscriptions) -> dict:
     page = paginate_by_key(
         selectors.subscription_order(subscriptions),
         request.GET.get("page"),
-        PAGE_SIZE,
+        page_size(request, PAGE_SIZE),
         lambda keys: selectors.subscription_rows(org=org, keys=keys),
     )
     return {

@@ -79,7 +79,8 @@ def test_request_enrol_authorise_and_remove(page, shot, provider, lang):
     enrol.locator("input[name=country]").fill("JP")
     enrol.locator("input[name=first_name]").fill("Hana")
     enrol.locator("input[name=last_name]").fill("Sato")
-    enrol.locator("input[name=email]").fill("owner@newreseller.example")
+    # The invited address is prefilled.
+    assert enrol.locator("input[name=email]").input_value() == "owner@newreseller.example"
     enrol.locator("input[name=password]").fill("Reseller-Password-2026")
     enrol.locator("input[name=agreement]").check()
     enrol.locator("input[name=consent]").check()

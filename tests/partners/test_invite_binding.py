@@ -88,3 +88,8 @@ def test_enrolling_needs_an_address_at_the_invited_domain(client, invite_to_fabr
     assert "Enrol with an address at the domain the invitation was sent to" in (
         response.content.decode()
     )
+
+
+def test_the_enrolment_email_is_prefilled_from_the_invite(client, invite_to_fabrikam):
+    html = client.get(reverse("partners:invite", args=[invite_to_fabrikam.token])).content.decode()
+    assert 'value="owner@fabrikam.example"' in html

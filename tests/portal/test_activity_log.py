@@ -41,7 +41,7 @@ def test_it_shows_time_actor_verb_object_and_change(provider_client, provider, p
     assert "Role changed" in html
     assert provider_admin.display_name in html
     assert "User</span> ana@contoso.example" in html
-    assert "role: sales_agent → admin_agent" in html
+    assert "Role: Sales agent → Admin agent" in html
 
 
 def test_it_never_shows_another_organisations_events(provider_client, other_provider):
