@@ -27,18 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
-
-def _status_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def _reset_peak() -> None:
-    # Writing 5 resets the peak resident set size (VmHWM) to the current one.
-    Path("/proc/self/clear_refs").write_text("5")
+from tests.perf.job_process import reset_peak, setup_production_django, status_kib  # noqa: E402
 
 
 def main() -> None:
@@ -48,22 +39,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--commit", action="store_true", help="keep the statements closed")
     args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith("postgres"):
-        raise SystemExit("set DATABASE_URL to the PostgreSQL database of generate_load_data")
-    os.environ.update(
-        DEBUG="0",
-        SECRET_KEY="benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-        ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("CELERY_BROKER_URL", None)
-    os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_production_django()
     from django.db import connection, transaction
     from django.db.models import Count, Sum
     from django.utils import timezone
@@ -88,7 +64,7 @@ def main() -> None:
 
     def sampled(**kwargs):
         closed = original(**kwargs)
-        samples.append(_status_kib("VmRSS"))
+        samples.append(status_kib("VmRSS"))
         return closed
 
     services._close_batch = sampled
@@ -96,8 +72,8 @@ def main() -> None:
     class Rollback(Exception):
         pass
 
-    _reset_peak()
-    rss_before = _status_kib("VmRSS")
+    reset_peak()
+    rss_before = status_kib("VmRSS")
     started = time.perf_counter()
     try:
         with transaction.atomic():
@@ -113,7 +89,7 @@ def main() -> None:
                 raise Rollback
     except Rollback:
         pass
-    peak = _status_kib("VmHWM")
+    peak = status_kib("VmHWM")
     load_after = os.getloadavg()
     print(
         f"closed {run.statements:,} statements in {batches} batches of {batch}: "
