@@ -86,8 +86,8 @@ def customer_create(
 
     No admin relationship comes with it: one is requested and the customer approves it.
     ``own_admin``: a company whose tenant exists elsewhere keeps its own admin, so no
-    admin user, temporary password or setup information is made (and no order when
-    ``lines`` is empty).
+    admin user, temporary password or setup information is made, and no order when it
+    orders nothing yet (``lines`` empty, no key).
     """
     existing = (
         selectors.customer_for_order_key(provider=provider, idempotency_key=idempotency_key)
@@ -140,7 +140,9 @@ def _customer_create(*, provider, actor, details, reseller, lines, idempotency_k
     if own_admin:
         after["own_admin"] = True
     audit.record(org=provider, actor=actor, verb=Verb.CUSTOMER_CREATED, obj=customer, after=after)
-    if lines:
+    # The first order (empty for an import row without lines) holds the idempotency key; a
+    # company that keeps its own admin and orders nothing yet has none.
+    if lines or not own_admin:
         _order, created = order_submit(
             provider=provider,
             customer=customer,
