@@ -524,3 +524,68 @@ def test_the_link_page_speaks_japanese(client, sent):
     with translation.override("en"):
         html = client.get(_link(sent), headers={"accept-language": "ja"}).content.decode()
     assert "承諾" in html
+
+
+# The service's own checks (what an API would rely on) -------------------------------------
+
+
+def _details(**overrides):
+    from customers.services import RelationshipRequestDetails
+
+    data = {
+        "company_name": "Fourth Coffee",
+        "primary_domain": "fourthcoffee.onmicrosoft.example",
+        "contact_first_name": "Mio",
+        "contact_last_name": "Tanaka",
+        "contact_email": "it@fourthcoffee.example",
+        "language": "en",
+    }
+    data.update(overrides)
+    return RelationshipRequestDetails(**data)
+
+
+def test_the_service_refuses_a_pair_that_is_not_partnered(provider, provider_admin):
+    from customers import services
+
+    stranger = f.ResellerFactory()
+    with pytest.raises(services.CustomerError, match="is not an active indirect reseller") as error:
+        services.reseller_relationship_request_send(
+            provider=provider,
+            reseller=stranger,
+            actor=provider_admin,
+            actor_org=provider,
+            details=_details(),
+        )
+    assert error.value.field == "partner"
+    assert not ResellerRelationshipRequest.objects.exists()
+
+
+def test_the_service_refuses_a_third_organisation_as_the_sender(provider, reseller):
+    from customers import services
+
+    other = f.ResellerFactory()
+    f.PartnershipFactory(provider=provider, reseller=other)
+    with pytest.raises(services.CustomerError, match="Only the provider or the reseller"):
+        services.reseller_relationship_request_send(
+            provider=provider,
+            reseller=reseller,
+            actor=f.MembershipFactory(organisation=other).user,
+            actor_org=other,
+            details=_details(),
+        )
+    assert not ResellerRelationshipRequest.objects.exists()
+
+
+def test_the_service_refuses_a_domain_already_a_customers(provider, reseller, provider_admin):
+    from customers import services
+
+    f.CustomerFactory(primary_domain="fourthcoffee.onmicrosoft.example")
+    with pytest.raises(services.CustomerError, match="already a customer's domain"):
+        services.reseller_relationship_request_send(
+            provider=provider,
+            reseller=reseller,
+            actor=provider_admin,
+            actor_org=provider,
+            details=_details(primary_domain="FourthCoffee.onmicrosoft.example"),
+        )
+    assert not ResellerRelationshipRequest.objects.exists()
