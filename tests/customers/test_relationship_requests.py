@@ -589,3 +589,19 @@ def test_the_service_refuses_a_domain_already_a_customers(provider, reseller, pr
             details=_details(primary_domain="FourthCoffee.onmicrosoft.example"),
         )
     assert not ResellerRelationshipRequest.objects.exists()
+
+
+def test_the_acceptance_notice_speaks_the_senders_language(
+    client, provider, reseller, member_factory, client_for, django_capture_on_commit_callbacks
+):
+    sender = member_factory(reseller, Role.SALES_AGENT)
+    sender.language = "ja"
+    sender.save(update_fields=["language"])
+    response = _send(client_for(sender), provider)
+    token = _token(response)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_link(token), {"consent": "on"}).status_code == 200
+    [notice] = mail.outbox
+    assert notice.to == [sender.email]
+    assert notice.subject == "Fourth Coffee が再販業者関係の要求を承諾しました"
