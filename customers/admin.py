@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from customers.models import Customer, SetupInformation, TenantOwnerGrant
+from customers.models import (
+    Customer,
+    ResellerRelationshipRequest,
+    SetupInformation,
+    TenantOwnerGrant,
+)
 
 
 @admin.register(Customer)
@@ -54,3 +59,36 @@ class SetupInformationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ResellerRelationshipRequest)
+class ResellerRelationshipRequestAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+    ordering = ["-pk"]
+    list_display = [
+        "company_name",
+        "primary_domain",
+        "provider",
+        "reseller",
+        "status",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["company_name", "primary_domain", "contact_email"]
+    list_select_related = ["provider", "reseller"]
+    raw_id_fields = ["provider", "reseller", "requested_by_org", "customer"]
+    date_hierarchy = "created_at"
+    # The token's hash is a secret; requests are made, revoked and accepted on the
+    # portal's pages, where they are audited.
+    exclude = ["token_hash"]
+    readonly_fields = [
+        "uuid",
+        "status",
+        "created_by",
+        "created_at",
+        "accepted_at",
+        "customer",
+        "revoked_at",
+        "revoked_by",
+    ]

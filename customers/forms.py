@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from customers import selectors
 from customers.countries import country_choices
 from customers.models import DOMAIN_PREFIX_REGEX
-from customers.services import CustomerDetails
+from customers.services import CustomerDetails, RelationshipRequestDetails
 from portal.forms import ListFilterForm
 from subscriptions.forms import LICENCE_ERRORS
 from subscriptions.selectors import term_choices
@@ -225,3 +225,85 @@ class ChangeResellerForm(forms.Form):
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reseller"].queryset = selectors.active_partners(provider=provider)
+
+
+# A domain name of 2 labels or more (an existing tenant's own domain, e.g.
+# fourthcoffee.onmicrosoft.example): letters, digits and inner hyphens per label.
+EXISTING_DOMAIN_REGEX = r"^(?=.{4,100}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+
+
+class ResellerRelationshipRequestForm(forms.Form):
+    """A reseller relationship request: the other party, the company, its domain and contact.
+
+    A provider chooses one of its active resellers; a reseller one of its providers.
+    """
+
+    partner = forms.ModelChoiceField(
+        label=_("Indirect reseller"), queryset=None, to_field_name="uuid"
+    )
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    primary_domain = forms.CharField(
+        label=_("Primary domain"),
+        max_length=100,
+        help_text=_(
+            "The domain of the company's existing tenant, e.g. fourthcoffee.onmicrosoft.example."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+    contact_first_name = forms.CharField(label=_("First name"), max_length=100)
+    contact_last_name = forms.CharField(label=_("Last name"), max_length=100)
+    contact_email = forms.EmailField(label=_("Email"))
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the email the contact receives."),
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        partner = self.fields["partner"]
+        if org.is_provider:
+            partner.queryset = selectors.active_partners(provider=org)
+        else:
+            partner.label = _("Indirect provider")
+            partner.queryset = selectors.partner_providers(reseller=org)
+
+    def clean_primary_domain(self):
+        domain = self.cleaned_data["primary_domain"].strip().lower()
+        if not re.fullmatch(EXISTING_DOMAIN_REGEX, domain):
+            raise forms.ValidationError(
+                _("Enter a domain name such as fourthcoffee.onmicrosoft.example."),
+                code="malformed",
+            )
+        if selectors.domain_is_taken(domain):
+            raise forms.ValidationError(
+                _("%(domain)s is already a customer's domain."),
+                code="taken",
+                params={"domain": domain},
+            )
+        return domain
+
+    def details(self) -> RelationshipRequestDetails:
+        data = self.cleaned_data
+        return RelationshipRequestDetails(
+            company_name=data["company_name"],
+            primary_domain=data["primary_domain"],
+            contact_first_name=data["contact_first_name"],
+            contact_last_name=data["contact_last_name"],
+            contact_email=data["contact_email"],
+            language=data["language"],
+        )
+
+
+class RelationshipConsentForm(forms.Form):
+    """The company's consent on the request link."""
+
+    consent = forms.BooleanField(
+        label=_(
+            "I am authorised to accept this on behalf of the company, and I accept the "
+            "indirect provider and the indirect reseller named above."
+        ),
+        error_messages={"required": _("Tick the box to accept.")},
+    )

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import TenantQuerySet
@@ -163,3 +164,103 @@ class SetupInformation(models.Model):
 
     def __str__(self):
         return f"{self.customer} (until {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class ResellerRelationshipRequestQuerySet(TenantQuerySet):
+    def for_org(self, org):
+        """A provider sees the requests made for it; a reseller those naming it."""
+        if org is None:
+            return self.none()
+        if org.is_provider:
+            return self.filter(provider=org)
+        return self.filter(reseller=org)
+
+
+class ResellerRelationshipRequest(models.Model):
+    """An invitation to a company with a tenant elsewhere to join a provider through a reseller.
+
+    Made by the provider or by the reseller; the link's token is stored only as
+    a hash. Accepting creates the customer (with its own domain and admin).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    reseller = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("indirect reseller"),
+    )
+    # Whose staff made it: the provider or the reseller.
+    requested_by_org = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    company_name = models.CharField(_("company name"), max_length=200)
+    primary_domain = models.CharField(_("primary domain"), max_length=100)
+    contact_first_name = models.CharField(_("first name"), max_length=100)
+    contact_last_name = models.CharField(_("last name"), max_length=100)
+    contact_email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=10, default="en")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ResellerRelationshipRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reseller relationship request")
+        verbose_name_plural = _("reseller relationship requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "primary_domain"],
+                condition=Q(status="pending"),
+                name="rr_request_one_pending_per_domain",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "expired", "revoked"]),
+                name="rr_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(provider=models.F("reseller")), name="rr_request_distinct_orgs"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "-created_at", "-id"], name="rr_request_provider_idx"),
+            models.Index(fields=["reseller", "-created_at", "-id"], name="rr_request_reseller_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_name} ({self.primary_domain})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED or (
+            self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def effective_status(self) -> str:
+        return self.Status.EXPIRED if self.is_expired else self.status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -9,13 +10,17 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from customers.models import Customer, TenantOwnerGrant
+from customers.models import Customer, ResellerRelationshipRequest, TenantOwnerGrant
 from partners.models import Organisation, Partnership
 from portal.listing import filter_options
 from portal.models import ActivityEvent
 from portal.tenancy import get_for_org
+from portal.tokens import hash_token
 from relationships.models import AdminRelationship
 from subscriptions.models import Offer, Order, Subscription
+
+# A link's token: 256 random bits, URL-safe base64 (anything else names no request).
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,128}"
 
 
 def customer_for_org(*, org, uuid) -> Customer:
@@ -211,3 +216,47 @@ def export_rows(*, org, q: str = "", reseller: Organisation | None = None, expir
     zone = timezone.get_current_timezone()
     for *values, created_at in rows:
         yield (*values, created_at.astimezone(zone).date().isoformat())
+
+
+# Reseller relationship requests ------------------------------------------------------
+
+
+def relationship_requests(*, org):
+    """The reseller relationship requests ``org`` may see, newest first (keys for paging)."""
+    return ResellerRelationshipRequest.objects.for_org(org).order_by("-created_at", "-id")
+
+
+def relationship_request_rows(*, org, keys):
+    """The rows of one page of requests (``keys``: their primary keys)."""
+    return (
+        ResellerRelationshipRequest.objects.for_org(org)
+        .filter(pk__in=keys)
+        .select_related("provider", "reseller", "requested_by_org", "customer")
+    )
+
+
+def relationship_request_for_org(*, org, uuid) -> ResellerRelationshipRequest:
+    """One request ``org`` may see, or 404."""
+    return get_for_org(ResellerRelationshipRequest, org, uuid=uuid)
+
+
+def relationship_request_for_token(token: str) -> ResellerRelationshipRequest | None:
+    """The request a link's token names (by its hash), or None; a malformed token names none."""
+    if not re.fullmatch(TOKEN_PATTERN, token or ""):
+        return None
+    return (
+        ResellerRelationshipRequest.objects.select_related("provider", "reseller")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def partner_providers(*, reseller):
+    """The active providers with an active partnership with ``reseller``."""
+    provider_ids = Partnership.objects.for_org(reseller).active().values("provider_id")
+    return (
+        Organisation.objects.for_org(reseller)
+        .providers()
+        .filter(pk__in=provider_ids, status=Organisation.Status.ACTIVE)
+        .order_by("legal_name")
+    )

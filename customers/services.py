@@ -1,4 +1,5 @@
-"""Writes on customers: creation with its first order, the associated reseller, tenant owners."""
+"""Writes on customers: creation with its first order, the associated reseller, tenant owners,
+reseller relationship requests to companies with a tenant elsewhere."""
 
 from __future__ import annotations
 
@@ -7,18 +8,27 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import selectors
-from customers.models import Customer, SetupInformation, TenantOwnerGrant
+from customers.models import (
+    Customer,
+    ResellerRelationshipRequest,
+    SetupInformation,
+    TenantOwnerGrant,
+)
 from portal import audit
 from portal.audit import Verb
+from portal.emails import queue_email, recipient_language
 from portal.errors import ServiceError
 from portal.sealing import seal, unseal
+from portal.tokens import hash_token
 from relationships.services import terminate_for_reseller_on_customer
 from subscriptions.models import Offer, Subscription, SubscriptionChange
 from subscriptions.services import LineRequest, order_submit
@@ -68,14 +78,22 @@ def customer_create(
     actor,
     details: CustomerDetails,
     reseller,
-    lines: list[tuple],
-    idempotency_key: uuid.UUID,
+    lines: list[tuple] = (),
+    idempotency_key: uuid.UUID | None = None,
+    own_admin: bool = False,
 ) -> CustomerCreated:
     """Create a customer and its first order; a used key returns the first.
 
     No admin relationship comes with it: one is requested and the customer approves it.
+    ``own_admin``: a company whose tenant exists elsewhere keeps its own admin, so no
+    admin user, temporary password or setup information is made, and no order when it
+    orders nothing yet (``lines`` empty, no key).
     """
-    existing = selectors.customer_for_order_key(provider=provider, idempotency_key=idempotency_key)
+    existing = (
+        selectors.customer_for_order_key(provider=provider, idempotency_key=idempotency_key)
+        if idempotency_key is not None
+        else None
+    )
     if existing is not None:
         return CustomerCreated(existing, None)
     try:
@@ -86,10 +104,13 @@ def customer_create(
             reseller=reseller,
             lines=lines,
             idempotency_key=idempotency_key,
+            own_admin=own_admin,
         )
     except (IntegrityError, _AlreadySubmitted) as exc:
-        existing = selectors.customer_for_order_key(
-            provider=provider, idempotency_key=idempotency_key
+        existing = (
+            selectors.customer_for_order_key(provider=provider, idempotency_key=idempotency_key)
+            if idempotency_key is not None
+            else None
         )
         if existing is not None:
             return CustomerCreated(existing, None)
@@ -102,39 +123,40 @@ def customer_create(
 
 
 @transaction.atomic
-def _customer_create(*, provider, actor, details, reseller, lines, idempotency_key):
-    password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+def _customer_create(*, provider, actor, details, reseller, lines, idempotency_key, own_admin):
+    password = None if own_admin else secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
     customer = Customer.objects.create(
         provider=provider,
         reseller=reseller,
         created_by=actor,
-        admin_username=f"admin@{details.primary_domain}",
-        admin_password_hash=make_password(password),
+        admin_username="" if own_admin else f"admin@{details.primary_domain}",
+        admin_password_hash="" if own_admin else make_password(password),
         **asdict(details),
     )
-    audit.record(
-        org=provider,
-        actor=actor,
-        verb=Verb.CUSTOMER_CREATED,
-        obj=customer,
-        after={
-            "domain": customer.primary_domain,
-            "reseller": reseller.partner_id if reseller else None,
-        },
-    )
-    _order, created = order_submit(
-        provider=provider,
-        customer=customer,
-        lines=[
-            LineRequest(offer=o, quantity=q, reseller=reseller, term_pair=t)
-            for o, q, t in (line if len(line) == 3 else (*line, "") for line in lines)
-        ],
-        idempotency_key=idempotency_key,
-        actor=actor,
-    )
-    if not created:
-        raise _AlreadySubmitted
-    _keep_setup_information(customer=customer, user=actor, password=password)
+    after = {
+        "domain": customer.primary_domain,
+        "reseller": reseller.partner_id if reseller else None,
+    }
+    if own_admin:
+        after["own_admin"] = True
+    audit.record(org=provider, actor=actor, verb=Verb.CUSTOMER_CREATED, obj=customer, after=after)
+    # The first order (empty for an import row without lines) holds the idempotency key; a
+    # company that keeps its own admin and orders nothing yet has none.
+    if lines or not own_admin:
+        _order, created = order_submit(
+            provider=provider,
+            customer=customer,
+            lines=[
+                LineRequest(offer=o, quantity=q, reseller=reseller, term_pair=t)
+                for o, q, t in (line if len(line) == 3 else (*line, "") for line in lines)
+            ],
+            idempotency_key=idempotency_key,
+            actor=actor,
+        )
+        if not created:
+            raise _AlreadySubmitted
+    if password is not None:
+        _keep_setup_information(customer=customer, user=actor, password=password)
     return CustomerCreated(customer, password)
 
 
@@ -307,3 +329,282 @@ def tenant_owner_revoke(*, grant: TenantOwnerGrant, actor) -> None:
         verb=Verb.CUSTOMER_TENANT_OWNER_REVOKED,
         side="before",
     )
+
+
+# Reseller relationship requests: a company with a tenant elsewhere joins a provider
+# through one of its resellers ---------------------------------------------------------
+
+RELATIONSHIP_REQUEST_TTL = timedelta(days=30)
+
+
+class RelationshipRequestUnavailable(ServiceError):
+    """A request link that cannot be used (unknown 404; used, revoked or expired 410)."""
+
+    status = 410
+
+
+@dataclass(frozen=True)
+class RelationshipRequestDetails:
+    """Who the request is for: the company, its existing domain and its contact."""
+
+    company_name: str
+    primary_domain: str
+    contact_first_name: str
+    contact_last_name: str
+    contact_email: str
+    language: str
+
+
+@dataclass(frozen=True)
+class PreparedRelationshipRequest:
+    """A request just made, with its link's token (handed out once, never stored)."""
+
+    relationship_request: ResellerRelationshipRequest
+    token: str
+
+    @property
+    def url(self) -> str:
+        return relationship_request_url(self.token)
+
+
+def relationship_request_url(token: str) -> str:
+    return f"{settings.SITE_URL}{reverse('customers:relationship_request_link', args=[token])}"
+
+
+def _partnered(*, provider, reseller) -> bool:
+    return selectors.active_partners(provider=provider).filter(pk=reseller.pk).exists()
+
+
+def _request_events(relationship_request, *, actor, verb, before=None, after=None) -> None:
+    """One event in the provider's log and one in the reseller's: the request is both of theirs."""
+    for org in (relationship_request.provider, relationship_request.reseller):
+        audit.record(
+            org=org, actor=actor, verb=verb, obj=relationship_request, before=before, after=after
+        )
+
+
+def _expire_lapsed_requests(*, provider, domain: str, actor) -> None:
+    """Mark pending requests for ``domain`` past their expiry as expired, freeing it for a new one."""
+    lapsed = (
+        ResellerRelationshipRequest.objects.for_org(provider)
+        .select_for_update()
+        .select_related("provider", "reseller")
+        .filter(
+            primary_domain=domain,
+            status=ResellerRelationshipRequest.Status.PENDING,
+            expires_at__lte=timezone.now(),
+        )
+    )
+    for relationship_request in lapsed:
+        relationship_request.status = ResellerRelationshipRequest.Status.EXPIRED
+        relationship_request.save(update_fields=["status"])
+        _request_events(
+            relationship_request,
+            actor=actor,
+            verb=Verb.RESELLER_RELATIONSHIP_REQUEST_EXPIRED,
+            before={"status": "pending"},
+            after={"status": "expired"},
+        )
+
+
+@transaction.atomic
+def reseller_relationship_request_send(
+    *, provider, reseller, actor, actor_org, details: RelationshipRequestDetails
+) -> PreparedRelationshipRequest:
+    """Make a one-time request link for a company's contact and email it in the contact's language.
+
+    ``actor_org`` is the provider, or the reseller asking for one of its providers.
+    """
+    if actor_org.pk not in (provider.pk, reseller.pk):
+        raise CustomerError(_("Only the provider or the reseller can make this request."))
+    if not _partnered(provider=provider, reseller=reseller):
+        raise CustomerError(
+            _("%(reseller)s is not an active indirect reseller of %(provider)s.")
+            % {"reseller": reseller.legal_name, "provider": provider.display_name},
+            field="partner",
+        )
+    domain = details.primary_domain.strip().lower()
+    if selectors.domain_is_taken(domain):
+        raise CustomerError(
+            _("%(domain)s is already a customer's domain.") % {"domain": domain},
+            field="primary_domain",
+        )
+    _expire_lapsed_requests(provider=provider, domain=domain, actor=actor)
+    token = secrets.token_urlsafe(32)  # 256 bits
+    try:
+        with transaction.atomic():
+            relationship_request = ResellerRelationshipRequest.objects.create(
+                provider=provider,
+                reseller=reseller,
+                requested_by_org=actor_org,
+                company_name=details.company_name,
+                primary_domain=domain,
+                contact_first_name=details.contact_first_name,
+                contact_last_name=details.contact_last_name,
+                contact_email=details.contact_email.strip().lower(),
+                language=details.language,
+                token_hash=hash_token(token),
+                created_by=actor,
+                expires_at=timezone.now() + RELATIONSHIP_REQUEST_TTL,
+            )
+    except IntegrityError as exc:  # another member asked for this domain meanwhile
+        raise CustomerError(
+            _("A request for %(domain)s is already pending.") % {"domain": domain},
+            field="primary_domain",
+        ) from exc
+    prepared = PreparedRelationshipRequest(relationship_request, token)
+    queue_email(
+        kind="reseller-relationship-request",
+        to=relationship_request.contact_email,
+        context={
+            "relationship_request": relationship_request,
+            "provider": provider,
+            "reseller": reseller,
+            "url": prepared.url,
+        },
+        org=actor_org,
+        language=relationship_request.language,
+    )
+    _request_events(
+        relationship_request,
+        actor=actor,
+        verb=Verb.RESELLER_RELATIONSHIP_REQUEST_SENT,
+        after={
+            "domain": domain,
+            "email": relationship_request.contact_email,
+            "provider": provider.partner_id,
+            "reseller": reseller.partner_id,
+            "expires_at": relationship_request.expires_at.isoformat(),
+        },
+    )
+    return prepared
+
+
+def _locked_request(relationship_request) -> ResellerRelationshipRequest:
+    return (
+        ResellerRelationshipRequest.objects.select_for_update(of=("self",))
+        .select_related("provider", "reseller", "created_by")
+        .get(pk=relationship_request.pk)
+    )
+
+
+@transaction.atomic
+def reseller_relationship_request_revoke(*, relationship_request, actor):
+    """Invalidate a pending request's link for good (the provider's or the reseller's staff)."""
+    locked = _locked_request(relationship_request)
+    if locked.status != ResellerRelationshipRequest.Status.PENDING:
+        raise CustomerError(_("Only a pending request can be revoked."))
+    before = {"status": locked.effective_status}
+    locked.status = ResellerRelationshipRequest.Status.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.save(update_fields=["status", "revoked_at", "revoked_by"])
+    _request_events(
+        locked,
+        actor=actor,
+        verb=Verb.RESELLER_RELATIONSHIP_REQUEST_REVOKED,
+        before=before,
+        after={"status": "revoked"},
+    )
+    return locked
+
+
+def relationship_request_for_token(token: str) -> ResellerRelationshipRequest:
+    """The request a link names, or RelationshipRequestUnavailable (404) for a tampered one."""
+    found = selectors.relationship_request_for_token(token)
+    if found is None:
+        raise RelationshipRequestUnavailable(
+            _("This link is not valid. Check that you copied all of it."), status=404
+        )
+    return found
+
+
+def check_relationship_request_usable(relationship_request: ResellerRelationshipRequest) -> None:
+    """Raise RelationshipRequestUnavailable (410) unless the request can be accepted now."""
+    status = relationship_request.effective_status
+    if status == ResellerRelationshipRequest.Status.ACCEPTED:
+        raise RelationshipRequestUnavailable(_("This request has already been accepted."))
+    if status == ResellerRelationshipRequest.Status.REVOKED:
+        raise RelationshipRequestUnavailable(
+            _("This request was withdrawn. Ask the indirect provider or reseller for a new one.")
+        )
+    if status == ResellerRelationshipRequest.Status.EXPIRED:
+        raise RelationshipRequestUnavailable(
+            _("This request has expired. Ask the indirect provider or reseller for a new one.")
+        )
+
+
+@transaction.atomic
+def reseller_relationship_request_accept(*, token: str) -> Customer:
+    """The company accepts through the link: it becomes the provider's customer, associated
+    with the reseller, with its own domain and admin; the link is used."""
+    found = relationship_request_for_token(token)
+    # The row lock makes two accepts at once queue up; the second finds it used.
+    locked = _locked_request(found)
+    check_relationship_request_usable(locked)
+    provider, reseller = locked.provider, locked.reseller
+    if not _partnered(provider=provider, reseller=reseller):
+        raise CustomerError(
+            _(
+                "%(reseller)s is no longer an indirect reseller of %(provider)s, so this "
+                "request cannot be accepted. Nothing was changed; ask them for a new request."
+            )
+            % {"reseller": reseller.legal_name, "provider": provider.display_name},
+            status=409,
+        )
+    if selectors.domain_is_taken(locked.primary_domain):
+        raise CustomerError(
+            _(
+                "%(domain)s is already a customer's domain, so this request cannot be "
+                "accepted. Nothing was changed; contact %(provider)s."
+            )
+            % {"domain": locked.primary_domain, "provider": provider.display_name},
+            status=409,
+        )
+    created = customer_create(
+        provider=provider,
+        actor=None,
+        details=CustomerDetails(
+            company_name=locked.company_name,
+            primary_domain=locked.primary_domain,
+            street="",
+            city="",
+            postal_code="",
+            country="",
+            contact_first_name=locked.contact_first_name,
+            contact_last_name=locked.contact_last_name,
+            contact_email=locked.contact_email,
+            contact_phone="",
+            language=locked.language,
+        ),
+        reseller=reseller,
+        own_admin=True,
+    )
+    locked.status = ResellerRelationshipRequest.Status.ACCEPTED
+    locked.accepted_at = timezone.now()
+    locked.customer = created.customer
+    locked.save(update_fields=["status", "accepted_at", "customer"])
+    _request_events(
+        locked,
+        actor=None,
+        verb=Verb.RESELLER_RELATIONSHIP_REQUEST_ACCEPTED,
+        before={"status": "pending"},
+        after={"status": "accepted", "customer": str(created.customer.uuid)},
+    )
+    requester = locked.created_by
+    if requester is not None and requester.is_active:
+        queue_email(
+            kind="reseller-relationship-accepted",
+            to=requester.email,
+            context={
+                "relationship_request": locked,
+                "customer": created.customer,
+                "provider": provider,
+                "reseller": reseller,
+                "url": settings.SITE_URL
+                + reverse("customers:customer_detail", args=[created.customer.uuid]),
+            },
+            org=locked.requested_by_org,
+            language=recipient_language(requester.language, locked.requested_by_org.country),
+        )
+    return created.customer

@@ -13,6 +13,26 @@ urlpatterns = [
     path("new/subscriptions/", views.customer_new_subscriptions, name="customer_new_subscriptions"),
     path("new/review/", views.customer_new_review, name="customer_new_review"),
     path("new/cancel/", views.customer_new_cancel, name="customer_new_cancel"),
+    path(
+        "relationship-requests/",
+        views.relationship_request_list,
+        name="relationship_request_list",
+    ),
+    path(
+        "relationship-requests/new/",
+        views.relationship_request_new,
+        name="relationship_request_new",
+    ),
+    path(
+        "relationship-requests/<uuid:relationship_request_id>/revoke/",
+        views.relationship_request_revoke,
+        name="relationship_request_revoke",
+    ),
+    path(
+        "reseller-relationship/<str:token>/",
+        views.relationship_request_link,
+        name="relationship_request_link",
+    ),
     path("<uuid:customer_id>/", views.customer_detail, name="customer_detail"),
     path("<uuid:customer_id>/row/", views.customer_row, name="customer_row"),
     path("<uuid:customer_id>/setup/", views.customer_setup, name="customer_setup"),

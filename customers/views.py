@@ -1,4 +1,5 @@
 import uuid
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,11 +18,15 @@ from customers.forms import (
     CustomerDetailsForm,
     CustomerFilterForm,
     DomainPrefixForm,
+    RelationshipConsentForm,
+    ResellerRelationshipRequestForm,
     SubmitCustomerForm,
     SubscriptionLinesForm,
 )
+from portal import ratelimit
 from portal.actions import post_action
 from portal.audit import verb_label
+from portal.errors import ServiceError
 from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import CACHE_SECONDS, page_size, paginate_by_key
@@ -441,3 +446,144 @@ def customer_setup(request, customer_id):
     password = services.setup_information_take(customer=customer, user=request.user)
     context = {"customer": customer, "password": password}
     return render(request, "customers/customer_setup.html", context)
+
+
+# Reseller relationship requests (provider and reseller side) ---------------------------
+
+
+@org_required(Perm.VIEW)
+@require_safe
+def relationship_request_list(request):
+    """The reseller relationship requests sent for the organisation, with their status."""
+    org = request.tenant.org
+    page = paginate_by_key(
+        selectors.relationship_requests(org=org),
+        request.GET.get("page"),
+        page_size(request, PAGE_SIZE),
+        lambda keys: selectors.relationship_request_rows(org=org, keys=keys),
+    )
+    context = {
+        "page": page,
+        "is_provider": org.is_provider,
+        "can_request": request.tenant.can(Perm.REQUEST_RESELLER_RELATIONSHIP),
+    }
+    return render(request, "customers/relationship_request_list.html", context)
+
+
+def _request_email_refused(org, email: str) -> str | None:
+    """None when one more request email may go out, else why not.
+
+    The partnership requests' limits: both are invitations written to outsiders.
+    """
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_ORG, str(org.uuid)):
+        return _("Too many requests were sent. Try again in an hour.")
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_RECIPIENT, email):
+        return _("Too many emails were sent to this address. Try again tomorrow.")
+    return None
+
+
+@org_required(Perm.REQUEST_RESELLER_RELATIONSHIP)
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def relationship_request_new(request):
+    """The request's form; sending it emails the link and shows it once, to copy."""
+    org = request.tenant.org
+    form = ResellerRelationshipRequestForm(request.POST or None, org=org)
+    template = "customers/relationship_request_new.html"
+
+    def show_form(error=None, status=200):
+        return render(
+            request, template, {"form": form, "is_provider": org.is_provider}, status=status
+        )
+
+    if request.method != "POST" or not form.is_valid():
+        return show_form(status=400 if request.method == "POST" else 200)
+    refused = _request_email_refused(org, form.cleaned_data["contact_email"])
+    if refused:
+        form.add_error(None, refused)
+        return show_form(status=429)
+    partner = form.cleaned_data["partner"]
+    provider, reseller = (org, partner) if org.is_provider else (partner, org)
+    return post_action(
+        request,
+        lambda: services.reseller_relationship_request_send(
+            provider=provider,
+            reseller=reseller,
+            actor=request.user,
+            actor_org=org,
+            details=form.details(),
+        ),
+        then=lambda prepared: render(
+            request,
+            template,
+            {"prepared": prepared, "relationship_request": prepared.relationship_request},
+        ),
+        form=form,
+        render=lambda error: show_form(status=error.status),
+    )
+
+
+@org_required(Perm.REQUEST_RESELLER_RELATIONSHIP)
+@require_POST
+def relationship_request_revoke(request, relationship_request_id):
+    relationship_request = selectors.relationship_request_for_org(
+        org=request.tenant.org, uuid=relationship_request_id
+    )
+    return post_action(
+        request,
+        lambda: services.reseller_relationship_request_revoke(
+            relationship_request=relationship_request, actor=request.user
+        ),
+        success=_("The request to %(company)s was revoked; its link no longer works.")
+        % {"company": relationship_request.company_name},
+        redirect_to=reverse("customers:relationship_request_list"),
+    )
+
+
+# The company's link (public: the token is the capability)
+
+
+def relationship_link(view):
+    """A link that cannot be used answers with the invite links' page saying why, never a 500."""
+
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except services.RelationshipRequestUnavailable as error:
+            return render(
+                request,
+                "partners/invite_unavailable.html",
+                {"message": error.message},
+                status=error.status,
+            )
+
+    return wrapper
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@relationship_link
+def relationship_request_link(request, token):
+    """What the company's link opens; GET and HEAD change nothing (mail scanners open links)."""
+    relationship_request = services.relationship_request_for_token(token)
+    services.check_relationship_request_usable(relationship_request)
+    form = RelationshipConsentForm(request.POST if request.method == "POST" else None)
+    context = {"relationship_request": relationship_request, "form": form}
+    template = "customers/relationship_request_link.html"
+    if request.method != "POST":
+        return render(request, template, context)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    try:
+        customer = services.reseller_relationship_request_accept(token=token)
+    except services.RelationshipRequestUnavailable:
+        raise
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        return render(request, template, context, status=error.status)
+    return render(
+        request,
+        "customers/relationship_request_accepted.html",
+        {"relationship_request": relationship_request, "customer": customer},
+    )

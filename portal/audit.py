@@ -68,6 +68,23 @@ class Verb(models.TextChoices):
         "customer.delegated_admin_removed",
         _("Delegated admin removed"),
     )
+    # Reseller relationship requests to companies with a tenant elsewhere
+    RESELLER_RELATIONSHIP_REQUEST_SENT = (
+        "reseller_relationship_request.sent",
+        _("Reseller relationship request sent"),
+    )
+    RESELLER_RELATIONSHIP_REQUEST_REVOKED = (
+        "reseller_relationship_request.revoked",
+        _("Reseller relationship request revoked"),
+    )
+    RESELLER_RELATIONSHIP_REQUEST_EXPIRED = (
+        "reseller_relationship_request.expired",
+        _("Reseller relationship request expired"),
+    )
+    RESELLER_RELATIONSHIP_REQUEST_ACCEPTED = (
+        "reseller_relationship_request.accepted",
+        _("Reseller relationship request accepted"),
+    )
     # Admin relationships (granular delegated admin)
     ADMIN_RELATIONSHIP_CREATED = (
         "admin_relationship.created",
@@ -219,6 +236,7 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
 OBJECT_TYPES = {
     "partnership": _("Partnership"),
     "partnershiprequest": _("Partnership request"),
+    "resellerrelationshiprequest": _("Reseller relationship request"),
     "organisation": _("Organisation"),
     "customer": _("Customer"),
     "subscription": _("Subscription"),

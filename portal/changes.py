@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "kind": _("Kind"),
     "month": _("Month"),
     "organisation": _("Organisation"),
+    "own_admin": _("Keeps its own admin"),
     "percent_off": _("Discount percentage"),
     "prefix": _("Prefix"),
     "price": _("Price"),

@@ -43,6 +43,10 @@ class Perm(models.TextChoices):
     RUN_BULK_IMPORTS = "run_bulk_imports", _("Run bulk imports")
     MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
     MANAGE_WEBHOOKS = "manage_webhooks", _("Manage webhooks")
+    REQUEST_RESELLER_RELATIONSHIP = (
+        "request_reseller_relationship",
+        _("Send a reseller relationship request to an existing customer"),
+    )
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -77,6 +81,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # What programs may do in the organisation's name: Global admin only.
     Perm.MANAGE_API_KEYS: frozenset({_G}),
     Perm.MANAGE_WEBHOOKS: frozenset({_G}),
+    # Inviting a company with a tenant elsewhere to become a customer through a reseller:
+    # the provider's staff, or the reseller's for one of its providers, as adding a customer.
+    Perm.REQUEST_RESELLER_RELATIONSHIP: frozenset({_G, _A, _S}),
 }
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from customers.models import Customer, TenantOwnerGrant
+from customers.models import Customer, ResellerRelationshipRequest, TenantOwnerGrant
 from partners.models import (
     Membership,
     Organisation,
@@ -343,3 +343,20 @@ def sign_in_verified(client, user, device=None):
     session.pop("mfa.step", None)
     session.save()
     return client
+
+
+class ResellerRelationshipRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResellerRelationshipRequest
+
+    provider = factory.SubFactory(ProviderFactory)
+    reseller = factory.SubFactory(ResellerFactory)
+    requested_by_org = factory.SelfAttribute("provider")
+    company_name = factory.Sequence(lambda n: f"Existing Company {n}")
+    primary_domain = factory.Sequence(lambda n: f"existing{n}.onmicrosoft.example")
+    contact_first_name = "Mio"
+    contact_last_name = "Tanaka"
+    contact_email = factory.Sequence(lambda n: f"it{n}@existing.example")
+    language = "en"
+    token_hash = factory.LazyFunction(lambda: token_hash(secrets.token_urlsafe(32)))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))

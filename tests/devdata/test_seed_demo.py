@@ -81,6 +81,8 @@ def test_seed_demo_gives_the_activity_log_history():
         "import.finished",
         "order.submitted",
         "admin_relationship.requested",
+        # The pending reseller relationship request.
+        "reseller_relationship_request.sent",
     }
     assert ActivityEvent.objects.filter(organisation=fabrikam, verb="customer.created").exists()
 
@@ -157,3 +159,22 @@ def test_seed_demo_holds_admin_relationships_in_every_state():
     consent = AdminRelationship.objects.filter(status="created")
     assert consent.exists() and all(r.partner.is_reseller for r in consent)
     assert all(r.roles.exists() for r in AdminRelationship.objects.all())
+
+
+def test_seed_demo_has_one_pending_reseller_relationship_request():
+    from customers.models import ResellerRelationshipRequest
+    from portal.models import OutboundEmail
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    request = ResellerRelationshipRequest.objects.get()
+    assert request.status == "pending" and request.effective_status == "pending"
+    assert (request.provider.legal_name, request.reseller.legal_name) == (
+        "Contoso Distribution",
+        "Fabrikam Solutions",
+    )
+    # Its email, with the link, waits in the dev mailbox, in the contact's language.
+    email = OutboundEmail.objects.get(kind="reseller-relationship-request")
+    assert email.to == "it@adventureworks.example"
+    assert "/customers/reseller-relationship/" in email.body_text
+    assert "ご承諾ください" in email.body_text

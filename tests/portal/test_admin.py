@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import services as customer_services
+from customers.models import ResellerRelationshipRequest
 from relationships.models import AccessAssignment, AdminRelationship, AdminRelationshipNotice
 from subscriptions.models import RenewalReminder, ScheduledChange
 from tests import factories as f
@@ -47,6 +48,11 @@ def one_of_each():
         relationship=relationship, days_before=30, ends_at=relationship.ends_at
     )
     f.RelationshipTemplateFactory(organisation=sub.provider)
+    f.ResellerRelationshipRequestFactory(
+        provider=sub.provider,
+        reseller=sub.customer.reseller,
+        token_hash="d4e5f6-secret-request-hash",
+    )
     customer_services._keep_setup_information(
         customer=sub.customer, user=f.UserFactory(), password="Sealed-Secret-Password"
     )
@@ -140,6 +146,14 @@ def test_secrets_are_never_shown(operator_client, one_of_each):
     )
     assert response.status_code == 200
     assert "a1b2c3-secret-approval-hash" not in response.content.decode()
+    relationship_request = ResellerRelationshipRequest.objects.get()
+    response = operator_client.get(
+        reverse(
+            "admin:customers_resellerrelationshiprequest_change", args=[relationship_request.pk]
+        )
+    )
+    assert response.status_code == 200
+    assert "d4e5f6-secret-request-hash" not in response.content.decode()
 
 
 def test_every_model_is_registered():

@@ -30,6 +30,8 @@ MATRIX = {
     # What programs may do in the organisation's name (API keys, webhooks): Global admin only.
     Perm.MANAGE_API_KEYS: {G: True, U: False, A: False, S: False},
     Perm.MANAGE_WEBHOOKS: {G: True, U: False, A: False, S: False},
+    # Round 2: a reseller relationship request to an existing customer (design.md)
+    Perm.REQUEST_RESELLER_RELATIONSHIP: {G: True, U: False, A: True, S: True},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]

@@ -88,6 +88,8 @@ class World:
     api_secret: str = ""
     webhook: object = None
     webhook_delivery: object = None
+    relationship_request: object = None
+    relationship_request_token: str = ""
     markers: list[str] = field(default_factory=list)
 
     def kwargs_for(self) -> dict[str, list[str]]:
@@ -118,6 +120,7 @@ class World:
             "api_key_id": [str(self.api_key.uuid)],
             "webhook_id": [str(self.webhook.uuid)],
             "delivery_id": [str(self.webhook_delivery.uuid)],
+            "relationship_request_id": [str(self.relationship_request.uuid)],
         }
 
     def query_ids(self) -> dict[str, str]:
@@ -132,6 +135,8 @@ class World:
             "actor": str(self.member.membership.uuid),
             "membership": str(self.member.membership.uuid),
             "tier": str(self.tier.uuid),
+            # The other party of a reseller relationship request.
+            "partner": str(self.reseller.uuid),
         }
 
 
@@ -273,7 +278,20 @@ def build_world(name: str) -> World:
         payload="{}",
         status="delivered",
     )
+    # A pending reseller relationship request to a company with a tenant elsewhere.
+    relationship_request_token = secrets.token_urlsafe(32)
+    relationship_request = f.ResellerRelationshipRequestFactory(
+        provider=provider,
+        reseller=reseller,
+        company_name=f"{name} Joining Company",
+        primary_domain=f"{name.lower()}-joining.onmicrosoft.example",
+        contact_email=f"{name.lower()}-joining@existing.example",
+        token_hash=token_hash(relationship_request_token),
+        created_by=provider_admin,
+    )
     world = World(
+        relationship_request=relationship_request,
+        relationship_request_token=relationship_request_token,
         tier=tier,
         statement=statement,
         direct_statement=direct_statement,
@@ -324,6 +342,7 @@ def build_world(name: str) -> World:
         f"{name} Template",
         f"{name} Key",
         webhook.url,
+        f"{name} Joining Company",
     ]
     return world
 

@@ -48,6 +48,10 @@ EXEMPT = {
     "relationships:customer_terminate": (
         "Public termination link of the approval confirmation: the token is the capability."
     ),
+    "customers:relationship_request_link": (
+        "Public reseller relationship request link (the company's accept page): "
+        "the token is the capability."
+    ),
 }
 
 # URL kwarg names that hold a tenant object's id.
@@ -69,6 +73,7 @@ OBJECT_KWARGS = {
     "relationship_id",
     "group_id",
     "template_id",
+    "relationship_request_id",
 }
 
 
@@ -116,6 +121,7 @@ def own_urls(route: Route, world) -> list[str]:
             "staff_invite_accept": world.staff_token,
             "relationships:approve": world.approval_token,
             "relationships:customer_terminate": world.termination_token,
+            "customers:relationship_request_link": world.relationship_request_token,
         }.get(route.name, world.request_token)
         return [reverse(route.name, kwargs={"token": token})]
     return urls_for(route, world.kwargs_for())

@@ -26,6 +26,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from billing.models import PriceListEntry
+from customers.models import ResellerRelationshipRequest
 from partners.models import Partnership, PartnershipRequest
 from portal.celery import app
 from portal.emails import queue_email
@@ -151,6 +152,25 @@ def _approve_admin_relationship(home, away):
     return csrf_client().post(url, {"consent": "on"})
 
 
+def _send_reseller_relationship_request(home, away):
+    data = {
+        "partner": str(home.reseller.uuid),
+        "company_name": "Broker Coffee",
+        "primary_domain": "broker-coffee.onmicrosoft.example",
+        "contact_first_name": "Mio",
+        "contact_last_name": "Tanaka",
+        "contact_email": "it@broker-coffee.example",
+        "language": "ja",
+    }
+    url = reverse("customers:relationship_request_new")
+    return csrf_client(home.provider_admin).post(url, data)
+
+
+def _accept_reseller_relationship_request(home, away):
+    url = reverse("customers:relationship_request_link", args=[home.relationship_request_token])
+    return csrf_client().post(url, {"consent": "on"})
+
+
 def _run_admin_relationship_job(home, away):
     """The daily job (not a page) sends the notices: it must finish with the broker down too."""
     AdminRelationship.objects.filter(pk=home.relationship.pk).update(
@@ -229,6 +249,21 @@ MAIL_PAGES = {
         "partnership-revoked",
         _revoke_provider,
         lambda home: Partnership.objects.get(pk=home.partnership.pk).status == "removed",
+    ),
+    "send a reseller relationship request": MailPage(
+        "reseller-relationship-request",
+        _send_reseller_relationship_request,
+        lambda home: ResellerRelationshipRequest.objects.filter(
+            company_name="Broker Coffee"
+        ).exists(),
+    ),
+    "accept a reseller relationship request": MailPage(
+        "reseller-relationship-accepted",
+        _accept_reseller_relationship_request,
+        lambda home: (
+            ResellerRelationshipRequest.objects.get(pk=home.relationship_request.pk).status
+            == "accepted"
+        ),
     ),
     "send an agreement reminder": MailPage(
         "agreement-reminder",

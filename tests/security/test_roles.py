@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from api.models import ApiKey
 from billing.models import PartnershipTier, PriceListEntry
-from customers.models import Customer
+from customers.models import Customer, ResellerRelationshipRequest
 from jobs.models import Job
 from partners.models import Membership, Organisation, Partnership, PartnershipRequest
 from portal.models import StaffInvitation, User
@@ -171,6 +171,26 @@ def _check_import_file(client, home, user):
     content = b"Email\r\nnew-import@reseller.example\r\n"
     upload = SimpleUploadedFile("invites.csv", content, content_type="text/csv")
     return client.post(reverse("jobs:import_new"), {"kind": "invites", "file": upload})
+
+
+def _request_reseller_relationship(partner):
+    def perform(client, home, user):
+        data = {
+            "partner": str(getattr(home, partner).uuid),
+            "company_name": "Matrix Coffee",
+            "primary_domain": "matrix-coffee.onmicrosoft.example",
+            "contact_first_name": "Mio",
+            "contact_last_name": "Tanaka",
+            "contact_email": "it@matrix-coffee.example",
+            "language": "ja",
+        }
+        return client.post(reverse("customers:relationship_request_new"), data)
+
+    return perform
+
+
+def _reseller_relationship_requested(home, response):
+    return ResellerRelationshipRequest.objects.filter(company_name="Matrix Coffee").exists()
 
 
 def _redirected(response):
@@ -378,6 +398,18 @@ def _view_own_prices(client, home, user):
 
 ACTIONS.update(
     {
+        "send a reseller relationship request": Action(
+            Perm.REQUEST_RESELLER_RELATIONSHIP,
+            "provider",
+            _request_reseller_relationship("reseller"),
+            _reseller_relationship_requested,
+        ),
+        "send a reseller relationship request (reseller side)": Action(
+            Perm.REQUEST_RESELLER_RELATIONSHIP,
+            "reseller",
+            _request_reseller_relationship("provider"),
+            _reseller_relationship_requested,
+        ),
         "schedule a price": Action(
             Perm.EDIT_PRICES,
             "provider",

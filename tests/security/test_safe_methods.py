@@ -51,6 +51,9 @@ def test_no_get_on_any_route_changes_a_row(home):
         "partners:partnership_remove",
         "partners:reseller_detail",
         "partners:invite",
+        "customers:relationship_request_link",
+        "customers:relationship_request_list",
+        "customers:relationship_request_new",
         "staff_invite_accept",
         "password_reset_confirm",
         "activity_log",
@@ -63,6 +66,7 @@ def test_no_get_on_any_route_changes_a_row(home):
         "customers:tenant_owner_revoke",
         "partners:agreement_reminder",
         "partners:agreement_accept",
+        "customers:relationship_request_revoke",
     } <= refused_get - rendered
 
 
@@ -71,6 +75,7 @@ def test_opening_invite_links_changes_nothing(home, signed_in):
     links = [
         reverse("partners:invite", args=[home.request_token]),
         reverse("staff_invite_accept", args=[home.staff_token]),
+        reverse("customers:relationship_request_link", args=[home.relationship_request_token]),
     ]
     client = csrf_client(home.reseller_admin) if signed_in else Client()
     before = rows_digest()
@@ -81,3 +86,5 @@ def test_opening_invite_links_changes_nothing(home, signed_in):
     assert rows_digest() == before
     assert PartnershipRequest.objects.get(pk=home.partnership_request.pk).status == "pending"
     assert StaffInvitation.objects.get(pk=home.staff_invitation.pk).status == "pending"
+    home.relationship_request.refresh_from_db()
+    assert home.relationship_request.status == "pending"

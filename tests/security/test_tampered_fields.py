@@ -261,6 +261,9 @@ def tenant_forms(home):
         subscription_forms.ScheduledChangeForm: lambda: subscription_forms.ScheduledChangeForm(
             subscription=home.subscription
         ),
+        customer_forms.ResellerRelationshipRequestForm: (
+            lambda: customer_forms.ResellerRelationshipRequestForm(org=provider)
+        ),
     }
 
 

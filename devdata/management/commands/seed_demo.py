@@ -216,6 +216,9 @@ class Command(BaseCommand):
         self.renewal_examples()
         self.billing(providers, resellers, offers)
         self.finished_import(providers["Contoso Distribution"])
+        self.reseller_relationship_request(
+            providers["Contoso Distribution"], resellers["Fabrikam Solutions"]
+        )
 
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:")
@@ -524,6 +527,35 @@ class Command(BaseCommand):
         )
         job_services.job_start(job=job, actor=admin.user)
         job_services.job_run(job_id=job.pk)
+
+    def reseller_relationship_request(self, provider, reseller):
+        """One pending reseller relationship request: its email, with the link, is in the dev mailbox."""
+        from customers.models import ResellerRelationshipRequest
+        from customers.services import (
+            RelationshipRequestDetails,
+            reseller_relationship_request_send,
+        )
+
+        domain = "adventureworks.onmicrosoft.example"
+        if ResellerRelationshipRequest.objects.filter(primary_domain=domain).exists():
+            return
+        admin = Membership.objects.get(
+            organisation=provider, user__email="admin@contoso.example"
+        ).user
+        reseller_relationship_request_send(
+            provider=provider,
+            reseller=reseller,
+            actor=admin,
+            actor_org=provider,
+            details=RelationshipRequestDetails(
+                company_name="Adventure Works Cycles",
+                primary_domain=domain,
+                contact_first_name="Mio",
+                contact_last_name="Tanaka",
+                contact_email="it@adventureworks.example",
+                language="ja",
+            ),
+        )
 
     def upgrade_paths(self):
         """Business Basic upgrades to Standard, Standard to Premium."""
