@@ -43,6 +43,7 @@ class Perm(models.TextChoices):
     RUN_BULK_IMPORTS = "run_bulk_imports", _("Run bulk imports")
     MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
     MANAGE_WEBHOOKS = "manage_webhooks", _("Manage webhooks")
+    VIEW_OVERVIEW = "view_overview", _("View the overview")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -77,6 +78,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # What programs may do in the organisation's name: Global admin only.
     Perm.MANAGE_API_KEYS: frozenset({_G}),
     Perm.MANAGE_WEBHOOKS: frozenset({_G}),
+    # The home page: every role reads its organisation's figures (money: VIEW_BILLING too).
+    Perm.VIEW_OVERVIEW: frozenset({_G, _U, _A, _S}),
 }
 
 
