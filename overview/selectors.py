@@ -290,10 +290,15 @@ def _charges_by_month(data) -> charts.Chart:
     rows = data.get("charges_by_month", [])
     currency = data.get("currency", "")
     statements = _url("billing:statement_list")
-    latest = rows[-1] if rows else {"charges": "0", "margin": "0"}
+    title = _("Charges and margin per month (%(currency)s)") % {"currency": currency}
+    if not any(Decimal(r["charges"]) or Decimal(r["margin"]) for r in rows):
+        return charts.Chart(
+            "charges_by_month", title, _("No charges in the last 12 months."), 0, 0
+        )
+    latest = rows[-1]
     return charts.grouped_columns(
         key="charges_by_month",
-        title=_("Charges and margin per month (%(currency)s)") % {"currency": currency},
+        title=title,
         description=_(
             "Charges and margin per month. This month: %(charges)s charged, %(margin)s margin."
         )
