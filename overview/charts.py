@@ -134,22 +134,28 @@ def grouped_columns(
     fmt: Callable,
     name: Callable[[str, str, str], str],
     csv_periods: Sequence[str] | None = None,
+    axis_labels: Sequence[tuple[str, str]] | None = None,
+    axis_fmt: Callable | None = None,
     width: int = 720,
     height: int = 300,
 ) -> Chart:
-    """Columns per period, one per series (name, values, links), with a legend above."""
-    left, right, top, bottom = 64, 12, 40, 40
+    """Columns per period, one per series (name, values, links), with a legend above.
+
+    ``periods`` name the periods in full (the table, the bars' names); ``axis_labels``
+    are the axis's short two-line labels (e.g. the month, and the year where it changes).
+    """
+    left, right, top, bottom = 84, 12, 40, 44
     chart = Chart(key, title, description, width, height)
     chart.headers = [period_header, *[s[0] for s in series]]
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v) for _, vals, _ in series for v in vals]
-    ceiling = nice_ceiling(max(values, default=0))
+    # Four round steps; a count's step is a whole number.
+    tick = max(nice_ceiling(max(values, default=0) / 4), 1)
+    ceiling = tick * 4
     for step in range(5):
-        at = ceiling * step / 4
         y = top + plot_h - plot_h * step / 4
-        chart.gridlines.append(
-            (left, width - right, round(y, 1), Text(left - 6, y + 4, fmt(at), "end"))
-        )
+        label = Text(left - 6, y + 4, (axis_fmt or fmt)(tick * step), "end")
+        chart.gridlines.append((left, width - right, round(y, 1), label))
     slot = plot_w / max(len(periods), 1)
     bar_w = min(slot * 0.8 / max(len(series), 1), 28)
     for s, (series_name, vals, hrefs) in enumerate(series):
@@ -172,9 +178,11 @@ def grouped_columns(
                 )
             )
     for p, period in enumerate(periods):
-        chart.labels.append(
-            Text(left + p * slot + slot / 2, height - bottom + 18, period, "middle")
-        )
+        x = round(left + p * slot + slot / 2, 1)
+        first, second = axis_labels[p] if axis_labels else (period, "")
+        chart.labels.append(Text(x, height - bottom + 16, first, "middle"))
+        if second:
+            chart.labels.append(Text(x, height - bottom + 31, second, "middle"))
         chart.rows.append([period, *[fmt(vals[p]) for _, vals, _ in series]])
         chart.csv_rows.append([(csv_periods or periods)[p], *[vals[p] for _, vals, _ in series]])
     return chart

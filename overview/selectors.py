@@ -48,9 +48,24 @@ def money(value, currency: str) -> str:
     )
 
 
-def month_label(iso: str, *, short: bool = False) -> str:
-    day = dt.date.fromisoformat(iso)
-    return formats.date_format(day, "YEAR_MONTH_FORMAT" if not short else _("M Y"))
+def month_label(iso: str) -> str:
+    return formats.date_format(dt.date.fromisoformat(iso), "YEAR_MONTH_FORMAT")
+
+
+def month_axis(isos: list[str]) -> list[tuple[str, str]]:
+    """Short axis labels of months: the month, and under it the year where the year changes."""
+    labels = []
+    for i, iso in enumerate(isos):
+        day = dt.date.fromisoformat(iso)
+        # Translators: a month on a chart's axis (Django date format: "M" is "Jan").
+        month = formats.date_format(day, _("M"))
+        year = formats.date_format(day, _("Y")) if i == 0 or day.month == 1 else ""
+        labels.append((month, year))
+    return labels
+
+
+def whole_number(value) -> str:
+    return number(int(value))
 
 
 def _change(value, previous, *, fmt, period: str) -> tuple[str, str]:
@@ -190,7 +205,7 @@ def chart_for(*, summary: Summary, tenant, key: str) -> charts.Chart | None:
 
 def _resellers_by_month(data) -> charts.Chart:
     rows = data.get("resellers_by_month", [])
-    periods = [month_label(r["month"], short=True) for r in rows]
+    periods = [month_label(r["month"]) for r in rows]
     resellers = "partners:reseller_list"
     series = [
         (
@@ -220,6 +235,8 @@ def _resellers_by_month(data) -> charts.Chart:
         },
         period_header=_("Month"),
         periods=periods,
+        axis_labels=month_axis([r["month"] for r in rows]),
+        axis_fmt=whole_number,
         csv_periods=[r["month"][:7] for r in rows],
         series=series,
         fmt=number,
@@ -292,9 +309,7 @@ def _charges_by_month(data) -> charts.Chart:
     statements = _url("billing:statement_list")
     title = _("Charges and margin per month (%(currency)s)") % {"currency": currency}
     if not any(Decimal(r["charges"]) or Decimal(r["margin"]) for r in rows):
-        return charts.Chart(
-            "charges_by_month", title, _("No charges in the last 12 months."), 0, 0
-        )
+        return charts.Chart("charges_by_month", title, _("No charges in the last 12 months."), 0, 0)
     latest = rows[-1]
     return charts.grouped_columns(
         key="charges_by_month",
@@ -307,7 +322,9 @@ def _charges_by_month(data) -> charts.Chart:
             "margin": money(latest["margin"], currency),
         },
         period_header=_("Month"),
-        periods=[month_label(r["month"], short=True) for r in rows],
+        periods=[month_label(r["month"]) for r in rows],
+        axis_labels=month_axis([r["month"] for r in rows]),
+        axis_fmt=whole_number,
         csv_periods=[r["month"][:7] for r in rows],
         series=[
             (_("Charges"), [Decimal(r["charges"]) for r in rows], [statements] * len(rows)),

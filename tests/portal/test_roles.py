@@ -30,6 +30,8 @@ MATRIX = {
     # What programs may do in the organisation's name (API keys, webhooks): Global admin only.
     Perm.MANAGE_API_KEYS: {G: True, U: False, A: False, S: False},
     Perm.MANAGE_WEBHOOKS: {G: True, U: False, A: False, S: False},
+    # Round 2: the overview (design.md "view the overview": every role).
+    Perm.VIEW_OVERVIEW: {G: True, U: True, A: True, S: True},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]
