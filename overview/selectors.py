@@ -28,8 +28,20 @@ class Figure:
 
 
 def summary_for(*, org) -> Summary | None:
-    """The organisation's summary row (None until the first refresh)."""
-    return Summary.objects.for_org(org).first()
+    """The organisation's summary row (None until the first refresh), without its history."""
+    return Summary.objects.for_org(org).defer("history").first()
+
+
+def refreshed_at(*, org) -> dt.datetime | None:
+    """When the organisation's summary row was last counted (None: not yet)."""
+    return Summary.objects.for_org(org).values_list("refreshed_at", flat=True).first()
+
+
+def content_key(*, org, refreshed_at: dt.datetime, language: str, tenant) -> str:
+    """The cache key of the overview as rendered for one organisation, refresh, language
+    and billing right (money is shown only with VIEW_BILLING)."""
+    billing = "b" if tenant.can(Perm.VIEW_BILLING) else "n"
+    return f"overview:{org.pk}:{refreshed_at.timestamp():.6f}:{language}:{billing}"
 
 
 def _url(name: str, **params) -> str:

@@ -1,30 +1,55 @@
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from overview import selectors
 from portal.exports import csv_response
+from portal.outages import cache_call
 from portal.roles import Perm
 from portal.tenancy import org_required
+
+# A day: a summary is refreshed every 15 minutes, so a key is read for 15 minutes at most.
+CONTENT_TTL = 24 * 3600
 
 
 @org_required(Perm.VIEW_OVERVIEW)
 @require_safe
 def overview(request):
-    """The home page of both sides: figures and charts from the organisation's summary row."""
+    """The home page of both sides: figures and charts from the organisation's summary row.
+
+    The figures and charts are rendered once per refresh, language and billing right,
+    and kept in the cache under a key holding the row's refresh time: a later refresh
+    is a new key, so nothing stale is ever shown and nothing needs clearing.
+    """
     tenant = request.tenant
-    summary = selectors.summary_for(org=tenant.org)
-    context = {"summary": summary, "zone": timezone.get_current_timezone_name()}
-    if summary is not None:
-        context |= {
-            "figures": selectors.figures(summary=summary, tenant=tenant),
-            "charts": selectors.chart_list(summary=summary, tenant=tenant),
-            "statements": selectors.statements(summary=summary, tenant=tenant),
-            "statement_month": selectors.month_label(summary.charts["month"])
-            if "month" in summary.charts
-            else "",
-        }
+    refreshed_at = selectors.refreshed_at(org=tenant.org)
+    context = {"refreshed_at": refreshed_at, "zone": timezone.get_current_timezone_name()}
+    if refreshed_at is not None:
+        key = selectors.content_key(
+            org=tenant.org, refreshed_at=refreshed_at, language=get_language(), tenant=tenant
+        )
+        content = cache_call(cache.get, key)
+        if content is None:
+            summary = selectors.summary_for(org=tenant.org)
+            content = render_to_string(
+                "overview/_content.html",
+                {
+                    "figures": selectors.figures(summary=summary, tenant=tenant),
+                    "charts": selectors.chart_list(summary=summary, tenant=tenant),
+                    "statements": selectors.statements(summary=summary, tenant=tenant),
+                    "statement_month": selectors.month_label(summary.charts["month"])
+                    if "month" in summary.charts
+                    else "",
+                },
+                request=request,
+            )
+            cache_call(cache.set, key, str(content), CONTENT_TTL)
+        context["content"] = mark_safe(content)  # noqa: S308 - our own rendered, escaped template
     return render(request, "overview/overview.html", context)
 
 

@@ -184,3 +184,28 @@ def test_the_page_runs_the_same_queries_with_more_data(provider_client, provider
     with CaptureQueriesContext(connection) as large:
         provider_client.get(URL)
     assert len(large) == len(small) <= 6
+
+
+def test_a_refresh_shows_new_numbers_and_the_cached_page_keeps_roles_apart(
+    provider_client, role_client, provider, world, fresh_cache
+):
+    html = provider_client.get(URL).content.decode()
+    assert _figure(html, "customers") == "4" and 'data-figure="charges_month"' in html
+    user_admin = role_client(Role.USER_ADMIN).get(URL).content.decode()
+    assert 'data-figure="charges_month"' not in user_admin
+    f.CustomerFactory(provider=provider)
+    assert _figure(provider_client.get(URL).content.decode(), "customers") == "4"
+    summaries.refresh(now=timezone.now() + timedelta(seconds=1))
+    assert _figure(provider_client.get(URL).content.decode(), "customers") == "5"
+
+
+def test_the_page_answers_when_the_cache_is_down(provider_client, world, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = provider_client.get(URL)
+    assert response.status_code == 200
+    assert _figure(response.content.decode(), "customers") == "4"

@@ -256,6 +256,8 @@ def pages(env: dict[str, str]) -> tuple[list[Page], dict]:
             expect="Indirect resellers",
         ),
         Page("customers", "Customers, page 1", "/customers/", expect="Customers"),
+        # The home page: figures and charts read from the provider's summary row.
+        Page("overview", "Overview", "/overview/", expect="chart-customers_by_reseller"),
         Page(
             "customers-reseller",
             "Customers, filtered by a reseller with 5,000",
