@@ -151,6 +151,7 @@ def grouped_columns(
     values = [float(v) for _, vals, _ in series for v in vals]
     # Four round steps; a count's step is a whole number.
     tick = max(nice_ceiling(max(values, default=0) / 4), 1)
+    tick = int(tick) if tick == int(tick) else tick
     ceiling = tick * 4
     for step in range(5):
         y = top + plot_h - plot_h * step / 4
