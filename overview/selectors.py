@@ -356,3 +356,27 @@ BUILDERS = {
     "customers_by_reseller": _customers_by_reseller,
     "charges_by_month": _charges_by_month,
 }
+
+
+MONEY_FIGURES = ("charges_month", "margin_month")
+MONEY_CHARTS = ("charges_by_month", "statements")
+
+
+def summary_data(*, summary: Summary | None, perms) -> dict:
+    """The summary as the API returns it: money only with VIEW_BILLING."""
+    if summary is None:
+        return {"refreshed_at": None, "figures": {}, "charts": {}}
+    billing = Perm.VIEW_BILLING in perms
+    return {
+        "refreshed_at": summary.refreshed_at,
+        "figures": {
+            key: value
+            for key, value in summary.figures.items()
+            if billing or key not in MONEY_FIGURES
+        },
+        "charts": {
+            key: value
+            for key, value in summary.charts.items()
+            if billing or key not in MONEY_CHARTS
+        },
+    }
