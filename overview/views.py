@@ -3,7 +3,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -48,8 +47,9 @@ def overview(request):
                 },
                 request=request,
             )
-            cache_call(cache.set, key, str(content), CONTENT_TTL)
-        context["content"] = mark_safe(content)  # noqa: S308 - our own rendered, escaped template
+            # Kept as the engine's SafeString: the cache pickles it, type and all.
+            cache_call(cache.set, key, content, CONTENT_TTL)
+        context["content"] = content
     return render(request, "overview/overview.html", context)
 
 
