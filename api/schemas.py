@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -167,3 +167,16 @@ class SubscriptionPatch(Schema):
 class DateRange(Schema):
     start: date
     end: date
+
+
+class OverviewFigure(Schema):
+    value: int | str = Field(description="A count, or an amount as a decimal string")
+    previous: int | str | None = Field(
+        description="The same figure one period earlier (30 days, or last month); null when unknown"
+    )
+
+
+class Overview(Schema):
+    refreshed_at: datetime | None = Field(description="When the figures were counted")
+    figures: dict[str, OverviewFigure]
+    charts: dict[str, Any]

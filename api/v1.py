@@ -23,6 +23,7 @@ from api.problems import Problem, problem_response
 from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.forms import CustomerDetailsForm, SubscriptionLinesForm
+from overview import selectors as overview_selectors
 from partners import services as partner_services
 from partners.forms import PartnershipRequestEmailForm
 from partners.models import Partnership, PartnershipRequest
@@ -541,9 +542,24 @@ def list_activity_records(
     return {"items": [rep.activity_record(e) for e in rows], "continuation_token": token}
 
 
+# -- overview -------------------------------------------------------------------
+
+overview = Router(tags=["overview"])
+
+
+@overview.get("", response={200: s.Overview, **ERRORS}, summary="Get the overview's figures")
+def get_overview(request):
+    """The organisation's figures and chart rows as the last refresh counted them (every
+    15 minutes); amounts only for a key whose role may view statements."""
+    caller = _caller(request, Perm.VIEW_OVERVIEW)
+    summary = overview_selectors.summary_for(org=caller.org)
+    return overview_selectors.summary_data(summary=summary, perms=caller.perms)
+
+
 api.add_router("/resellers", resellers)
 api.add_router("/partnership-requests", requests_router)
 api.add_router("/customers", customers)
 api.add_router("/subscriptions", subscriptions)
 api.add_router("/orders", orders)
 api.add_router("/activity-records", activity)
+api.add_router("/overview", overview)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jobs import csvfile
 from jobs.kinds import KINDS, RESULTS_SEALING_PURPOSE
 from jobs.models import Job, JobRow
+from jobs.signals import job_finished
 from portal import audit
 from portal.audit import Verb
 from portal.errors import ServiceError
@@ -170,6 +171,7 @@ def _finish(job: Job, status: str) -> Job:
     locked.status = status
     locked.finished_at = timezone.now()
     locked.save(update_fields=["status", "finished_at"])
+    job_finished.send(sender=Job, job=locked, status=status)
     if status == Job.Status.DONE:
         audit.record(
             org=locked.organisation,

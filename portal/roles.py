@@ -47,6 +47,7 @@ class Perm(models.TextChoices):
         "request_reseller_relationship",
         _("Send a reseller relationship request to an existing customer"),
     )
+    VIEW_OVERVIEW = "view_overview", _("View the overview")
 
 
 _G, _U, _A, _S = Role.GLOBAL_ADMIN, Role.USER_ADMIN, Role.ADMIN_AGENT, Role.SALES_AGENT
@@ -84,6 +85,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Inviting a company with a tenant elsewhere to become a customer through a reseller:
     # the provider's staff, or the reseller's for one of its providers, as adding a customer.
     Perm.REQUEST_RESELLER_RELATIONSHIP: frozenset({_G, _A, _S}),
+    # The home page: every role reads its organisation's figures (money: VIEW_BILLING too).
+    Perm.VIEW_OVERVIEW: frozenset({_G, _U, _A, _S}),
 }
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "relationships",
     "mfa",
     "jobs",
+    "overview",
     "api",
     "webhooks",
     "devdata",
@@ -255,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
     "relay-due-webhooks": {
         "task": "webhooks.tasks.relay_due_webhooks",
         "schedule": timedelta(minutes=1),
+    },
+    # The overview's summary rows: every organisation's figures and charts, recounted whole.
+    "refresh-overview": {
+        "task": "overview.tasks.refresh_summaries",
+        "schedule": timedelta(minutes=15),
     },
     "admin-relationship-lifecycle": {
         "task": "relationships.tasks.run_lifecycle",

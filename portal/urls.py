@@ -69,6 +69,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("imports/", include("jobs.urls")),
     path("", include("relationships.urls")),
+    path("overview/", include("overview.urls")),
 ]
 
 if settings.DEBUG:

@@ -67,9 +67,7 @@ def home(request):
         if request.user.is_staff:
             return redirect("admin:index")
         return render(request, "portal/no_organisation.html", status=403)
-    if tenant.is_provider:
-        return redirect("partners:reseller_list")
-    return redirect("partners:reseller_home")
+    return redirect("overview:overview")
 
 
 def bad_request(request, exception=None):

@@ -19,6 +19,7 @@ ENDPOINTS = [
     ("PATCH", "/api/v1/subscriptions/{subscription}", Perm.MANAGE_SUBSCRIPTIONS, True),
     ("POST", "/api/v1/orders", Perm.ADD_CUSTOMER, True),
     ("GET", "/api/v1/activity-records", Perm.VIEW_ACTIVITY, False),
+    ("GET", "/api/v1/overview", Perm.VIEW_OVERVIEW, False),
 ]
 
 

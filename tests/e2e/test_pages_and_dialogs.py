@@ -76,6 +76,8 @@ def test_main_pages_are_accessible_and_dialogs_behave(page, shot, docs_shot, por
 
     sign_in(page, "admin@contoso.example", f.PASSWORD)
     menu = page.get_by_role("navigation", name="Main menu")
+    # Signed in, the provider lands on its Overview; the resellers are one click away.
+    menu.get_by_role("link", name="Indirect resellers").click()
     docs_shot(page, "indirect-resellers-en")
     menu.get_by_role("link", name="Customers").click()
     main.get_by_role("link", name="Alpine Ski House").wait_for()

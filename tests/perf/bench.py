@@ -256,6 +256,8 @@ def pages(env: dict[str, str]) -> tuple[list[Page], dict]:
             expect="Indirect resellers",
         ),
         Page("customers", "Customers, page 1", "/customers/", expect="Customers"),
+        # The home page: figures and charts read from the provider's summary row.
+        Page("overview", "Overview", "/overview/", expect="chart-customers_by_reseller"),
         Page(
             "customers-reseller",
             "Customers, filtered by a reseller with 5,000",
@@ -473,7 +475,11 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
     selected = [
         p
         for p in page_list
-        if not args.only or p.key in ("reference", "admin") or args.only in p.key
+        if (
+            not args.only
+            or p.key in ("reference", "admin")
+            or any(part in p.key for part in args.only.split(","))
+        )
     ]
     reference = next(p for p in page_list if p.key == "reference")
     singles = []
@@ -706,7 +712,11 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="seconds of wrk per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (one per core)")
-    parser.add_argument("--only", default="", help="only the pages whose key contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only the pages whose key contains this (or one of these, comma-separated)",
+    )
     parser.add_argument(
         "--reference-every",
         type=int,

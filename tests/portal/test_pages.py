@@ -62,9 +62,9 @@ def test_it_speaks_japanese(provider_client):
     assert 'lang="ja"' in html
 
 
-def test_a_reseller_user_lands_on_its_providers_page(reseller_client):
+def test_a_reseller_user_lands_on_its_overview(reseller_client):
     response = reseller_client.get("/")
-    assert response.url == reverse("partners:reseller_home")
+    assert response.url == reverse("overview:overview")
 
 
 def test_a_provider_page_is_a_404_to_a_reseller(reseller_client):

@@ -32,6 +32,8 @@ MATRIX = {
     Perm.MANAGE_WEBHOOKS: {G: True, U: False, A: False, S: False},
     # Round 2: a reseller relationship request to an existing customer (design.md)
     Perm.REQUEST_RESELLER_RELATIONSHIP: {G: True, U: False, A: True, S: True},
+    # Round 2: the overview (design.md "view the overview": every role).
+    Perm.VIEW_OVERVIEW: {G: True, U: True, A: True, S: True},
 }
 
 CELLS = [(perm, role, allowed) for perm, row in MATRIX.items() for role, allowed in row.items()]

@@ -440,6 +440,22 @@ ACTIONS.update(
 )
 
 
+def _view_overview(client, home, user):
+    return client.get(reverse("overview:overview"))
+
+
+ACTIONS.update(
+    {
+        "view the overview": Action(
+            Perm.VIEW_OVERVIEW, "provider", _view_overview, lambda home, r: r.status_code == 200
+        ),
+        "view the overview (reseller side)": Action(
+            Perm.VIEW_OVERVIEW, "reseller", _view_overview, lambda home, r: r.status_code == 200
+        ),
+    }
+)
+
+
 def test_every_permission_of_the_matrix_has_an_action():
     assert {action.perm for action in ACTIONS.values()} == set(PERMISSIONS)
 
