@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs import csvfile
-from jobs.kinds import KINDS, RESULTS_SEALING_PURPOSE
+from jobs.kinds import BATCH_APPLY, KINDS, RESULTS_SEALING_PURPOSE
 from jobs.models import Job, JobRow
 from portal import audit
 from portal.audit import Verb
 from portal.errors import ServiceError
 from portal.sealing import unseal
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 # Sealed secrets in a results file wait this long for their single download.
@@ -107,23 +112,66 @@ def job_cancel(*, job: Job, actor) -> Job:
 
 def _apply_row(job: Job, row_id: int) -> None:
     """One row in its own transaction, the outcome written with the change: exactly once."""
-    _columns, _check, apply = KINDS[job.kind]
     with transaction.atomic():
         row = JobRow.objects.select_for_update(skip_locked=True).filter(pk=row_id).first()
         if row is None or row.outcome != JobRow.Outcome.PENDING:
             return  # applied before a redelivery, or by a second runner right now
+        _write_outcome(row, _apply_alone(job, row))
+        row.save(update_fields=OUTCOME_FIELDS)
+
+
+def _apply_alone(job: Job, row: JobRow) -> tuple:
+    """A row's change in a savepoint: a failed row leaves nothing of it."""
+    _columns, _check, apply = KINDS[job.kind]
+    try:
+        with transaction.atomic():
+            return apply(job=job, row=row)
+    except ServiceError as error:
+        return JobRow.Outcome.FAILED, error.message, "", ""
+
+
+OUTCOME_FIELDS = ["outcome", "message", "object_id", "secret"]
+
+
+def _write_outcome(row: JobRow, answer: tuple) -> None:
+    outcome, message, object_id, secret = answer
+    row.outcome, row.message, row.object_id, row.secret = outcome, message[:500], object_id, secret
+
+
+def _apply_batch(job: Job, row_ids: list[int]) -> None:
+    """A batch of rows and their outcomes in one transaction: all of it is written, or none.
+
+    A kind with a batch apply (``BATCH_APPLY``) writes the batch's rows in a few
+    statements; a row it refuses (a ServiceError) has nothing written but its
+    outcome. When the batch meets a concurrent change (a domain taken since the
+    check: IntegrityError) its savepoint is rolled back and each row is applied
+    alone, in its own savepoint, so only the row concerned fails. A redelivered
+    task finds the batch wholly applied (its rows are no longer pending) or not
+    at all: every row exactly once.
+    """
+    apply_many = BATCH_APPLY.get(job.kind)
+    if apply_many is None:
+        for row_id in row_ids:
+            _apply_row(job, row_id)
+        return
+    with transaction.atomic():
+        rows = list(
+            JobRow.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=row_ids, outcome=JobRow.Outcome.PENDING)
+            .order_by("number")
+        )
+        if not rows:
+            return  # applied before a redelivery, or by a second runner right now
         try:
             with transaction.atomic():
-                outcome, message, object_id, secret = apply(job=job, row=row)
-        except ServiceError as error:
-            outcome, message, object_id, secret = JobRow.Outcome.FAILED, error.message, "", ""
-        row.outcome, row.message, row.object_id, row.secret = (
-            outcome,
-            message[:500],
-            object_id,
-            secret,
-        )
-        row.save(update_fields=["outcome", "message", "object_id", "secret"])
+                answers = apply_many(job=job, rows=rows)
+        except IntegrityError:
+            answers = [_apply_alone(job, row) for row in rows]
+        for row, answer in zip(rows, answers, strict=True):
+            if isinstance(answer, ServiceError):
+                answer = (JobRow.Outcome.FAILED, answer.message, "", "")
+            _write_outcome(row, answer)
+        JobRow.objects.bulk_update(rows, OUTCOME_FIELDS)
 
 
 def _count_outcomes(job: Job) -> None:
@@ -131,7 +179,8 @@ def _count_outcomes(job: Job) -> None:
         done=Count("pk", filter=Q(outcome__in=[JobRow.Outcome.APPLIED, JobRow.Outcome.ALREADY])),
         failed=Count("pk", filter=Q(outcome=JobRow.Outcome.FAILED)),
     )
-    Job.objects.filter(pk=job.pk).update(**counts)
+    # The time of the last progress: a running job without any for a while has lost its worker.
+    Job.objects.filter(pk=job.pk).update(**counts, progressed_at=timezone.now())
 
 
 def job_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> Job:
@@ -143,7 +192,9 @@ def job_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> Job:
     job = Job.objects.select_related("organisation", "created_by").get(pk=job_id)
     if job.status in (Job.Status.DONE, Job.Status.CANCELLED, Job.Status.VALIDATED):
         return job
-    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING)
+    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, progressed_at=timezone.now()
+    )
     after = 0
     while True:
         if Job.objects.filter(pk=job.pk, cancel_requested=True).exists():
@@ -155,10 +206,35 @@ def job_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> Job:
         )
         if not batch:
             return _finish(job, Job.Status.DONE)
-        for row_id, _number in batch:
-            _apply_row(job, row_id)
+        _apply_batch(job, [row_id for row_id, _number in batch])
         after = batch[-1][1]
         _count_outcomes(job)
+
+
+def jobs_requeue_stalled(*, stalled_after: timedelta | None = None, now=None) -> list[int]:
+    """Queue again the running jobs without progress for a while: their worker died.
+
+    A worker killed outright is redelivered its task by the broker, but not
+    when the broker lost the message too (restarted without persistence, or a
+    visibility timeout longer than anyone waits). Rows are idempotent and a
+    second runner skips locked rows, so queueing a job that is merely slow
+    costs a task that finds nothing to do. Returns the ids queued.
+    """
+    from jobs.tasks import run_job
+
+    now = now or timezone.now()
+    cutoff = now - (stalled_after or timedelta(minutes=settings.JOBS_STALLED_AFTER_MINUTES))
+    stalled = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, started_at__lt=cutoff)
+    )
+    queued = []
+    for job_id in stalled.values_list("pk", flat=True):
+        # Claimed by the update: two beats at once queue a job once.
+        if stalled.filter(pk=job_id).update(progressed_at=now):
+            log.warning("Job %s made no progress since %s: queued again", job_id, cutoff)
+            transaction.on_commit(lambda job_id=job_id: run_job.delay(job_id))
+            queued.append(job_id)
+    return queued
 
 
 @transaction.atomic
