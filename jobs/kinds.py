@@ -51,21 +51,25 @@ def _problem(number: int, column: str, message) -> Problem:
 
 
 class _LocationLookup:
-    """Check ID of a typed location partner ID, once per distinct ID of a file."""
+    """Check ID of the typed location partner IDs of a file, all of them in three queries."""
 
-    def __init__(self, provider):
+    def __init__(self, provider, rows):
         self.provider = provider
-        self.cache: dict[str, object] = {}
+        self.cache = subscription_selectors.reseller_locations_check(
+            provider=provider,
+            location_partner_ids={
+                values["reseller_location_id"]
+                for _number, values in rows
+                if values.get("reseller_location_id")
+            },
+        )
 
     def __call__(self, value: str):
-        if value not in self.cache:
-            try:
-                self.cache[value] = subscription_selectors.reseller_location_check(
-                    provider=self.provider, location_partner_id=value
-                )
-            except ValidationError as error:
-                self.cache[value] = error
-        found = self.cache[value]
+        found = self.cache.get(value)
+        if found is None:  # an empty cell, not looked up with the others
+            found = subscription_selectors.reseller_locations_check(
+                provider=self.provider, location_partner_ids=[value]
+            )[value]
         if isinstance(found, ValidationError):
             raise found
         return found
@@ -252,7 +256,7 @@ def _customer_line(number, values, offers, problems):
 
 def check_customers(*, org, rows):
     offers = {o.sku.casefold(): o for o in customer_selectors.orderable_offers()}
-    locations = _LocationLookup(org)
+    locations = _LocationLookup(org, rows)
     row_form = _CustomerRowForm()
     units: OrderedDict[str, list] = OrderedDict()  # domain -> [number, data, problems]
     checked = []
@@ -414,7 +418,7 @@ REASSIGN_COLUMNS = [
 
 
 def check_reassignments(*, org, rows):
-    locations = _LocationLookup(org)
+    locations = _LocationLookup(org, rows)
     subs = Subscription.objects.for_org(org)
     ids = []
     for _number, values in rows:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,11 +63,43 @@ def job_check_upload(
         )
         for number, data, problems in checked
     ]
-    JobRow.objects.bulk_create(rows, batch_size=1000)
+    _insert_rows(rows)
     job.total = len(rows)
     job.invalid = sum(1 for r in rows if r.errors)
     job.save(update_fields=["total", "invalid"])
     return job
+
+
+def _insert_rows(rows: list[JobRow]) -> None:
+    """Write a checked file's rows: on PostgreSQL with COPY, one stream for all of them.
+
+    INSERTs of 10,000 rows with their values as JSON spend most of a
+    preview's time escaping arrays of text in Python; COPY sends each row's
+    values once, as text.
+    """
+    if connection.vendor != "postgresql":
+        JobRow.objects.bulk_create(rows, batch_size=1000)
+        return
+    fields = ["job", "number", "data", "errors", "outcome", "message", "object_id", "secret"]
+    columns = ", ".join(connection.ops.quote_name(JobRow._meta.get_field(f).column) for f in fields)
+    table = connection.ops.quote_name(JobRow._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (
+                    row.job_id,
+                    row.number,
+                    json.dumps(row.data, cls=DjangoJSONEncoder),
+                    json.dumps(row.errors, cls=DjangoJSONEncoder),
+                    row.outcome,
+                    row.message,
+                    row.object_id,
+                    row.secret,
+                )
+            )
 
 
 @transaction.atomic
@@ -171,7 +205,35 @@ def _apply_batch(job: Job, row_ids: list[int]) -> None:
             if isinstance(answer, ServiceError):
                 answer = (JobRow.Outcome.FAILED, answer.message, "", "")
             _write_outcome(row, answer)
+        _save_outcomes(rows)
+
+
+def _save_outcomes(rows: list[JobRow]) -> None:
+    """The outcomes of a batch's rows in one UPDATE.
+
+    On PostgreSQL from arrays (bulk_update's CASE per row and column takes
+    longer to build in Python than the batch's customers take to write).
+    """
+    if connection.vendor != "postgresql":
         JobRow.objects.bulk_update(rows, OUTCOME_FIELDS)
+        return
+    # The model's own table name; every value is a parameter.
+    table = connection.ops.quote_name(JobRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET"  # noqa: S608
+            " outcome = v.outcome, message = v.message, "
+            "object_id = v.object_id, secret = v.secret "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS v(id, outcome, message, object_id, secret) WHERE r.id = v.id",
+            [
+                [row.pk for row in rows],
+                [row.outcome for row in rows],
+                [row.message for row in rows],
+                [row.object_id for row in rows],
+                [row.secret for row in rows],
+            ],
+        )
 
 
 def _count_outcomes(job: Job) -> None:
