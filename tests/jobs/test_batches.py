@@ -114,3 +114,45 @@ def test_the_temporary_password_has_a_fast_hash_that_verifies(provider, offer):
     assert stored.startswith("pbkdf2_sha256$1$")
     assert check_password(password, stored)
     assert not check_password(password + "x", stored)
+
+
+def test_the_preview_checks_every_location_id_of_a_file_in_constant_queries(
+    provider, offer, django_assert_max_num_queries
+):
+    def partnered_location():
+        location = f.PartnerLocationFactory()
+        f.PartnershipFactory(provider=provider, reseller=location.organisation)
+        return location.location_partner_id
+
+    stranger = f.PartnerLocationFactory().location_partner_id
+    removed = f.PartnerLocationFactory(organisation__legal_name="Former Partner KK")
+    f.PartnershipFactory(provider=provider, reseller=removed.organisation, status="removed")
+    globally = f.ResellerFactory(location=False).partner_id
+    bad = [stranger, removed.location_partner_id, globally, "99999999", "12a"]
+
+    def check(ids):
+        admin = f.MembershipFactory(organisation=provider).user
+        rows = [customer_row(n, sku="IMPORT-SKU", location=i) for n, i in enumerate(ids, 1)]
+        return services.job_check_upload(
+            org=provider, actor=admin, kind="customers", file_name="l.csv",
+            raw=csv_bytes(CUSTOMER_HEADER, rows),
+        )  # fmt: skip
+
+    with django_assert_max_num_queries(40) as few:
+        few_job = check([partnered_location() for _ in range(2)] + bad)
+    many = [partnered_location() for _ in range(30)] + bad
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        check(many)
+    errors = {
+        r.number: r.errors[0]["message"]
+        for r in JobRow.objects.filter(job=few_job).exclude(errors=[])
+    }
+    assert errors == {
+        4: "This ID belongs to a reseller that is not partnered with your organisation.",
+        5: "The partnership with Former Partner KK was removed; it cannot be credited "
+        "unless it partners with you again.",
+        6: "This is the global partner ID; use the ID of the reseller's location account.",
+        7: "No partner location has the ID 99999999.",
+        8: "Enter the location partner ID using digits only.",
+    }
+    assert JobRow.objects.filter(job=few_job, outcome="").count() == 2

@@ -1,10 +1,10 @@
 """A 10,000-row customers import: validation and run time, memory (not part of the test run).
 
-Builds a provider, its admin, a partnered reseller with a location and an
-offer in the given PostgreSQL database (migrated), generates a customers CSV
-of ``--rows`` rows (every row with a subscription, a third credited to the
-reseller), checks it (``job_check_upload``: the preview) in this process and
-runs it as production does: ``job_start`` queues the task on the broker and
+Builds a provider, its admin, a partnered reseller with a location and a
+priced offer in the given PostgreSQL database (migrated), generates a
+customers CSV of ``--rows`` rows (every row with a subscription, so a
+purchase charge; a third credited to the reseller), checks it
+(``job_check_upload``: the preview) in this process and runs it as production does: ``job_start`` queues the task on the broker and
 one real Celery worker (one process, ``-P solo``, production settings and
 password hashers) applies it, while this process polls the job's progress.
 Prints the wall times, rows per second, this process's peak memory after
@@ -28,7 +28,8 @@ import random
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +83,7 @@ def main() -> None:
     setup_production_django(broker=broker)
     from django.conf import settings
 
+    from billing.models import Charge, PriceListEntry
     from jobs import services
     from jobs.models import Job
     from tests import factories as f
@@ -99,6 +101,12 @@ def main() -> None:
     location = f.PartnerLocationFactory(organisation=reseller)
     f.PartnershipFactory(provider=provider, reseller=reseller)
     offer = f.OfferFactory(name=f"Bench offer {tag}", sku=f"BENCH-{tag}")
+    # Priced, so each subscription is charged on its reseller's (or the provider's) statement.
+    PriceListEntry.objects.create(
+        provider=provider, offer=offer, term="P1M", billing_frequency="monthly",
+        cost=Decimal("8.00"), reseller_price=Decimal("10.00"), retail_price=Decimal("12.00"),
+        effective_from=date(2020, 1, 1),
+    )  # fmt: skip
     raw = _csv(args.rows, offer.sku, location.location_partner_id, tag)
     print(f"file: {args.rows} rows, {len(raw) / 1e6:.1f} MB")
 
@@ -147,8 +155,9 @@ def main() -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+    charges = Charge.objects.filter(provider=provider).count()
     print(f"imported by one worker: {job.done} done, {job.failed} failed in {ran:.1f} s "
-          f"({job.done / ran:.0f} rows/s)")  # fmt: skip
+          f"({job.done / ran:.0f} rows/s); {charges} purchase charges")  # fmt: skip
     print(f"worker memory: {_mib(rss_start)} at the start, {_mib(rss_end)} at the end "
           f"(largest seen {_mib(rss_max)}, peak {_mib(peak)})")  # fmt: skip
     print(f"load average after: {_load()}")
