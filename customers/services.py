@@ -64,9 +64,9 @@ class CustomerCreated:
 # 144 random bits cannot be guessed at any speed, so stretching it adds nothing
 # but that half second per customer (83 minutes for a 10,000-row import). It is
 # hashed with one salted PBKDF2-SHA256 iteration: the same format as the
-# project's hasher, so Django's check_password verifies it and would re-hash it
-# at full strength on a first use. Passwords people choose keep the project's
-# hasher (settings.PASSWORD_HASHERS).
+# project's hasher, so Django's check_password verifies it (and, were it ever
+# used to sign in, would re-hash it at full strength). Passwords people choose
+# keep the project's hasher (settings.PASSWORD_HASHERS).
 class _TemporaryPasswordHasher(PBKDF2PasswordHasher):
     iterations = 1
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -162,6 +162,16 @@ def _apply_alone(job: Job, row: JobRow) -> tuple:
             return apply(job=job, row=row)
     except ServiceError as error:
         return JobRow.Outcome.FAILED, error.message, "", ""
+    except (IntegrityError, DataError):
+        # A value the database refuses (the checks let nothing like it through):
+        # this row fails, the others go on, and a requeued job does not meet it again.
+        log.exception("Row %s of job %s refused by the database", row.number, job.pk)
+        return (
+            JobRow.Outcome.FAILED,
+            _("This row could not be saved; nothing of it was written."),
+            "",
+            "",
+        )
 
 
 OUTCOME_FIELDS = ["outcome", "message", "object_id", "secret"]
@@ -178,8 +188,9 @@ def _apply_batch(job: Job, row_ids: list[int]) -> None:
     A kind with a batch apply (``BATCH_APPLY``) writes the batch's rows in a few
     statements; a row it refuses (a ServiceError) has nothing written but its
     outcome. When the batch meets a concurrent change (a domain taken since the
-    check: IntegrityError) its savepoint is rolled back and each row is applied
-    alone, in its own savepoint, so only the row concerned fails. A redelivered
+    check: IntegrityError) or a value the database refuses, its savepoint is
+    rolled back and each row is applied alone, in its own savepoint, so only the
+    row concerned fails. A redelivered
     task finds the batch wholly applied (its rows are no longer pending) or not
     at all: every row exactly once.
     """
@@ -199,7 +210,7 @@ def _apply_batch(job: Job, row_ids: list[int]) -> None:
         try:
             with transaction.atomic():
                 answers = apply_many(job=job, rows=rows)
-        except IntegrityError:
+        except (IntegrityError, DataError):
             answers = [_apply_alone(job, row) for row in rows]
         for row, answer in zip(rows, answers, strict=True):
             if isinstance(answer, ServiceError):

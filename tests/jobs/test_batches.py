@@ -156,3 +156,17 @@ def test_the_preview_checks_every_location_id_of_a_file_in_constant_queries(
         8: "Enter the location partner ID using digits only.",
     }
     assert JobRow.objects.filter(job=few_job, outcome="").count() == 2
+
+
+def test_a_row_the_database_refuses_fails_alone_and_the_others_are_applied(provider, offer):
+    job = _checked_job(provider, [customer_row(n, sku="IMPORT-SKU") for n in range(1, 5)])
+    row = JobRow.objects.get(job=job, number=3)
+    row.data["details"]["company_name"] = "x" * 300  # longer than the column
+    row.save()
+    services.job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == ("done", 3, 1)
+    row.refresh_from_db()
+    assert row.outcome == "failed"
+    assert row.message == "This row could not be saved; nothing of it was written."
+    assert Customer.objects.count() == 3 and Order.objects.count() == 3
