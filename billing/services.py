@@ -93,25 +93,47 @@ def open_statement(*, provider_id, reseller_id, currency: str, on: dt.date) -> S
         month = next_month(month)
 
 
-def build_charge(*, subscription, kind: str, quantity: int, on: dt.date, full_period: bool):
+def build_charge(
+    *,
+    subscription,
+    kind: str,
+    quantity: int,
+    on: dt.date,
+    full_period: bool,
+    prices: dict | None = None,
+):
     """An unsaved charge for ``quantity`` licences from ``on`` to the end of its period.
 
     ``full_period`` charges the whole period (purchase, period start, renewal);
     otherwise the days left from ``on``. A negative quantity is a credit.
     Returns None when the offer has no price on the day (it is not sold for money).
+    ``prices``: a batch's prices already resolved, by (reseller, offer, term, frequency, day).
     """
     location = subscription.reseller_location
     reseller = location.organisation if location is not None else None
-    try:
-        price = pricing.resolve_price(
-            provider=subscription.provider,
-            reseller=reseller,
-            offer=subscription.offer,
-            term=subscription.term,
-            billing_frequency=subscription.billing_frequency,
-            on=on,
-        )
-    except pricing.NoPrice:
+    key = (
+        reseller.pk if reseller else None,
+        subscription.offer_id,
+        subscription.term,
+        subscription.billing_frequency,
+        on,
+    )
+    price = prices.get(key) if prices is not None else None
+    if price is None:
+        try:
+            price = pricing.resolve_price(
+                provider=subscription.provider,
+                reseller=reseller,
+                offer=subscription.offer,
+                term=subscription.term,
+                billing_frequency=subscription.billing_frequency,
+                on=on,
+            )
+        except pricing.NoPrice as no_price:
+            price = no_price
+        if prices is not None:
+            prices[key] = price
+    if isinstance(price, pricing.NoPrice):
         return None
     start, end = billing_period(subscription, on)
     period_days = (end - start).days
@@ -147,13 +169,24 @@ def build_charge(*, subscription, kind: str, quantity: int, on: dt.date, full_pe
 
 def place_charges(charges: list[Charge]) -> list[Charge]:
     """Put each charge on its open statement (in key order, so two writers never deadlock)."""
+    # A statement once locked stays this transaction's: charges of the same
+    # reseller and month share one look-up.
+    opened: dict[tuple, Statement] = {}
     for charge in sorted(charges, key=lambda c: (c.provider_id, c.reseller_id or 0, c.charged_on)):
-        statement = open_statement(
-            provider_id=charge.provider_id,
-            reseller_id=charge.reseller_id,
-            currency=charge.currency,
-            on=charge.charged_on,
+        key = (
+            charge.provider_id,
+            charge.reseller_id,
+            charge.currency,
+            first_of_month(charge.charged_on),
         )
+        if key not in opened:
+            opened[key] = open_statement(
+                provider_id=charge.provider_id,
+                reseller_id=charge.reseller_id,
+                currency=charge.currency,
+                on=charge.charged_on,
+            )
+        statement = opened[key]
         charge.statement, charge.month = statement, statement.month
     return charges
 
@@ -169,6 +202,23 @@ def charge_record(*, subscription, kind: str, quantity: int, now=None, full_peri
         place_charges([charge])
         charge.save()
     return charge
+
+
+def charges_for_purchases(subscriptions, *, now) -> list[Charge]:
+    """The purchase charges of new subscriptions (their whole first period), in one INSERT."""
+    on, prices = local_date(now), {}
+    charges = [
+        build_charge(
+            subscription=s,
+            kind=Charge.Kind.PURCHASE,
+            quantity=s.quantity,
+            on=on,
+            full_period=True,
+            prices=prices,
+        )
+        for s in subscriptions
+    ]
+    return Charge.objects.bulk_create(place_charges([c for c in charges if c is not None]))
 
 
 def charges_for_renewals(subscriptions, *, now) -> int:

@@ -50,6 +50,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written after each batch: a running job without progress for a while lost its
+    # worker, and the beat queues it again (services.jobs_requeue_stalled).
+    progressed_at = models.DateTimeField(null=True, blank=True)
     # Set when the results were downloaded: the sealed secrets in them are gone then.
     results_taken_at = models.DateTimeField(null=True, blank=True)
 

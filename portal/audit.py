@@ -214,7 +214,8 @@ def build(*, org, actor, verb: Verb, obj=None, before: Any = None, after: Any = 
     """An unsaved activity event, for a job that writes many at once (``record_many``)."""
     from portal.models import ActivityEvent
 
-    if verb not in Verb.values:
+    # A member is a verb; a string is checked (Verb.values builds its list on each call).
+    if not isinstance(verb, Verb) and verb not in Verb.values:
         raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
     event = ActivityEvent(
         organisation=org,
@@ -287,7 +288,7 @@ def record(
     """Write one activity event for ``org`` (the client IP comes from the current request)."""
     from portal.models import ActivityEvent
 
-    if verb not in Verb.values:
+    if not isinstance(verb, Verb) and verb not in Verb.values:
         # A verb without a label would show untranslated in the Activity log.
         raise ValueError(f"{verb!r} is not an activity verb: add it to portal.audit.Verb")
 

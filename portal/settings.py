@@ -266,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "relationships.tasks.run_lifecycle",
         "schedule": timedelta(days=1),
     },
+    # Imports whose worker died mid-run: their rows are idempotent, so queueing again is safe.
+    "requeue-stalled-jobs": {
+        "task": "jobs.tasks.requeue_stalled_jobs",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # Product settings
@@ -287,6 +292,9 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 # relay hands over again the rows of a claim older than this (a dead worker).
 OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 CUSTOMER_DOMAIN_SUFFIX = "onmicrosoft.example"
+# A running background job (an import) without progress for this long lost its
+# worker: the beat queues it again. A batch takes seconds, so minutes is no false alarm.
+JOBS_STALLED_AFTER_MINUTES = env.int("JOBS_STALLED_AFTER_MINUTES", default=5)
 
 # Multi-factor authentication (django-otp): TOTP apps, recovery codes and
 # WebAuthn security keys / passkeys (django-otp-webauthn). WebAuthn needs a

@@ -343,18 +343,54 @@ def reseller_location_check(*, provider, location_partner_id: str) -> PartnerLoc
     this looks them up across all organisations; what it reveals about a
     reseller that is not a partner is only that the ID cannot be used.
     """
-    value = location_partner_id.strip()
+    found = reseller_locations_check(provider=provider, location_partner_ids=[location_partner_id])
+    answer = found[location_partner_id]
+    if isinstance(answer, ValidationError):
+        raise answer
+    return answer
+
+
+def reseller_locations_check(
+    *, provider, location_partner_ids
+) -> dict[str, PartnerLocation | ValidationError]:
+    """``reseller_location_check`` of many typed IDs (an import's) in three queries."""
+    values = {typed: typed.strip() for typed in location_partner_ids}
+    digits = {v for v in values.values() if v.isascii() and v.isdigit()}
+    locations: dict[str, PartnerLocation] = {}
+    for location in (
+        PartnerLocation.objects.filter(location_partner_id__in=digits)
+        .select_related("organisation")
+        .order_by("pk")
+    ):
+        locations.setdefault(location.location_partner_id, location)
+    global_ids = set(
+        Organisation.objects.filter(partner_id__in=digits - locations.keys()).values_list(
+            "partner_id", flat=True
+        )
+    )
+    partnerships: dict[int, set[str]] = {}
+    for reseller_id, status in Partnership.objects.filter(
+        provider=provider, reseller__in={loc.organisation_id for loc in locations.values()}
+    ).values_list("reseller_id", "status"):
+        partnerships.setdefault(reseller_id, set()).add(status)
+    answers: dict[str, PartnerLocation | ValidationError] = {}
+    for typed, value in values.items():
+        try:
+            answers[typed] = _location_creditable(
+                value, locations.get(value), value in global_ids, partnerships
+            )
+        except ValidationError as error:
+            answers[typed] = error
+    return answers
+
+
+def _location_creditable(value, location, is_global_id, partnerships) -> PartnerLocation:
     if not value.isascii() or not value.isdigit():
         raise ValidationError(
             _("Enter the location partner ID using digits only."), code="not_digits"
         )
-    location = (
-        PartnerLocation.objects.filter(location_partner_id=value)
-        .select_related("organisation")
-        .first()
-    )
     if location is None:
-        if Organisation.objects.filter(partner_id=value).exists():
+        if is_global_id:
             raise ValidationError(
                 _("This is the global partner ID; use the ID of the reseller's location account."),
                 code="global_id",
@@ -367,9 +403,9 @@ def reseller_location_check(*, provider, location_partner_id: str) -> PartnerLoc
         raise ValidationError(
             _("This ID belongs to an indirect provider, not to a reseller."), code="not_reseller"
         )
-    partnerships = Partnership.objects.filter(provider=provider, reseller=reseller)
-    if not partnerships.active().exists():
-        if partnerships.exists():
+    statuses = partnerships.get(reseller.pk, set())
+    if Partnership.Status.ACTIVE not in statuses:
+        if statuses:
             raise ValidationError(
                 _(
                     "The partnership with %(name)s was removed; it cannot be credited "

@@ -56,28 +56,13 @@ def order_submit(
         if existing.provider_id != provider.pk:
             raise OrderError("idempotency key belongs to another organisation")
         return existing, False
-    for line in lines:
-        if not line.offer.is_active:
-            raise OrderError(f"{line.offer.name} cannot be ordered")
-        if not line.offer.min_licences <= line.quantity <= line.offer.max_licences:
-            raise OrderError(f"{line.offer.name}: quantity out of bounds")
-        term_pair_for(offer=line.offer, value=line.term_pair)
+    order_lines_check(lines)
     try:
         with transaction.atomic():
-            order = Order.objects.create(
+            [order] = orders_place(
                 provider=provider,
-                customer=customer,
-                idempotency_key=idempotency_key,
-                submitted_by=actor,
-            )
-            for line in lines:
-                _create_line(order=order, line=line, actor=actor)
-            audit.record(
-                org=provider,
                 actor=actor,
-                verb=Verb.ORDER_SUBMITTED,
-                obj=order,
-                after={"customer": str(customer.uuid), "lines": len(lines)},
+                orders=[NewOrder(customer, lines, idempotency_key)],
             )
     except IntegrityError:
         # A concurrent double submit with the same key: the other one won.
@@ -88,59 +73,134 @@ def order_submit(
     return order, True
 
 
-def _create_line(*, order, line: LineRequest, actor) -> Subscription:
-    order_line = OrderLine.objects.create(
-        order=order, offer=line.offer, quantity=line.quantity, reseller=line.reseller
+def order_lines_check(lines: list[LineRequest]) -> None:
+    """Refuse lines of an offer not sold any more, out of its bounds or in a term it lacks."""
+    for line in lines:
+        if not line.offer.is_active:
+            raise OrderError(f"{line.offer.name} cannot be ordered")
+        if not line.offer.min_licences <= line.quantity <= line.offer.max_licences:
+            raise OrderError(f"{line.offer.name}: quantity out of bounds")
+        term_pair_for(offer=line.offer, value=line.term_pair)
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """An order to place: its customer, checked lines (``order_lines_check``) and unused key."""
+
+    customer: object  # customers.Customer
+    lines: list[LineRequest]
+    idempotency_key: uuid.UUID
+
+
+def orders_place(*, provider, actor, orders: list[NewOrder], now=None) -> list[Order]:
+    """Write orders and their subscriptions, one INSERT per table for all of them.
+
+    One order (the wizard's, the order page's) or a hundred (a customers import)
+    go through the same statements: order, lines, subscriptions with their
+    cancellation window, purchase charge and history, and the activity events.
+    Runs in the caller's transaction; a used key raises IntegrityError.
+    """
+    now = now or timezone.now()
+    placed = Order.objects.bulk_create(
+        [
+            Order(
+                provider=provider,
+                customer=o.customer,
+                idempotency_key=o.idempotency_key,
+                submitted_by=actor,
+            )
+            for o in orders
+        ]
     )
-    reseller = line.reseller
-    location = reseller.locations.order_by("created_at").first() if reseller is not None else None
-    term, frequency = term_pair_for(offer=line.offer, value=line.term_pair)
-    now = timezone.now()
-    subscription = Subscription.objects.create(
-        provider=order.provider,
-        customer=order.customer,
-        offer=line.offer,
-        order_line=order_line,
-        quantity=line.quantity,
-        reseller_location=location,
-        # Support comes from the customer's associated reseller (which holds
-        # delegated admin), not from whichever reseller is credited.
-        support_contact=order.customer.reseller or order.provider,
-        term=term,
-        billing_frequency=frequency,
-        term_start=now,
-        term_end=terms.term_end_for(now, term),
+    pairs = [(order, line) for order, o in zip(placed, orders, strict=True) for line in o.lines]
+    order_lines = OrderLine.objects.bulk_create(
+        [
+            OrderLine(order=order, offer=line.offer, quantity=line.quantity, reseller=line.reseller)
+            for order, line in pairs
+        ]
     )
+    locations: dict[int, object] = {}  # the credited location of each reseller
+    subscriptions = []
+    for (order, line), order_line in zip(pairs, order_lines, strict=True):
+        reseller = line.reseller
+        if reseller is not None and reseller.pk not in locations:
+            location = reseller.locations.order_by("created_at").first()
+            if location is not None:
+                location.organisation = reseller
+            locations[reseller.pk] = location
+        term, frequency = term_pair_for(offer=line.offer, value=line.term_pair)
+        subscriptions.append(
+            Subscription(
+                provider=order.provider,
+                customer=order.customer,
+                offer=line.offer,
+                order_line=order_line,
+                quantity=line.quantity,
+                reseller_location=locations[reseller.pk] if reseller is not None else None,
+                # Support comes from the customer's associated reseller (which holds
+                # delegated admin), not from whichever reseller is credited.
+                support_contact=order.customer.reseller or order.provider,
+                term=term,
+                billing_frequency=frequency,
+                term_start=now,
+                term_end=terms.term_end_for(now, term),
+            )
+        )
+    subscriptions = Subscription.objects.bulk_create(subscriptions)
     # The purchased licences are the first addition: removable for 168 hours.
-    _open_window(subscription=subscription, seats=line.quantity, now=now)
-    billing.charge_record(
-        subscription=subscription,
-        kind=Charge.Kind.PURCHASE,
-        quantity=line.quantity,
-        now=now,
-        full_period=True,
+    SeatAddition.objects.bulk_create(
+        [
+            SeatAddition(
+                subscription=s,
+                seats=s.quantity,
+                added_at=now,
+                window_closes_at=terms.window_closes_at(now),
+            )
+            for s in subscriptions
+        ]
     )
-    SubscriptionChange.objects.create(
-        subscription=subscription,
-        actor=actor,
-        field="created",
-        before="",
-        after=f"{line.offer.name} × {line.quantity}",
+    billing.charges_for_purchases(subscriptions, now=now)
+    SubscriptionChange.objects.bulk_create(
+        [
+            SubscriptionChange(
+                subscription=s,
+                actor=actor,
+                field="created",
+                before="",
+                after=f"{s.offer.name} × {s.quantity}",
+            )
+            for s in subscriptions
+        ]
     )
-    audit.record(
-        org=order.provider,
-        actor=actor,
-        verb=Verb.SUBSCRIPTION_CREATED,
-        obj=subscription,
-        after={
-            "offer": line.offer.sku,
-            "quantity": line.quantity,
-            "reseller": reseller.partner_id if reseller else None,
-            "term": term,
-            "billing_frequency": frequency,
-        },
-    )
-    return subscription
+    events = []
+    for (order, line), s in zip(pairs, subscriptions, strict=True):
+        events.append(
+            audit.build(
+                org=order.provider,
+                actor=actor,
+                verb=Verb.SUBSCRIPTION_CREATED,
+                obj=s,
+                after={
+                    "offer": line.offer.sku,
+                    "quantity": line.quantity,
+                    "reseller": line.reseller.partner_id if line.reseller else None,
+                    "term": s.term,
+                    "billing_frequency": s.billing_frequency,
+                },
+            )
+        )
+    for order, o in zip(placed, orders, strict=True):
+        events.append(
+            audit.build(
+                org=provider,
+                actor=actor,
+                verb=Verb.ORDER_SUBMITTED,
+                obj=order,
+                after={"customer": str(o.customer.uuid), "lines": len(o.lines)},
+            )
+        )
+    audit.record_many(events)
+    return placed
 
 
 DEFAULT_TERM_PAIR = ("P1M", "monthly")
