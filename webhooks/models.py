@@ -94,6 +94,12 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
+            # A batch claims one endpoint's due deliveries in order of their next attempt.
+            models.Index(
+                fields=["subscription", "next_attempt_at", "id"],
+                name="webhook_delivery_endpoint_due",
+                condition=models.Q(status="pending"),
+            ),
         ]
 
     def __str__(self):
