@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +62,8 @@ MAX_RETRY_SECONDS = 3600
 # (then the rest is handed back, due, and the task queued again).
 BATCH_SIZE = 100
 BATCH_SECONDS = 30
+# Outcomes are committed this many at a time (and at the batch's end).
+RECORD_EVERY = 25
 # A claimed delivery is due again after this (its worker died): longer than a batch can run.
 CLAIM_LEASE = timedelta(seconds=BATCH_SECONDS + 2 * transport.TIMEOUT_SECONDS + 60)
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -344,11 +346,34 @@ def _headers(delivery: WebhookDelivery, subscription: WebhookSubscription, now) 
     }
 
 
-def _record(delivery: WebhookDelivery, fields: list[str]) -> None:
-    """One delivery's outcome, committed on its own (unless the delivery left PENDING meanwhile)."""
-    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING).update(
-        **{name: getattr(delivery, name) for name in fields}
-    )
+def _record(outcomes: list[WebhookDelivery]) -> None:
+    """Commit the outcomes of sent deliveries together (one statement, one commit), unless a
+    delivery left PENDING meanwhile. A worker dying before this sends those deliveries again
+    after the lease, with the same webhook-id."""
+    if not outcomes:
+        return
+    if connection.vendor == "postgresql":
+        # One UPDATE joined to the rows' values: building bulk_update's CASE per column and
+        # row costs more than sending the deliveries.
+        table = WebhookDelivery._meta.db_table
+        row = "(%s::bigint, %s, %s::integer, %s::integer, %s::integer, %s, %s::timestamptz, %s::timestamptz)"
+        params = []
+        for d in outcomes:
+            params += [d.pk] + [getattr(d, name) for name in _OUTCOME_FIELDS]
+        columns = ", ".join(f"{name} = v.{name}" for name in _OUTCOME_FIELDS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS d SET {columns} "  # noqa: S608 - names are the model's
+                f"FROM (VALUES {', '.join([row] * len(outcomes))}) "
+                f"AS v(id, {', '.join(_OUTCOME_FIELDS)}) "
+                "WHERE d.id = v.id AND d.status = %s",
+                [*params, WebhookDelivery.Status.PENDING],
+            )
+    else:
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).bulk_update(
+            outcomes, _OUTCOME_FIELDS
+        )
+    outcomes.clear()
 
 
 _OUTCOME_FIELDS = [
@@ -369,6 +394,7 @@ def _send_claimed(
     started = _monotonic()
     session = None
     refused = None
+    outcomes: list[WebhookDelivery] = []
     try:
         session = transport.EndpointSession(subscription.url)
     except transport.RefusedAddress as exc:
@@ -376,7 +402,10 @@ def _send_claimed(
     try:
         for position, delivery in enumerate(deliveries):
             now = timezone.now()
+            if len(outcomes) >= RECORD_EVERY:
+                _record(outcomes)
             if position and _monotonic() - started > BATCH_SECONDS:
+                _record(outcomes)
                 _release(deliveries[position:], at=now)
                 result.more = True
                 return
@@ -403,7 +432,7 @@ def _send_claimed(
                 delivery.delivered_at = now
                 delivery.next_attempt_at = None
                 result.delivered += 1
-                _record(delivery, _OUTCOME_FIELDS)
+                outcomes.append(delivery)
                 continue
             result.failed_attempts += 1
             delay = retry_delay(delivery.attempts)
@@ -413,8 +442,9 @@ def _send_claimed(
             else:
                 delivery.next_attempt_at = now + delay
                 result.retry_in = min(result.retry_in or delay, delay)
-            _record(delivery, _OUTCOME_FIELDS)
+            outcomes.append(delivery)
             if connection_failed and position + 1 < len(deliveries):
+                _record(outcomes)
                 # No answer at all (refused, unreachable, timed out): the endpoint is down for
                 # now, so the rest of the batch waits for this delivery's retry rather than
                 # each spending the timeout on it. They keep their attempts count.
@@ -422,6 +452,7 @@ def _send_claimed(
                 result.deferred += len(deliveries) - position - 1
                 return
     finally:
+        _record(outcomes)
         if session is not None:
             result.connections_opened = session.connections_opened
             session.close()
