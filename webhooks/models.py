@@ -26,6 +26,7 @@ class EventType(models.TextChoices):
         "admin-relationship-terminated",
         _("Admin relationship terminated"),
     )
+    STATEMENT_CLOSED = "statement-closed", _("Statement closed")
     TEST = "test", _("Test event")
 
 

@@ -51,6 +51,8 @@ EVENT_FOR_VERB = {
     Verb.ADMIN_RELATIONSHIP_APPROVED: EventType.ADMIN_RELATIONSHIP_APPROVED,
     Verb.ADMIN_RELATIONSHIP_EXPIRING: EventType.ADMIN_RELATIONSHIP_EXPIRING,
     Verb.ADMIN_RELATIONSHIP_TERMINATED: EventType.ADMIN_RELATIONSHIP_TERMINATED,
+    # Recorded in the provider's log only: its endpoints are told (cost and margin included).
+    Verb.STATEMENT_CLOSED: EventType.STATEMENT_CLOSED,
 }
 SUBSCRIBABLE_EVENTS = [e for e in EventType if e != EventType.TEST]
 
