@@ -16,7 +16,9 @@ MAX_LIMIT = 200
 
 def _encode(values) -> str:
     return signing.dumps(
-        [v.isoformat() if isinstance(v, date | datetime) else v for v in values], salt=SALT, compress=True
+        [v.isoformat() if isinstance(v, date | datetime) else v for v in values],
+        salt=SALT,
+        compress=True,
     )
 
 
