@@ -238,3 +238,30 @@ def test_two_workers_at_once_send_each_delivery_once(provider, admin, receiver):
     assert receiver.bad_signatures == 0
     assert sum(r.delivered for r in results) == 120
     assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {("delivered", 1)}
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_a_transactions_events_in_batches_once_each(
+    provider, admin, receiver, celery_worker, monkeypatch
+):
+    """Through the broker: one task for the transaction, batches of 20 queueing the next one,
+    a failed delivery retried by the task the batch scheduled, with the same webhook-id."""
+    from tests.conftest import wait_until
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 20)
+    monkeypatch.setattr(services, "FIRST_RETRY_SECONDS", 1)
+    hook = _hook(provider, admin, receiver.url)
+    receiver.secret = hook.secret
+    receiver.failures = [503]
+
+    _events(provider, 50, queue=True)
+
+    delivered = wait_until(
+        lambda: WebhookDelivery.objects.filter(status="delivered").count() == 50, timeout=60
+    )
+    assert delivered, WebhookDelivery.objects.values_list("status", "attempts")
+    ids = [r["id"] for r in receiver.received]
+    assert len(ids) == 51 and len(set(ids)) == 50  # the one that failed came again, same id
+    assert receiver.bad_signatures == 0
+    assert sorted(WebhookDelivery.objects.values_list("attempts", flat=True)) == [1] * 49 + [2]
