@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -307,6 +308,9 @@ class BatchResult:
     more: bool = False
     # The earliest retry the batch scheduled, from now.
     retry_in: timedelta | None = None
+    # When the endpoint's next pending delivery is due (None: nothing pending): the task
+    # is queued for then, so a delivery waiting for its retry needs no other batch to fail.
+    wake_in: timedelta | None = None
     connections_opened: int = 0
 
 
@@ -321,7 +325,7 @@ def _claim(*, subscription_id: int, now, limit: int, delivery_id: int | None = N
         if delivery_id is not None:
             due = due.filter(pk=delivery_id)
         else:
-            due = due.filter(next_attempt_at__lte=now)
+            due = due.filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
         deliveries = list(
             due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")[:limit]
         )
@@ -501,6 +505,18 @@ def webhook_deliver_batch(*, subscription_id: int, limit: int | None = None) -> 
     result = _deliver_claimed(subscription_id, deliveries)
     if len(deliveries) == limit:
         result.more = True
+    if not result.more:
+        upcoming = (
+            WebhookDelivery.objects.filter(
+                subscription_id=subscription_id, status=WebhookDelivery.Status.PENDING
+            )
+            .order_by("next_attempt_at")
+            .values_list("next_attempt_at", flat=True)
+            .first()
+        )
+        if upcoming is not None:
+            # At least a second: a due delivery another worker is claiming is not spun on.
+            result.wake_in = max(upcoming - timezone.now(), timedelta(seconds=1))
     return result
 
 

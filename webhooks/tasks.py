@@ -7,16 +7,17 @@ from webhooks.services import webhook_deliver_batch, webhook_endpoints_due
 
 @shared_task(acks_late=True)
 def deliver_webhooks(subscription_id: int) -> int:
-    """Send a batch of one endpoint's due deliveries; queue the next batch and the retries."""
+    """Send a batch of one endpoint's due deliveries; queue the next batch, or the task for
+    when the endpoint's next delivery is due (a retry)."""
     result = webhook_deliver_batch(subscription_id=subscription_id)
     # Run eagerly (no broker) a retry would follow at once, without its delay: the relay
     # hands the deliveries over again when they are due instead.
     if not deliver_webhooks.app.conf.task_always_eager:
         if result.more:
             deliver_webhooks.delay(subscription_id)
-        if result.retry_in is not None:
+        elif result.wake_in is not None:
             deliver_webhooks.apply_async(
-                args=[subscription_id], countdown=result.retry_in.total_seconds()
+                args=[subscription_id], countdown=result.wake_in.total_seconds()
             )
     elif result.more:
         deliver_webhooks(subscription_id)

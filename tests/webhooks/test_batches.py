@@ -59,7 +59,7 @@ def test_a_batch_sends_an_endpoints_deliveries_over_one_connection(provider, adm
     result = services.webhook_deliver_batch(subscription_id=hook.pk, limit=100)
 
     assert (result.claimed, result.delivered, result.connections_opened) == (30, 30, 1)
-    assert result.more is False
+    assert (result.more, result.wake_in) == (False, None)
     assert receiver.bad_signatures == 0
     assert len({r["id"] for r in receiver.received}) == 30
     assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {("delivered", 1)}
@@ -135,6 +135,8 @@ def test_a_failing_answer_is_retried_with_the_backoff_and_the_others_still_go(
 
     assert (result.delivered, result.failed_attempts) == (3, 2)
     assert result.retry_in == timedelta(seconds=5)
+    # The task is queued again for when the first retry is due, whatever else happens.
+    assert timedelta(seconds=4) < result.wake_in <= timedelta(seconds=5)
     failed = WebhookDelivery.objects.filter(status="pending")
     assert sorted(failed.values_list("status_code", flat=True)) == [500, 503]
     hook.refresh_from_db()
