@@ -174,11 +174,11 @@ def _enqueue(subscription_ids) -> None:
     from webhooks.tasks import deliver_webhooks
 
     wanted = set(subscription_ids)
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
+    db = transaction.get_connection()
+    if db.in_atomic_block:
         # The waiting callback, if any, was registered in this transaction: it runs with
         # this one's commit, and goes away only with a rollback that undoes these rows too.
-        for _savepoints, callback, _robust in connection.run_on_commit:
+        for _savepoints, callback, _robust in db.run_on_commit:
             pending = getattr(callback, "webhook_subscription_ids", None)
             if pending is not None and not callback.ran:
                 pending |= wanted
@@ -475,9 +475,13 @@ def _deliver_claimed(subscription_id: int, deliveries: list[WebhookDelivery]) ->
     result = BatchResult(claimed=len(deliveries))
     if not deliveries:
         return result
-    subscription = WebhookSubscription.objects.select_related("organisation").get(
-        pk=subscription_id
+    subscription = (
+        WebhookSubscription.objects.select_related("organisation")
+        .filter(pk=subscription_id)
+        .first()
     )
+    if subscription is None:  # deleted meanwhile: its deliveries went with it
+        return result
     if not subscription.enabled:
         WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
             status=WebhookDelivery.Status.FAILED, next_attempt_at=None
@@ -497,8 +501,8 @@ def webhook_deliver_batch(*, subscription_id: int, limit: int | None = None) -> 
     """Send up to ``limit`` due deliveries of one endpoint over one connection.
 
     Two workers running this at once for one endpoint take different deliveries (the
-    claim skips locked rows and leases what it took); each delivery's outcome is
-    committed as it is known; failures are retried with the backoff.
+    claim skips locked rows and leases what it took); the outcomes are committed a few
+    at a time as they are known; failures are retried with the backoff.
     """
     limit = limit or BATCH_SIZE
     deliveries = _claim(subscription_id=subscription_id, now=timezone.now(), limit=limit)
