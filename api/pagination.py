@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core import signing
 from django.db.models import Q
@@ -16,7 +16,9 @@ MAX_LIMIT = 200
 
 def _encode(values) -> str:
     return signing.dumps(
-        [v.isoformat() if isinstance(v, datetime) else v for v in values], salt=SALT, compress=True
+        [v.isoformat() if isinstance(v, date | datetime) else v for v in values],
+        salt=SALT,
+        compress=True,
     )
 
 

@@ -119,9 +119,111 @@ def admin_relationship(obj) -> dict:
         "partner": organisation_ref(obj.partner),
         "display_name": obj.display_name,
         "status": obj.status,
+        "roles": [role.id for role in obj.roles.all()],
         "duration_days": obj.duration_days,
+        "auto_extend": obj.auto_extend,
         "created_at": iso(obj.created_at),
+        "approved_at": iso(obj.approved_at),
         "ends_at": iso(obj.ends_at),
+    }
+
+
+def money(amount, currency: str) -> str | None:
+    """An amount as a decimal string in the currency's minor units ("1200.00", "1200" for JPY)."""
+    from billing.money import quantize
+
+    return None if amount is None else str(quantize(amount, currency))
+
+
+def price_list_entry(obj, *, currency: str) -> dict:
+    return {
+        "id": str(obj.uuid),
+        "offer": {"id": str(obj.offer.uuid), "name": obj.offer.name},
+        "term": obj.term,
+        "billing_frequency": obj.billing_frequency,
+        "cost": money(obj.cost, currency),
+        "reseller_price": money(obj.reseller_price, currency),
+        "retail_price": money(obj.retail_price, currency),
+        "currency": currency,
+        "effective_from": obj.effective_from.isoformat(),
+    }
+
+
+def reseller_price(entry, price, *, provider) -> dict:
+    """What a reseller pays ``provider`` for an offer: its price, never the provider's cost."""
+    return {
+        "provider": organisation_ref(provider),
+        "offer": {"id": str(entry.offer.uuid), "name": entry.offer.name},
+        "term": entry.term,
+        "billing_frequency": entry.billing_frequency,
+        "unit_price": money(price.unit_price, price.currency),
+        "retail_price": money(price.retail_price, price.currency),
+        "currency": price.currency,
+    }
+
+
+def statement(obj, *, with_cost: bool) -> dict:
+    """A statement; cost and margin only for the provider's eyes (``with_cost``)."""
+    return {
+        "id": str(obj.uuid),
+        "provider": organisation_ref(obj.provider),
+        "reseller": organisation_ref(obj.reseller),
+        "month": obj.month.strftime("%Y-%m"),
+        "currency": obj.currency,
+        "status": obj.status,
+        "lines": obj.lines,
+        "total": money(obj.total, obj.currency),
+        "cost": money(obj.cost, obj.currency) if with_cost else None,
+        "margin": money(obj.margin, obj.currency) if with_cost else None,
+        "closed_at": iso(obj.closed_at),
+    }
+
+
+def statement_closed(obj) -> dict:
+    """The statement-closed webhook's object: the provider's view (its endpoints only)."""
+    return statement(obj, with_cost=True)
+
+
+def charge(obj, *, with_cost: bool) -> dict:
+    return {
+        "id": str(obj.uuid),
+        "kind": obj.kind,
+        "charged_on": obj.charged_on.isoformat(),
+        "customer": {"id": str(obj.customer.uuid), "name": obj.customer.company_name},
+        "subscription_id": str(obj.subscription.uuid),
+        "reseller_partner_id": obj.location_mpn_id or None,
+        "offer": {"id": str(obj.offer.uuid), "name": obj.offer.name},
+        "term": obj.term,
+        "billing_frequency": obj.billing_frequency,
+        "quantity": obj.quantity,
+        "days": obj.days,
+        "period_days": obj.period_days,
+        "unit_price": money(obj.unit_price, obj.currency),
+        "amount": money(obj.amount, obj.currency),
+        "unit_cost": money(obj.unit_cost, obj.currency) if with_cost else None,
+        "cost": money(obj.cost, obj.currency) if with_cost else None,
+        "margin": money(obj.margin, obj.currency) if with_cost else None,
+        "currency": obj.currency,
+    }
+
+
+def job(obj, *, seconds_left: int | None = None) -> dict:
+    return {
+        "id": str(obj.uuid),
+        "kind": obj.kind,
+        "status": obj.status,
+        "file_name": obj.file_name,
+        "rows": obj.total,
+        "invalid_rows": obj.invalid,
+        "valid_rows": obj.valid,
+        "done": obj.done,
+        "failed": obj.failed,
+        "processed": obj.processed,
+        "percent": int(100 * obj.processed / obj.valid) if obj.valid else 0,
+        "seconds_left": seconds_left,
+        "created_at": iso(obj.created_at),
+        "started_at": iso(obj.started_at),
+        "finished_at": iso(obj.finished_at),
     }
 
 
@@ -131,4 +233,5 @@ BY_MODEL = {
     "subscription": subscription,
     "partnership": partnership,
     "partnershiprequest": partnership_request,
+    "statement": statement_closed,
 }

@@ -85,6 +85,164 @@ class ActivityRecord(Schema):
     created_at: str
 
 
+class AdminRelationship(Schema):
+    id: UUID
+    customer_id: UUID
+    partner: OrganisationRef
+    display_name: str
+    status: Literal[
+        "created",
+        "approval_pending",
+        "active",
+        "expiring",
+        "expired",
+        "termination_requested",
+        "terminated",
+    ]
+    roles: list[str] = Field(..., description="Directory role IDs")
+    duration_days: int
+    auto_extend: bool
+    created_at: str
+    approved_at: str | None
+    ends_at: str | None
+
+
+class AdminRelationshipRequested(AdminRelationship):
+    approval_url: str | None = Field(
+        ...,
+        description=(
+            "The link the customer approves with, shown once (null when the reseller "
+            "consents first)"
+        ),
+    )
+
+
+class AdminRelationshipIn(Schema):
+    customer_id: UUID
+    partner_id: UUID | None = Field(
+        None, description="Your organisation (default) or the customer's associated reseller"
+    )
+    display_name: str
+    roles: list[str] = Field(..., description="Directory role IDs")
+    duration_days: int = Field(..., description="1 to 730")
+    auto_extend: bool = False
+
+
+class PriceListEntry(Schema):
+    id: UUID
+    offer: OfferRef
+    term: str
+    billing_frequency: str
+    cost: str = Field(..., description="Decimal, in the currency's minor units")
+    reseller_price: str
+    retail_price: str
+    currency: str
+    effective_from: str = Field(..., description="YYYY-MM-DD")
+
+
+class ResellerPrice(Schema):
+    provider: OrganisationRef
+    offer: OfferRef
+    term: str
+    billing_frequency: str
+    unit_price: str = Field(..., description="What the reseller pays, per licence and period")
+    retail_price: str
+    currency: str
+
+
+class Statement(Schema):
+    id: UUID
+    provider: OrganisationRef
+    reseller: OrganisationRef | None = Field(..., description="Null: the direct customers'")
+    month: str = Field(..., description="YYYY-MM")
+    currency: str
+    status: Literal["open", "closed"]
+    lines: int
+    total: str
+    cost: str | None = Field(..., description="The provider's only; null for a reseller")
+    margin: str | None
+    closed_at: str | None
+
+
+class CustomerRef(Schema):
+    id: UUID
+    name: str
+
+
+class StatementLine(Schema):
+    id: UUID
+    kind: str
+    charged_on: str = Field(..., description="YYYY-MM-DD")
+    customer: CustomerRef
+    subscription_id: UUID
+    reseller_partner_id: str | None
+    offer: OfferRef
+    term: str
+    billing_frequency: str
+    quantity: int
+    days: int
+    period_days: int
+    unit_price: str
+    amount: str
+    unit_cost: str | None = Field(..., description="The provider's only; null for a reseller")
+    cost: str | None
+    margin: str | None
+    currency: str
+
+
+class Import(Schema):
+    id: UUID
+    kind: Literal["invites", "customers", "reassign"]
+    status: Literal["validated", "queued", "running", "done", "cancelled"]
+    file_name: str
+    rows: int
+    invalid_rows: int
+    valid_rows: int
+    done: int
+    failed: int
+    processed: int
+    percent: int
+    seconds_left: int | None = Field(..., description="An estimate while it runs")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+class AdminRelationshipPage(Schema):
+    items: list[AdminRelationship]
+    continuation_token: str | None
+
+
+class PriceListEntryPage(Schema):
+    items: list[PriceListEntry]
+    continuation_token: str | None
+
+
+class ResellerPricePage(Schema):
+    items: list[ResellerPrice]
+    continuation_token: str | None
+
+
+class ProviderPage(Schema):
+    items: list[OrganisationRef]
+    continuation_token: str | None
+
+
+class StatementPage(Schema):
+    items: list[Statement]
+    continuation_token: str | None
+
+
+class StatementLinePage(Schema):
+    items: list[StatementLine]
+    continuation_token: str | None
+
+
+class ImportPage(Schema):
+    items: list[Import]
+    continuation_token: str | None
+
+
 class CustomerPage(Schema):
     items: list[Customer]
     continuation_token: str | None
@@ -161,6 +319,7 @@ class SubscriptionPatch(Schema):
         None, description="A location MPN ID to credit; an empty string credits none"
     )
     support_contact_id: UUID | None = None
+    auto_renew: bool | None = None
     discard_scheduled_change: bool = False
 
 

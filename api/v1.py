@@ -20,9 +20,12 @@ from api.auth import ApiKeyAuth
 from api.models import IdempotentResponse
 from api.pagination import page
 from api.problems import Problem, problem_response
+from billing import pricing
+from billing import selectors as billing_selectors
 from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.forms import CustomerDetailsForm, SubscriptionLinesForm
+from jobs import selectors as job_selectors
 from overview import selectors as overview_selectors
 from partners import services as partner_services
 from partners.forms import PartnershipRequestEmailForm
@@ -30,6 +33,9 @@ from partners.models import Partnership, PartnershipRequest
 from portal import selectors as portal_selectors
 from portal.errors import ServiceError
 from portal.roles import Perm
+from relationships import selectors as relationship_selectors
+from relationships import services as relationship_services
+from relationships.forms import RelationshipRequestForm
 from subscriptions import selectors as subscription_selectors
 from subscriptions import services as subscription_services
 from subscriptions.forms import ResellerForm, SubscriptionNewForm, SupportContactForm
@@ -395,7 +401,10 @@ _ACTION_FOR_STATUS = {"suspended": "suspend", "active": "reactivate", "cancelled
 @subscriptions.patch(
     "/{subscription_id}",
     response={200: s.Subscription, 412: s.ProblemDetails, 428: s.ProblemDetails, **WRITE_ERRORS},
-    summary="Change a subscription (licence count, status, reseller MPN ID, support contact)",
+    summary=(
+        "Change a subscription (licence count, status, reseller MPN ID, support contact, "
+        "auto-renew)"
+    ),
 )
 def patch_subscription(request, subscription_id: str, body: s.SubscriptionPatch):
     """Send the subscription's ``version`` in ``If-Match``; a stale version answers 412."""
@@ -455,6 +464,15 @@ def patch_subscription(request, subscription_id: str, body: s.SubscriptionPatch)
                 sub = subscription_services.subscription_set_support_contact(
                     subscription=sub,
                     contact=form.cleaned_data["support_contact"],
+                    version=current,
+                    org=caller.org,
+                    actor=caller.user,
+                )
+                current = sub.version
+            if body.auto_renew is not None:
+                sub = subscription_services.subscription_set_auto_renew(
+                    subscription=sub,
+                    auto_renew=body.auto_renew,
                     version=current,
                     org=caller.org,
                     actor=caller.user,
@@ -556,6 +574,307 @@ def get_overview(request):
     return overview_selectors.summary_data(summary=summary, perms=caller.perms)
 
 
+# -- admin relationships -------------------------------------------------------
+
+admin_relationships = Router(tags=["admin relationships"])
+
+
+def _relationship_body(relationship, **extra) -> dict:
+    return {**rep.admin_relationship(relationship), **extra}
+
+
+@admin_relationships.get(
+    "", response={200: s.AdminRelationshipPage, **ERRORS}, summary="List admin relationships"
+)
+def list_admin_relationships(
+    request,
+    status: str = Query("", description="created, approval_pending, active, expiring, …"),
+    customer_id: uuid.UUID | None = None,
+    continuation_token: str | None = None,
+    limit: int | None = None,
+):
+    """A provider's: those on its customers (its own and its resellers'); a reseller's: its own."""
+    caller = _caller(request, Perm.VIEW)
+    found = relationship_selectors.relationship_list(
+        org=caller.org, status=status, customer_id=customer_id
+    )
+    rows, token = page(
+        found,
+        order=["-created_at", "-id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    return {"items": [rep.admin_relationship(r) for r in rows], "continuation_token": token}
+
+
+@admin_relationships.get(
+    "/{relationship_id}",
+    response={200: s.AdminRelationship, **ERRORS},
+    summary="Get an admin relationship",
+)
+def get_admin_relationship(request, relationship_id: uuid.UUID):
+    caller = _caller(request, Perm.VIEW)
+    return rep.admin_relationship(
+        relationship_selectors.relationship_for_org(org=caller.org, uuid=relationship_id)
+    )
+
+
+@admin_relationships.post(
+    "",
+    response={201: s.AdminRelationshipRequested, **WRITE_ERRORS},
+    summary="Request an admin relationship (the customer approves it by a link)",
+)
+def create_admin_relationship(request, body: s.AdminRelationshipIn):
+    """For your organisation, or (a provider) for the customer's associated reseller, which
+    consents first. The approval link is in the answer once, as on the page."""
+    caller = _caller(request, Perm.MANAGE_ADMIN_RELATIONSHIPS, write=True)
+    customer = customer_selectors.customer_for_org(org=caller.org, uuid=body.customer_id)
+
+    def create(_service_key):
+        form = RelationshipRequestForm(
+            {
+                "partner": str(body.partner_id or caller.org.uuid),
+                "display_name": body.display_name,
+                "roles": body.roles,
+                "duration_days": body.duration_days,
+                "auto_extend": body.auto_extend,
+            },
+            roles=relationship_selectors.role_catalogue(),
+            templates=relationship_selectors.templates(org=caller.org),
+            partners=relationship_selectors.relationship_partners(
+                org=caller.org, customer=customer
+            ),
+        )
+        if not form.is_valid():
+            raise _form_problem(form)
+        relationship, token = relationship_services.relationship_request(
+            customer=customer,
+            requester=caller.org,
+            partner=form.partner_org,
+            actor=caller.user,
+            display_name=form.cleaned_data["display_name"],
+            roles=list(form.cleaned_data["roles"]),
+            duration_days=form.cleaned_data["duration_days"],
+            auto_extend=form.cleaned_data["auto_extend"],
+        )
+        url = relationship_services.approval_url(token) if token else None
+        return 201, _relationship_body(relationship, approval_url=url)
+
+    return _idempotent(request, create)
+
+
+@admin_relationships.post(
+    "/{relationship_id}/terminate",
+    response={200: s.AdminRelationship, **WRITE_ERRORS},
+    summary="Terminate an admin relationship at once",
+)
+def terminate_admin_relationship(request, relationship_id: uuid.UUID):
+    caller = _caller(request, Perm.MANAGE_ADMIN_RELATIONSHIPS, write=True)
+    relationship = relationship_selectors.relationship_for_org(org=caller.org, uuid=relationship_id)
+    ended = relationship_services.relationship_terminate(
+        relationship=relationship, actor=caller.user
+    )
+    return rep.admin_relationship(ended)
+
+
+# -- prices and statements ---------------------------------------------------
+
+billing = Router(tags=["prices and statements"])
+
+
+@billing.get(
+    "/price-list",
+    response={200: s.PriceListEntryPage, **ERRORS},
+    summary="List the price list (a provider's, with its history)",
+)
+def list_price_list(
+    request,
+    q: str = Query("", max_length=100, description="Offer name or SKU contains"),
+    offer_id: uuid.UUID | None = None,
+    term: str = Query("", description="P1M, P1Y or P3Y"),
+    continuation_token: str | None = None,
+    limit: int | None = None,
+):
+    caller = _caller(request, Perm.VIEW_BILLING, kind="provider")
+    entries = billing_selectors.price_entries(
+        org=caller.org,
+        q=q.replace("\x00", ""),
+        offer=str(offer_id) if offer_id else "",
+        term=term,
+    )
+    rows, token = page(
+        entries,
+        order=["offer_id", "term", "billing_frequency", "-effective_from", "id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    currency = pricing.currency_of(caller.org)
+    return {
+        "items": [rep.price_list_entry(e, currency=currency) for e in rows],
+        "continuation_token": token,
+    }
+
+
+@billing.get(
+    "/providers",
+    response={200: s.ProviderPage, **ERRORS},
+    summary="List the indirect providers a reseller has authorised",
+)
+def list_providers(request, continuation_token: str | None = None, limit: int | None = None):
+    caller = _caller(request, Perm.VIEW_BILLING, kind="reseller")
+    rows, token = page(
+        billing_selectors.providers_of(caller.org),
+        order=["legal_name", "id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    return {"items": [rep.organisation_ref(o) for o in rows], "continuation_token": token}
+
+
+@billing.get(
+    "/prices",
+    response={200: s.ResellerPricePage, **ERRORS},
+    summary="List what a reseller pays one of its providers today",
+)
+def list_reseller_prices(
+    request,
+    provider_id: uuid.UUID,
+    q: str = Query("", max_length=100, description="Offer name or SKU contains"),
+    term: str = Query("", description="P1M, P1Y or P3Y"),
+    continuation_token: str | None = None,
+    limit: int | None = None,
+):
+    """The reseller's own prices only: never the provider's cost or its other resellers'."""
+    caller = _caller(request, Perm.VIEW_BILLING, kind="reseller")
+    provider = billing_selectors.providers_of(caller.org).filter(uuid=provider_id).first()
+    if provider is None:
+        raise Http404
+    entries = billing_selectors.entries_in_effect(
+        provider=provider, on=timezone.localdate(), q=q.replace("\x00", ""), term=term
+    )
+    rows, token = page(
+        entries,
+        order=["offer_id", "term", "billing_frequency"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    prices = pricing.resolve_for_entries(
+        provider=provider, reseller=caller.org, entries=rows, on=timezone.localdate()
+    )
+    return {
+        "items": [rep.reseller_price(e, p, provider=provider) for e, p in prices],
+        "continuation_token": token,
+    }
+
+
+def _month(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m").date()
+    except ValueError as exc:
+        raise Problem("validation-error", "month is YYYY-MM.") from exc
+
+
+@billing.get("/statements", response={200: s.StatementPage, **ERRORS}, summary="List statements")
+def list_statements(
+    request,
+    month: str = Query("", description="YYYY-MM"),
+    status: str = Query("", description="open or closed"),
+    reseller_id: uuid.UUID | None = Query(None, description="A provider's: one reseller's"),
+    continuation_token: str | None = None,
+    limit: int | None = None,
+):
+    """A provider's: every reseller's and its direct customers'; a reseller's: its own."""
+    caller = _caller(request, Perm.VIEW_BILLING)
+    found = billing_selectors.statements(org=caller.org)
+    if (first := _month(month)) is not None:
+        found = found.filter(month=first)
+    if status:
+        found = found.filter(status=status)
+    if reseller_id is not None:
+        found = found.filter(reseller__uuid=reseller_id)
+    rows, token = page(
+        found.select_related("provider", "reseller"),
+        order=["-month", "id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    rows = billing_selectors.with_open_totals(rows)
+    with_cost = caller.org.is_provider
+    return {
+        "items": [rep.statement(r, with_cost=with_cost) for r in rows],
+        "continuation_token": token,
+    }
+
+
+@billing.get(
+    "/statements/{statement_id}", response={200: s.Statement, **ERRORS}, summary="Get a statement"
+)
+def get_statement(request, statement_id: uuid.UUID):
+    caller = _caller(request, Perm.VIEW_BILLING)
+    statement = billing_selectors.statement_for(org=caller.org, statement_id=statement_id)
+    return rep.statement(statement, with_cost=caller.org.is_provider)
+
+
+@billing.get(
+    "/statements/{statement_id}/lines",
+    response={200: s.StatementLinePage, **ERRORS},
+    summary="List a statement's lines",
+)
+def list_statement_lines(
+    request,
+    statement_id: uuid.UUID,
+    continuation_token: str | None = None,
+    limit: int | None = None,
+):
+    caller = _caller(request, Perm.VIEW_BILLING)
+    statement = billing_selectors.statement_for(org=caller.org, statement_id=statement_id)
+    rows, token = page(
+        billing_selectors.statement_charges(statement).select_related(
+            "offer", "customer", "subscription"
+        ),
+        order=["charged_on", "id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    with_cost = caller.org.is_provider
+    return {
+        "items": [rep.charge(c, with_cost=with_cost) for c in rows],
+        "continuation_token": token,
+    }
+
+
+# -- bulk imports ------------------------------------------------------------
+
+imports = Router(tags=["imports"])
+
+
+@imports.get("", response={200: s.ImportPage, **ERRORS}, summary="List bulk imports")
+def list_imports(request, continuation_token: str | None = None, limit: int | None = None):
+    caller = _caller(request, Perm.RUN_BULK_IMPORTS, kind="provider")
+    rows, token = page(
+        job_selectors.jobs_for_list(org=caller.org),
+        order=["-created_at", "-id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    now = timezone.now()
+    return {
+        "items": [rep.job(j, seconds_left=job_selectors.seconds_left(j, now)) for j in rows],
+        "continuation_token": token,
+    }
+
+
+@imports.get(
+    "/{job_id}", response={200: s.Import, **ERRORS}, summary="Get an import's status and progress"
+)
+def get_import(request, job_id: uuid.UUID):
+    caller = _caller(request, Perm.RUN_BULK_IMPORTS, kind="provider")
+    job = job_selectors.job_for_detail(org=caller.org, job_id=job_id)
+    return rep.job(job, seconds_left=job_selectors.seconds_left(job, timezone.now()))
+
+
 api.add_router("/resellers", resellers)
 api.add_router("/partnership-requests", requests_router)
 api.add_router("/customers", customers)
@@ -563,3 +882,6 @@ api.add_router("/subscriptions", subscriptions)
 api.add_router("/orders", orders)
 api.add_router("/activity-records", activity)
 api.add_router("/overview", overview)
+api.add_router("/admin-relationships", admin_relationships)
+api.add_router("", billing)
+api.add_router("/imports", imports)

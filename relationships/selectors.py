@@ -29,10 +29,29 @@ def _with_roles_and_assignments(relationships, *, org):
     )
 
 
+def relationship_partners(*, org, customer) -> list:
+    """Who a relationship ``org`` requests on ``customer`` can be for: a provider itself or the
+    customer's associated reseller; a reseller itself, on a customer associated with it."""
+    if org.is_provider:
+        return [customer.provider] + ([customer.reseller] if customer.reseller else [])
+    return [org] if customer.reseller_id == org.pk else []
+
+
 def relationships_of_customer(*, org, customer):
     """The relationships on ``customer`` that ``org`` may see, newest first, with roles."""
     relationships = AdminRelationship.objects.for_org(org).filter(customer=customer)
     return _with_roles_and_assignments(relationships, org=org).order_by("-created_at", "-pk")
+
+
+def relationship_list(*, org, status: str = "", customer_id=None):
+    """The relationships ``org`` may see (a provider: on its customers; a reseller: its own),
+    filtered by status and customer, with their roles."""
+    found = AdminRelationship.objects.for_org(org)
+    if status:
+        found = found.filter(status=status)
+    if customer_id is not None:
+        found = found.filter(customer__uuid=customer_id)
+    return found.select_related("customer", "partner").prefetch_related("roles")
 
 
 def relationship_for_org(*, org, uuid) -> AdminRelationship:

@@ -37,13 +37,6 @@ def _detail_url(relationship) -> str:
     )
 
 
-def _partners_for(tenant, customer):
-    """Who a relationship requested here can be for: one's own organisation, or the associated reseller."""
-    if tenant.is_provider:
-        return [customer.provider] + ([customer.reseller] if customer.reseller else [])
-    return [tenant.org] if customer.reseller_id == tenant.org.pk else []
-
-
 @org_required(Perm.MANAGE_ADMIN_RELATIONSHIPS)
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
@@ -51,7 +44,7 @@ def relationship_request(request, customer_id):
     """Request admin relationship: roles (or a template), duration, auto-extend, name."""
     tenant = request.tenant
     customer = customer_selectors.customer_for_org(org=tenant.org, uuid=customer_id)
-    partners = _partners_for(tenant, customer)
+    partners = selectors.relationship_partners(org=tenant.org, customer=customer)
     kwargs = {
         "roles": selectors.role_catalogue(),
         "templates": selectors.templates(org=tenant.org),

@@ -26,6 +26,7 @@ class EventType(models.TextChoices):
         "admin-relationship-terminated",
         _("Admin relationship terminated"),
     )
+    STATEMENT_CLOSED = "statement-closed", _("Statement closed")
     TEST = "test", _("Test event")
 
 
@@ -94,6 +95,12 @@ class WebhookDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
+            # A batch claims one endpoint's due deliveries in order of their next attempt.
+            models.Index(
+                fields=["subscription", "next_attempt_at", "id"],
+                name="webhook_delivery_endpoint_due",
+                condition=models.Q(status="pending"),
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,10 @@
-"""Sending one delivery: the address checked before connecting, 5 s timeout, no redirects."""
+"""Sending deliveries: the address checked before connecting, 5 s timeout, no redirects.
+
+A batch of deliveries to one endpoint goes through one ``EndpointSession``: the name is
+resolved and checked once, every connection of the batch is made to that checked address
+(a name that starts resolving elsewhere mid-batch changes nothing), and one keep-alive
+connection carries the batch's requests.
+"""
 
 from __future__ import annotations
 
@@ -62,13 +68,21 @@ def resolve_checked(host: str, port: int) -> str:
     return addresses[0]
 
 
+def _open_socket(address: str, port: int, timeout: float) -> socket.socket:
+    sock = socket.create_connection((address, port), timeout)
+    # http.client writes a request's headers and body apart: without this the body waits
+    # for the receiver's delayed ACK of the headers (Nagle), about 40 ms a request.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, host, port, address, **kwargs):
         super().__init__(host, port, **kwargs)
         self._address = address
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _open_socket(self._address, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -77,30 +91,99 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._address = address
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _open_socket(self._address, self.port, self.timeout)
         # The certificate is checked against the name, the connection made to the checked address.
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def post(*, url: str, body: str, headers: dict[str, str]) -> Response:
-    """POST ``body`` to ``url`` once; a redirect is an answer like any other (not followed)."""
-    parts = urlsplit(url)
-    https = parts.scheme == "https"
-    port = parts.port or (443 if https else 80)
-    address = resolve_checked(parts.hostname or "", port)
-    cls = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    connection = cls(parts.hostname, port, address, timeout=TIMEOUT_SECONDS)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    started = time.monotonic()
-    try:
-        connection.request("POST", path, body=body.encode(), headers=headers)
+# Read at most this much of an answer to keep its connection for the next request;
+# a longer body closes the connection instead.
+DRAIN_LIMIT = 64 * 1024
+# A reused connection that the receiver had closed fails before any answer: sent again
+# once on a fresh connection (receivers dedupe on webhook-id, so a copy is harmless).
+_STALE_CONNECTION_ERRORS = (
+    http.client.RemoteDisconnected,
+    BrokenPipeError,
+    ConnectionResetError,
+    http.client.CannotSendRequest,
+)
+
+
+class EndpointSession:
+    """Requests to one endpoint URL over one pinned keep-alive connection.
+
+    Building it resolves the host and checks every address it resolves to (raises
+    ``RefusedAddress``); no connection is made before that check.
+    """
+
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname or ""
+        self.port = parts.port or (443 if self.https else 80)
+        self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self.address = resolve_checked(self.host, self.port)
+        self._connection = None
+        self.connections_opened = 0
+
+    def _connect(self):
+        cls = _PinnedHTTPSConnection if self.https else _PinnedHTTPConnection
+        self._connection = cls(self.host, self.port, self.address, timeout=TIMEOUT_SECONDS)
+        self.connections_opened += 1
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _exchange(self, connection, body: bytes, headers: dict[str, str]):
+        connection.request("POST", self.path, body=body, headers=headers)
         answer = connection.getresponse()
         excerpt = answer.read(EXCERPT_CHARS).decode("utf-8", "replace")
-        status = answer.status
-    finally:
-        connection.close()
-    return Response(
-        status_code=status,
-        duration_ms=int((time.monotonic() - started) * 1000),
-        excerpt=excerpt,
-    )
+        # The rest of the body is read (up to a bound) so the connection can carry the next
+        # request; a receiver that closes it, or a long body, ends the connection instead.
+        if not answer.will_close:
+            answer.read(DRAIN_LIMIT)
+        if answer.will_close or not answer.isclosed():
+            self.close()
+        return answer.status, excerpt
+
+    def post(self, *, body: str, headers: dict[str, str]) -> Response:
+        """POST ``body`` once; a redirect is an answer like any other (not followed).
+
+        Raises ``OSError`` (or ``http.client.HTTPException``) when no answer came; the
+        connection is then dropped and the next request opens a fresh one.
+        """
+        data = body.encode()
+        started = time.monotonic()
+        reused = self._connection is not None
+        connection = self._connection or self._connect()
+        try:
+            try:
+                status, excerpt = self._exchange(connection, data, headers)
+            except _STALE_CONNECTION_ERRORS:
+                if not reused:
+                    raise
+                self.close()
+                status, excerpt = self._exchange(self._connect(), data, headers)
+        except BaseException:
+            self.close()
+            raise
+        return Response(
+            status_code=status,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            excerpt=excerpt,
+        )
+
+
+def post(*, url: str, body: str, headers: dict[str, str]) -> Response:
+    """POST ``body`` to ``url`` once, on a connection of its own."""
+    with EndpointSession(url) as session:
+        return session.post(body=body, headers=headers)

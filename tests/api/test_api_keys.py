@@ -161,3 +161,56 @@ def test_the_activity_log_names_the_key_as_the_actor(provider, admin_api, provid
 
     page = provider_client.get("/activity/").content.decode()
     assert "API key “global_admin read_write key”" in page
+
+
+@pytest.mark.parametrize(
+    ("creator_role", "key_role"),
+    [
+        (Role.ADMIN_AGENT, Role.GLOBAL_ADMIN),
+        (Role.SALES_AGENT, Role.ADMIN_AGENT),
+        (Role.USER_ADMIN, Role.SALES_AGENT),  # other rights, not fewer: still refused
+    ],
+)
+def test_the_service_refuses_a_key_with_a_role_above_its_creators(
+    provider, member_factory, creator_role, key_role
+):
+    from api import services as api_services
+
+    creator = member_factory(provider, creator_role)
+
+    with pytest.raises(api_services.ApiKeyError) as refused:
+        api_services.api_key_create(
+            org=provider,
+            actor=creator,
+            actor_role=creator_role,
+            name="Too strong",
+            role=key_role,
+            scope="read",
+        )
+
+    assert refused.value.field == "role"
+    assert "more rights than your own role" in refused.value.message
+    assert not ApiKey.objects.exists()
+
+
+def test_the_page_refuses_a_key_role_above_its_creators(role_client, monkeypatch):
+    """Were Admin agents allowed the page, their form still could not make a Global admin key."""
+    from portal import roles
+
+    widened = {**roles.PERMISSIONS}
+    widened[roles.Perm.MANAGE_API_KEYS] = frozenset({Role.GLOBAL_ADMIN, Role.ADMIN_AGENT})
+    monkeypatch.setattr(roles, "PERMISSIONS", widened)
+    client = role_client(Role.ADMIN_AGENT)
+    assert client.get("/settings/api-keys/").status_code == 200
+
+    response = client.post(
+        "/settings/api-keys/", {"name": "Escalate", "role": Role.GLOBAL_ADMIN, "scope": "read"}
+    )
+    allowed = client.post(
+        "/settings/api-keys/", {"name": "Same role", "role": Role.ADMIN_AGENT, "scope": "read"}
+    )
+
+    assert response.status_code == 400
+    assert "more rights than your own role" in response.content.decode()
+    assert allowed.status_code == 200
+    assert list(ApiKey.objects.values_list("name", "role")) == [("Same role", Role.ADMIN_AGENT)]

@@ -225,8 +225,14 @@ def deliver(env: dict, count: int, redis_url: str, timeout: float) -> None:
         started = time.monotonic()
         for batch in range(0, count, 500):
             with transaction.atomic():
-                for _ in range(min(500, count - batch)):
-                    audit.record(org=provider, actor=None, verb=Verb.CUSTOMER_CREATED, obj=customer)
+                audit.record_many(
+                    [
+                        audit.build(
+                            org=provider, actor=None, verb=Verb.CUSTOMER_CREATED, obj=customer
+                        )
+                        for _ in range(min(500, count - batch))
+                    ]
+                )
         written = time.monotonic()
         deadline = started + timeout
         while len(state.ids) < count and time.monotonic() < deadline:

@@ -52,7 +52,7 @@ def test_every_api_route_is_walked_or_exempt_with_a_reason():
         if not methods_of(route) or not all(k in OBJECT_KWARGS for k in route.kwargs)
     ]
     assert unwalked == []
-    assert len(api_routes()) >= 8
+    assert len(api_routes()) >= 17
 
 
 def test_the_api_root_is_not_a_page(client, db):
@@ -77,6 +77,13 @@ def _bodies(home_world):
             "lines": [{"offer_id": q["offer"], "quantity": 1}],
         },
         "/api/v1/orders": {"customer_id": q["customer"], "offer_id": q["offer"], "quantity": 1},
+        "/api/v1/admin-relationships": {
+            "customer_id": q["customer"],
+            "partner_id": q["reseller"],
+            "display_name": "Walk relationship",
+            "roles": ["62e90394-69f5-4237-9190-012177145e10"],
+            "duration_days": 30,
+        },
         # An address of its own: echoing it back is no leak.
         "/api/v1/partnership-requests": {"email": "walker@elsewhere.example"},
     }
@@ -142,6 +149,9 @@ class ApiWalk:
             "reseller_id": ids["reseller"],
             "reseller_partner_id": ids["location_partner_id"],
             "customer_id": ids["customer"],
+            "offer_id": ids["offer"],
+            # A reseller's prices from this tenant (the provider): not partnered, so none.
+            "provider_id": str(self.target.provider.uuid),
         }
         for method in methods_of(route):
             if method == "GET":
@@ -178,13 +188,18 @@ def test_another_tenants_key_reaches_no_object_on_any_api_route(home, away, outs
 
 
 def test_the_owner_reaches_its_own_objects_on_every_object_route(home, settings):
-    """The walk's 404s are not an artefact: the owner's key gets each object."""
+    """The walk's 404s are not an artefact: the owner's key gets each object (and an action
+    route without GET, such as terminate, acts on it)."""
     from django.test import Client
 
     client = Client()
+    headers = {"Authorization": f"Bearer {home.api_secret}"}
     for route in api_routes():
         if not route.kwargs:
             continue
         for url in urls_for(route, home.kwargs_for()):
-            response = client.get(url, headers={"Authorization": f"Bearer {home.api_secret}"})
-            assert response.status_code == 200, url
+            if "GET" in methods_of(route):
+                response = client.get(url, headers=headers)
+            else:
+                response = client.post(url, "{}", content_type="application/json", headers=headers)
+            assert response.status_code == 200, (url, response.content[:300])

@@ -260,3 +260,72 @@ def test_the_renewal_job_delivers_subscription_renewed(
         str(sub.uuid) for sub in subs
     )
     assert {got["payload"]["type"] for got in receiver.received} == {"subscription-renewed"}
+
+
+def test_a_terminated_admin_relationship_is_delivered_when_it_ends(
+    provider, admin, receiver, django_capture_on_commit_callbacks
+):
+    from relationships import services as relationship_services
+
+    hook = _subscribe(provider, admin, receiver.url, events=["admin-relationship-terminated"])
+    receiver.secret = hook.secret
+    relationship = f.AdminRelationshipFactory(customer=f.CustomerFactory(provider=provider))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship_services.relationship_terminate(relationship=relationship, actor=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship_services.relationship_finish_termination(relationship_id=relationship.pk)
+
+    [got] = receiver.received
+    assert got["payload"]["type"] == "admin-relationship-terminated"
+    assert got["payload"]["data"]["status"] == "terminated"
+    assert receiver.bad_signatures == 0
+
+
+def test_an_expiring_admin_relationship_is_delivered_by_the_lifecycle_job(
+    provider, admin, receiver, django_capture_on_commit_callbacks
+):
+    from relationships import services as relationship_services
+
+    hook = _subscribe(provider, admin, receiver.url, events=["admin-relationship-expiring"])
+    receiver.secret = hook.secret
+    relationship = f.AdminRelationshipFactory(customer=f.CustomerFactory(provider=provider))
+    relationship.__class__.objects.filter(pk=relationship.pk).update(
+        ends_at=timezone.now() + timedelta(days=5)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship_services.lifecycle_run()
+
+    assert [got["payload"]["type"] for got in receiver.received] == ["admin-relationship-expiring"]
+    assert receiver.received[0]["payload"]["data"]["id"] == str(relationship.uuid)
+
+
+def test_closing_a_month_delivers_statement_closed_to_the_provider(
+    provider, admin, receiver, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from billing import services as billing_services
+    from billing.models import Statement
+
+    hook = _subscribe(provider, admin, receiver.url, events=["statement-closed"])
+    receiver.secret = hook.secret
+    month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    statement = Statement.objects.create(
+        provider=provider, reseller=f.ResellerFactory(), month=month, currency="USD"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        billing_services.statements_close_month(month=month)
+
+    [got] = receiver.received
+    assert got["payload"]["type"] == "statement-closed"
+    data = got["payload"]["data"]
+    assert (data["id"], data["status"], data["month"]) == (
+        str(statement.uuid),
+        "closed",
+        month.strftime("%Y-%m"),
+    )
+    assert data["total"] == "0.00" and data["cost"] == "0.00"
+    assert receiver.bad_signatures == 0
