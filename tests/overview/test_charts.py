@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from overview import charts
 
@@ -88,7 +89,8 @@ def test_money_columns_take_decimals():
 
 def test_the_template_draws_named_svg_with_focusable_links_and_no_inline_style():
     chart = _bars([("A <b>", 2, "/a?x=1&y=2"), ("B", 1, "/b")])
-    html = render_to_string("overview/_chart.html", {"chart": chart})
+    with translation.override("en"):  # whatever language an earlier test left active
+        html = render_to_string("overview/_chart.html", {"chart": chart})
     start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
     svg = ET.fromstring(
         html[start:end].replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
