@@ -20,6 +20,8 @@ class Job(models.Model):
         INVITES = "invites", _("Partnership invites")
         CUSTOMERS = "customers", _("Customers and first subscriptions")
         REASSIGN = "reassign", _("Reseller reassignment")
+        HANDOVER = "handover", _("Partnership removal and handover")
+        HANDOVER_UNDO = "handover_undo", _("Undo of a partnership handover")
 
     class Status(models.TextChoices):
         VALIDATED = "validated", _("Checked, not started")

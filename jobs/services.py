@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs import csvfile
-from jobs.kinds import KINDS, RESULTS_SEALING_PURPOSE
+from jobs.kinds import FINISHED_VERBS, KINDS, RESULTS_SEALING_PURPOSE
 from jobs.models import Job, JobRow
 from portal import audit
 from portal.audit import Verb
@@ -174,7 +174,7 @@ def _finish(job: Job, status: str) -> Job:
         audit.record(
             org=locked.organisation,
             actor=locked.created_by,
-            verb=Verb.IMPORT_FINISHED,
+            verb=FINISHED_VERBS.get(locked.kind, Verb.IMPORT_FINISHED),
             obj=locked,
             after={"done": locked.done, "failed": locked.failed},
         )
