@@ -472,7 +472,8 @@ def handover_start(*, handover: Handover, actor, notify: bool = False) -> Handov
 def _enqueue(job_id: int) -> None:
     from jobs.tasks import run_job
 
-    transaction.on_commit(lambda: run_job.delay(job_id))
+    # Robust: the plan is committed and the page answers even when the broker is away.
+    transaction.on_commit(lambda: run_job.delay(job_id), robust=True)
 
 
 @transaction.atomic

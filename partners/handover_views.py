@@ -100,6 +100,8 @@ def _detail(request, handover, *, row_forms=None, all_form=None, status=200):
                 },
                 prefix=f"c{row.number}",
             )
+            # Said once, above the table (Apply to all), not on every row.
+            row.form.fields["location_partner_id"].help_text = ""
         context.update(
             {
                 "page": page,
