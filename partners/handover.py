@@ -375,7 +375,7 @@ def handover_plan(
             "reseller": reseller.partner_id,
             "customers": len(rows) - 1,
             "decision": decision,
-            "location": target,
+            "location_partner_id": target,
         },
     )
     return handover
@@ -407,15 +407,22 @@ def handover_set_decision(
         decision=decision,
         location_partner_id=location_partner_id,
     )
-    before = {"decision": row.data.get("decision"), "location": row.data.get("location")}
+    before = {
+        "decision": row.data.get("decision"),
+        "location_partner_id": row.data.get("location"),
+    }
     row.data = {**row.data, "decision": decision, "location": target}
     row.save(update_fields=["data"])
     _event(
         handover,
         actor=actor,
         verb=Verb.HANDOVER_DECISION_CHANGED,
-        before={"customer": row.data["name"], **before},
-        after={"customer": row.data["name"], "decision": decision, "location": target},
+        before={"customer": row.data["customer_uuid"], **before},
+        after={
+            "customer": row.data["customer_uuid"],
+            "decision": decision,
+            "location_partner_id": target,
+        },
     )
     return row
 
@@ -443,7 +450,7 @@ def handover_apply_to_all(
         handover,
         actor=actor,
         verb=Verb.HANDOVER_DECISION_CHANGED,
-        after={"customers": len(changed), "decision": decision, "location": target},
+        after={"customers": len(changed), "decision": decision, "location_partner_id": target},
     )
     return len(changed)
 
@@ -819,7 +826,7 @@ def _undo_customer(ctx: _Context, row: JobRow):
         actor=ctx.actor,
         verb=Verb.HANDOVER_CUSTOMER_RESTORED,
         obj=customer,
-        after={"restored": restored, "left": row.data["left"]},
+        after={"restored": restored, "kept": row.data["left"]},
     )
     if left:
         message = _("Restored what had not changed; left as they are now: %(items)s.") % {

@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "consented_by": _("Consented by"),
     "count": _("Count"),
     "customer": _("Customer"),
+    "customers": _("Customers"),
+    "decision": _("Decision"),
     "days_before": _("Days before"),
     "device": _("Device"),
     "domain": _("Domain"),
@@ -41,12 +43,15 @@ FIELD_LABELS = {
     "failed": _("Failed"),
     "file": _("File"),
     "kind": _("Kind"),
+    # A handover's undo: what had changed since and was left as it is now.
+    "kept": _("Left as they are now"),
     "month": _("Month"),
     "organisation": _("Organisation"),
     "percent_off": _("Discount percentage"),
     "prefix": _("Prefix"),
     "price": _("Price"),
     "reseller_price": _("Reseller price"),
+    "restored": _("Restored"),
     "rows": _("Rows"),
     "scope": _("Access"),
     "tier": _("Tier"),
@@ -61,6 +66,7 @@ FIELD_LABELS = {
     "location_partner_id": _("Location (MPN ID)"),
     "members": _("Members"),
     "name": _("Name"),
+    "notify": _("Notices"),
     "offer": _("Offer"),
     "partner_id": _("MPN ID"),
     "provider": _("Provider"),
@@ -75,6 +81,7 @@ FIELD_LABELS = {
     "sent_at": _("Sent"),
     "status": _("Status"),
     "subject": _("Subject"),
+    "subscriptions": _("Subscriptions"),
     "support_contact": _("Designated support contact"),
     "term": _("Term"),
     "term_end": _("Term ends"),
@@ -85,6 +92,13 @@ FIELD_LABELS = {
 ORGANISATION_FIELDS = {"reseller", "provider"}
 CUSTOMER_FIELDS = {"customer"}
 ROLE_FIELDS = {"role", "roles"}
+
+# A handover's decision for a customer (partners.handover.Decision).
+DECISIONS = {
+    "leave": _("Leave as it is"),
+    "provider": _("Keep with the provider (no reseller)"),
+    "reassign": _("Reassign to another reseller"),
+}
 
 DEVICES = {"authenticator_app": _("Authenticator app"), "passkey": _("Passkey")}
 
@@ -235,6 +249,8 @@ class ChangeFormatter:
             return str(self.frequencies[value])
         if key == "kind" and object_type == "job" and value in self.job_kinds:
             return str(self.job_kinds[value])
+        if key == "decision" and value in DECISIONS:
+            return str(DECISIONS[value])
         if key == "device" and value in DEVICES:
             return str(DEVICES[value])
         formatted = format_timestamp(value)

@@ -514,3 +514,67 @@ def test_the_imports_page_does_not_list_a_handover(
     assert (
         provider_client.get(reverse("jobs:import_detail", args=[handover.uuid])).status_code == 404
     )
+
+
+def test_the_plan_page_is_keyset_paged_with_constant_queries(
+    provider_client, provider_admin, partnership, provider, reseller
+):
+    def plan_with(count):
+        Customer.objects.filter(provider=provider).delete()
+        for n in range(count):
+            f.CustomerFactory(provider=provider, reseller=reseller, company_name=f"Client {n:03d}")
+        return ho.handover_plan(partnership=partnership, actor=provider_admin, decision="leave")
+
+    small_plan = plan_with(2)
+    with CaptureQueriesContext(connection) as small:
+        provider_client.get(_url("handover_detail", small_plan))
+    ho.handover_cancel(handover=small_plan, actor=provider_admin)
+    large_plan = plan_with(40)
+    with CaptureQueriesContext(connection) as large:
+        html = provider_client.get(_url("handover_detail", large_plan)).content.decode()
+    assert len(small) == len(large)
+    assert "Client 024" in html and "Client 025" not in html
+    page2 = provider_client.get(_url("handover_detail", large_plan) + "?after=26").content.decode()
+    assert "Client 025" in page2 and "Client 024" not in page2
+
+
+def test_the_activity_log_reads_the_handover_in_words(
+    provider_client, provider_admin, partnership, book
+):
+    _plan_and_run(partnership, provider_admin, "provider")
+    html = provider_client.get(reverse("activity_log")).content.decode()
+    for text in (
+        "Partnership handover prepared",
+        "Keep with the provider (no reseller)",
+        "Partnership removal and handover started",
+        "Customer handed over",
+        "Partnership removed",
+        "Partnership handover finished",
+    ):
+        assert text in html
+
+
+def test_the_preview_lists_open_imports_naming_the_reseller(
+    provider_client, provider_admin, partnership, book, location, provider, other_provider
+):
+    def import_job(org, status, file_name):
+        job = Job.objects.create(
+            organisation=org,
+            kind=Job.Kind.REASSIGN,
+            created_by=provider_admin,
+            status=status,
+            file_name=file_name,
+        )
+        JobRow.objects.create(
+            job=job, number=2, data={"subscription": "x", "location": location.pk}
+        )
+
+    import_job(provider, Job.Status.VALIDATED, "open-reassign.csv")
+    import_job(provider, Job.Status.DONE, "finished-reassign.csv")
+    import_job(other_provider, Job.Status.VALIDATED, "foreign-reassign.csv")
+    html = provider_client.get(
+        reverse("partners:partnership_remove", args=[partnership.uuid])
+    ).content.decode()
+    assert 'id="count-imports">1<' in html
+    assert "open-reassign.csv" in html
+    assert "finished-reassign.csv" not in html and "foreign-reassign.csv" not in html
