@@ -277,9 +277,11 @@ def undo_deadline(handover: Handover):
 
 def can_undo(handover: Handover, now=None) -> bool:
     deadline = undo_deadline(handover)
+    # A run cancelled half-way is undone as a finished one: what it applied is restored.
     return (
         handover.undo_job_id is None
-        and handover.job.status == Job.Status.DONE
+        and handover.job.status in (Job.Status.DONE, Job.Status.CANCELLED)
+        and handover.job.started_at is not None
         and deadline is not None
         and (now or timezone.now()) < deadline
     )

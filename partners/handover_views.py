@@ -87,6 +87,7 @@ def _detail(request, handover, *, row_forms=None, all_form=None, status=200):
         "seconds_left": job_selectors.seconds_left(shown, timezone.now()) if shown.total else None,
         "can_undo": ho.can_undo(handover),
         "undo_deadline": ho.undo_deadline(handover),
+        "start_form": HandoverStartForm(),
     }
     if not getattr(request, "htmx", False):
         after = _after_number(request)
@@ -108,7 +109,6 @@ def _detail(request, handover, *, row_forms=None, all_form=None, status=200):
                 "after": after,
                 "summary": ho.plan_summary(handover=handover),
                 "all_form": all_form or HandoverDecisionForm(prefix="all"),
-                "start_form": HandoverStartForm(),
                 "removal": job.rows.filter(number=ho.REMOVE_ROW).first(),
                 "undo_removal": undo.rows.filter(number=ho.REMOVE_ROW).first() if undo else None,
             }

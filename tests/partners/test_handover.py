@@ -578,3 +578,21 @@ def test_the_preview_lists_open_imports_naming_the_reseller(
     assert 'id="count-imports">1<' in html
     assert "open-reassign.csv" in html
     assert "finished-reassign.csv" not in html and "foreign-reassign.csv" not in html
+
+
+def test_a_run_cancelled_half_way_can_be_undone(provider_admin, partnership, book, reseller):
+    handover = ho.handover_plan(partnership=partnership, actor=provider_admin, decision="provider")
+    ho.handover_start(handover=handover, actor=provider_admin)
+    job = handover.job
+    for row in JobRow.objects.filter(job=job, number__lte=2):  # the removal and Alpha
+        job_services._apply_row(job, row.pk)
+    ho.handover_cancel(handover=handover, actor=provider_admin)
+    assert _run(handover).status == Job.Status.CANCELLED
+    assert Customer.objects.get(pk=book["first"].pk).reseller is None
+    assert Customer.objects.get(pk=book["second"].pk).reseller == reseller  # not reached
+    handover.refresh_from_db()
+    ho.handover_undo(handover=handover, actor=provider_admin)
+    handover.refresh_from_db()
+    job_services.job_run(job_id=handover.undo_job_id)
+    assert Partnership.objects.get(pk=partnership.pk).status == "active"
+    assert Customer.objects.get(pk=book["first"].pk).reseller == reseller
