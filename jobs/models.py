@@ -80,6 +80,14 @@ class Job(models.Model):
         return self.total - self.invalid
 
 
+# The kinds uploaded as a CSV on the Imports page; a handover is planned on its own page.
+UPLOAD_KINDS = [
+    (value, label)
+    for value, label in Job.Kind.choices
+    if value not in (Job.Kind.HANDOVER, Job.Kind.HANDOVER_UNDO)
+]
+
+
 class JobRow(models.Model):
     """One unit of a job: the checked values of a CSV row, its errors, then its outcome."""
 

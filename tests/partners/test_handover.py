@@ -596,3 +596,17 @@ def test_a_run_cancelled_half_way_can_be_undone(provider_admin, partnership, boo
     job_services.job_run(job_id=handover.undo_job_id)
     assert Partnership.objects.get(pk=partnership.pk).status == "active"
     assert Customer.objects.get(pk=book["first"].pk).reseller == reseller
+
+
+def test_the_imports_page_offers_no_handover_upload(provider_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = provider_client.get(reverse("jobs:import_new")).content.decode()
+    assert 'value="handover"' not in page
+    response = provider_client.post(
+        reverse("jobs:import_new"),
+        {"kind": "handover", "file": SimpleUploadedFile("a.csv", b"email\r\na@b.example\r\n")},
+    )
+    assert response.status_code == 422 and not Job.objects.exists()
+    template = reverse("jobs:import_template") + "?kind=handover&language=en"
+    assert provider_client.get(template).status_code == 404
