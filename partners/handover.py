@@ -80,12 +80,12 @@ def _reseller_subscriptions(*, provider, reseller):
 def affected_customers(*, provider, reseller):
     """The provider's customers associated with the reseller, or with a live subscription
     credited to it or supported by it; by name."""
-    named = _reseller_subscriptions(provider=provider, reseller=reseller).filter(
-        customer=OuterRef("pk")
-    )
+    # IN (a few subscriptions' customers), not EXISTS per customer: a distributor's
+    # tens of thousands of customers are not probed one by one.
+    named = _reseller_subscriptions(provider=provider, reseller=reseller).values("customer_id")
     return (
         Customer.objects.for_org(provider)
-        .filter(Q(reseller=reseller) | Exists(named))
+        .filter(Q(reseller=reseller) | Q(pk__in=named))
         .order_by("company_name", "id")
     )
 
@@ -109,7 +109,7 @@ def impact_counts(*, provider, reseller) -> dict[str, int]:
         "active_subscriptions": subs.filter(
             status=Subscription.Status.ACTIVE, customer__in=customers.values("pk")
         ).count(),
-        **subs.aggregate(
+        **_reseller_subscriptions(provider=provider, reseller=reseller).aggregate(
             credited=Count("pk", filter=Q(reseller_location__organisation=reseller)),
             supported=Count("pk", filter=Q(support_contact=reseller)),
         ),

@@ -98,6 +98,8 @@ def test_the_preview_counts_and_lists_what_names_the_reseller(
     f.PartnershipFactory(provider=other_provider, reseller=reseller)
     foreign = f.CustomerFactory(provider=other_provider, reseller=reseller, company_name="Zeta")
     f.SubscriptionFactory(customer=foreign, reseller_location=reseller.locations.get())
+    f.AdminRelationshipFactory(customer=foreign, partner=reseller, display_name="Foreign access")
+    f.TenantOwnerGrantFactory(customer=foreign, organisation=reseller)
     f.CustomerFactory(provider=provider, reseller=None, company_name="Unrelated KK")
 
     response = provider_client.get(reverse("partners:partnership_remove", args=[partnership.uuid]))
@@ -111,7 +113,7 @@ def test_the_preview_counts_and_lists_what_names_the_reseller(
     assert 'id="count-owner">1<' in html
     for name in ("Alpha KK", "Beta KK", "Gamma KK"):
         assert name in html
-    assert "Zeta" not in html and "Unrelated KK" not in html
+    assert "Zeta" not in html and "Unrelated KK" not in html and "Foreign access" not in html
     assert "5 licences" in html and "credits the reseller" in html
     assert Partnership.objects.get(pk=partnership.pk).status == "active"  # GET changes nothing
 
