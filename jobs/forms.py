@@ -4,13 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jobs.csvfile import MAX_BYTES
-from jobs.models import Job
+from jobs.models import UPLOAD_KINDS
 
 
 class UploadForm(forms.Form):
     """The CSV to check, the import it is for, and its encoding when detection is unsure."""
 
-    kind = forms.ChoiceField(label=_("Import"), choices=Job.Kind.choices)
+    kind = forms.ChoiceField(label=_("Import"), choices=UPLOAD_KINDS)
     file = forms.FileField(label=_("CSV file"))
     encoding = forms.ChoiceField(
         label=_("Encoding"),

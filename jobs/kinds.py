@@ -25,9 +25,11 @@ from customers.countries import country_choices
 from customers.forms import CustomerDetailsForm
 from jobs.csvfile import Column
 from jobs.models import Job, JobRow
+from partners import handover
 from partners import services as partner_services
 from partners.models import PartnershipRequest
 from portal import ratelimit
+from portal.audit import Verb
 from portal.errors import ServiceError
 from portal.sealing import seal
 from subscriptions import selectors as subscription_selectors
@@ -501,6 +503,14 @@ KINDS = {
     Job.Kind.INVITES: (INVITE_COLUMNS, check_invites, apply_invite),
     Job.Kind.CUSTOMERS: (CUSTOMER_COLUMNS, check_customers, apply_customer),
     Job.Kind.REASSIGN: (REASSIGN_COLUMNS, check_reassignments, apply_reassignment),
+    # Not an upload: planned on the Remove partnership page (partners.handover).
+    Job.Kind.HANDOVER: ([], None, handover.apply_handover_row),
+    Job.Kind.HANDOVER_UNDO: ([], None, handover.apply_undo_row),
+}
+# The event a finished job writes, when not "Import finished".
+FINISHED_VERBS = {
+    Job.Kind.HANDOVER: Verb.HANDOVER_FINISHED,
+    Job.Kind.HANDOVER_UNDO: Verb.HANDOVER_UNDONE,
 }
 
 # Kinds that also apply a whole batch at once (``apply_many(job=, rows=)``, one

@@ -20,6 +20,8 @@ class Job(models.Model):
         INVITES = "invites", _("Partnership invites")
         CUSTOMERS = "customers", _("Customers and first subscriptions")
         REASSIGN = "reassign", _("Reseller reassignment")
+        HANDOVER = "handover", _("Partnership removal and handover")
+        HANDOVER_UNDO = "handover_undo", _("Undo of a partnership handover")
 
     class Status(models.TextChoices):
         VALIDATED = "validated", _("Checked, not started")
@@ -79,6 +81,14 @@ class Job(models.Model):
     @property
     def valid(self) -> int:
         return self.total - self.invalid
+
+
+# The kinds uploaded as a CSV on the Imports page; a handover is planned on its own page.
+UPLOAD_KINDS = [
+    (value, label)
+    for value, label in Job.Kind.choices
+    if value not in (Job.Kind.HANDOVER, Job.Kind.HANDOVER_UNDO)
+]
 
 
 class JobRow(models.Model):

@@ -7,12 +7,22 @@ from jobs.models import Job, JobRow
 
 def jobs_for_list(*, org):
     """The organisation's imports, newest first."""
-    return Job.objects.for_org(org).select_related("created_by").order_by("-created_at", "-id")
+    return (
+        Job.objects.for_org(org)
+        .exclude(kind__in=[Job.Kind.HANDOVER, Job.Kind.HANDOVER_UNDO])
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
 
 
 def job_for_detail(*, org, job_id) -> Job:
     """One of the organisation's jobs (404 for another's)."""
-    return get_object_or_404(Job.objects.for_org(org).select_related("created_by"), uuid=job_id)
+    return get_object_or_404(
+        Job.objects.for_org(org)
+        .exclude(kind__in=[Job.Kind.HANDOVER, Job.Kind.HANDOVER_UNDO])
+        .select_related("created_by"),
+        uuid=job_id,
+    )
 
 
 def earlier_same_file(*, job: Job) -> Job | None:

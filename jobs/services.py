@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs import csvfile
-from jobs.kinds import BATCH_APPLY, KINDS, RESULTS_SEALING_PURPOSE
+from jobs.kinds import BATCH_APPLY, FINISHED_VERBS, KINDS, RESULTS_SEALING_PURPOSE
 from jobs.models import Job, JobRow
 from jobs.signals import job_finished
 from portal import audit
@@ -325,7 +325,7 @@ def _finish(job: Job, status: str) -> Job:
         audit.record(
             org=locked.organisation,
             actor=locked.created_by,
-            verb=Verb.IMPORT_FINISHED,
+            verb=FINISHED_VERBS.get(locked.kind, Verb.IMPORT_FINISHED),
             obj=locked,
             after={"done": locked.done, "failed": locked.failed},
         )

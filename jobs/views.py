@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from jobs import csvfile, selectors, services
 from jobs.forms import UploadForm
 from jobs.kinds import EXAMPLES, KINDS
-from jobs.models import Job
+from jobs.models import UPLOAD_KINDS
 from portal.actions import post_action
 from portal.htmx import render_page
 from portal.roles import Perm
@@ -30,7 +30,7 @@ def import_list(request):
     return render_page(
         request,
         "jobs/import_list.html",
-        {"page": page, "jobs": page.object_list, "kinds": Job.Kind.choices},
+        {"page": page, "jobs": page.object_list, "kinds": UPLOAD_KINDS},
         partial="import-table",
     )
 
@@ -63,7 +63,7 @@ def _render_new(request, form, status=200):
     return render_page(
         request,
         "jobs/import_new.html",
-        {"form": form, "kinds": Job.Kind.choices},
+        {"form": form, "kinds": UPLOAD_KINDS},
         partial="upload-form",
         status=status,
     )
@@ -132,7 +132,7 @@ def import_results(request, job_id):
 def import_template(request):
     """An empty file for an import (``?kind=``), its header in English or Japanese (``&language=``)."""
     kind, language = request.GET.get("kind", ""), request.GET.get("language", "")
-    if kind not in KINDS or language not in ("en", "ja"):
+    if kind not in dict(UPLOAD_KINDS) or language not in ("en", "ja"):
         raise Http404
     columns = KINDS[kind][0]
     response = HttpResponse(

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 
 from partners.models import (
+    Handover,
     Membership,
     Organisation,
     PartnerLocation,
@@ -172,3 +173,13 @@ class PartnershipAdmin(admin.ModelAdmin):
     list_select_related = ["provider", "reseller"]
     raw_id_fields = ["provider", "reseller", "request"]
     readonly_fields = ["uuid", "created_by", "created_at", "removed_by", "removed_at"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(admin.ModelAdmin):
+    list_display = ["provider", "reseller", "job", "undo_job", "notify", "created_at"]
+    list_filter = ["notify"]
+    search_fields = ["provider__legal_name", "reseller__legal_name", "reseller__partner_id"]
+    list_select_related = ["provider", "reseller", "job", "undo_job"]
+    raw_id_fields = ["provider", "reseller", "partnership", "job", "undo_job"]
+    readonly_fields = ["uuid", "created_at"]

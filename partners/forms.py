@@ -242,3 +242,28 @@ class AgreementAcceptForm(forms.Form):
         label=_("I accept the partner agreement on behalf of the company."),
         error_messages={"required": _("Tick the box to accept the partner agreement.")},
     )
+
+
+class HandoverDecisionForm(forms.Form):
+    """What happens to a customer (or to all) when the partnership ends."""
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=())
+    location_partner_id = forms.CharField(
+        label=_("Reseller (MPN ID)"),
+        required=False,
+        max_length=20,
+        help_text=_("For a reassignment: the location ID of another reseller partnered with you."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from partners.handover import Decision
+
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = Decision.choices()
+
+
+class HandoverStartForm(forms.Form):
+    notify = forms.BooleanField(
+        label=_("Email the reseller and each affected customer's contact, in their language"),
+        required=False,
+    )

@@ -348,3 +348,44 @@ class Partnership(models.Model):
 
     def __str__(self):
         return f"{self.provider} ↔ {self.reseller}"
+
+
+class HandoverQuerySet(TenantQuerySet):
+    tenant_field = "provider"
+
+
+class Handover(models.Model):
+    """A partnership's removal with a decision per customer, run as a job, undoable for a while.
+
+    Its uuid is the one of its job (the page of both); the undo, once asked
+    for, is a second job.
+    """
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    reseller = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="handovers")
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="handover")
+    undo_job = models.OneToOneField(
+        "jobs.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="undone_handover",
+    )
+    # Off by default, as the partner centre sends no notice.
+    notify = models.BooleanField(_("email the reseller and the customers"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HandoverQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("partnership handover")
+        verbose_name_plural = _("partnership handovers")
+        indexes = [
+            models.Index(fields=["provider", "partnership"], name="handover_provider_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} → {self.reseller}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views
+from partners import handover_views, views
 
 app_name = "partners"
 
@@ -25,6 +25,21 @@ urlpatterns = [
         views.partnership_remove,
         name="partnership_remove",
     ),
+    path(
+        "resellers/<uuid:partnership_id>/handover/",
+        handover_views.handover_plan,
+        name="handover_plan",
+    ),
+    path("handovers/<uuid:job_id>/", handover_views.handover_detail, name="handover_detail"),
+    path(
+        "handovers/<uuid:job_id>/customers/<uuid:customer_id>/",
+        handover_views.handover_decision,
+        name="handover_decision",
+    ),
+    path("handovers/<uuid:job_id>/all/", handover_views.handover_apply_all, name="handover_all"),
+    path("handovers/<uuid:job_id>/start/", handover_views.handover_start, name="handover_start"),
+    path("handovers/<uuid:job_id>/cancel/", handover_views.handover_cancel, name="handover_cancel"),
+    path("handovers/<uuid:job_id>/undo/", handover_views.handover_undo, name="handover_undo"),
     path(
         "resellers/<uuid:partnership_id>/agreement-reminder/",
         views.agreement_reminder,

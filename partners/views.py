@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers.countries import country_name
-from partners import selectors, services
+from partners import handover_views, selectors, services
 from partners.forms import (
     AgreementAcceptForm,
     DirectorySearchForm,
@@ -304,7 +304,7 @@ def request_revoke(request, request_id):
 @provider_required(Perm.REMOVE_PARTNERSHIP)
 @require_http_methods(["GET", "HEAD", "POST"])
 def partnership_remove(request, partnership_id):
-    """Confirm, then end the partnership (Yes)."""
+    """The impact preview; a plain Yes (POST) ends the partnership and leaves everything else."""
     partnership = get_for_org(
         Partnership.objects.active().select_related("reseller"),
         request.tenant.org,
@@ -318,7 +318,8 @@ def partnership_remove(request, partnership_id):
             % {"reseller": partnership.reseller.legal_name},
             redirect_to=reverse("partners:reseller_list"),
         )
-    return render(request, "partners/partnership_remove.html", {"partnership": partnership})
+    # The impact preview and the handover plan's form (partners.handover_views).
+    return handover_views.impact_preview(request, partnership)
 
 
 @provider_required(Perm.REQUEST_PARTNERSHIP)

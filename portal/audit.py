@@ -41,6 +41,23 @@ class Verb(models.TextChoices):
         "partnership.agreement_reminder_sent",
         _("Agreement reminder sent"),
     )
+    PARTNERSHIP_RESTORED = "partnership.restored", _("Partnership restored")
+    # Removal with a guided handover (partners.handover)
+    HANDOVER_PLANNED = "partnership_handover.planned", _("Partnership handover prepared")
+    HANDOVER_DECISION_CHANGED = (
+        "partnership_handover.decision_changed",
+        _("Handover decision changed"),
+    )
+    HANDOVER_STARTED = "partnership_handover.started", _("Partnership removal and handover started")
+    HANDOVER_CUSTOMER = "partnership_handover.customer", _("Customer handed over")
+    HANDOVER_CANCELLED = "partnership_handover.cancelled", _("Partnership handover cancelled")
+    HANDOVER_FINISHED = "partnership_handover.finished", _("Partnership handover finished")
+    HANDOVER_UNDO_STARTED = "partnership_handover.undo_started", _("Undo of a handover started")
+    HANDOVER_CUSTOMER_RESTORED = (
+        "partnership_handover.customer_restored",
+        _("Customer's handover undone"),
+    )
+    HANDOVER_UNDONE = "partnership_handover.undone", _("Partnership handover undone")
     ORGANISATION_ENROLLED = "organisation.enrolled", _("Reseller enrolled")
     ORGANISATION_AGREEMENT_ACCEPTED = (
         "organisation.agreement_accepted",
@@ -238,6 +255,7 @@ OBJECT_TYPES = {
     "partnership": _("Partnership"),
     "partnershiprequest": _("Partnership request"),
     "resellerrelationshiprequest": _("Reseller relationship request"),
+    "handover": _("Partnership handover"),
     "organisation": _("Organisation"),
     "customer": _("Customer"),
     "subscription": _("Subscription"),
@@ -255,6 +273,8 @@ OBJECT_PAGES = {
     "customer": ("customers:customer_detail", "customer_id"),
     "subscription": ("subscriptions:subscription_detail", "subscription_id"),
     "partnership": ("partners:reseller_detail", "partnership_id"),
+    # A handover's uuid is its job's (partners.handover).
+    "handover": ("partners:handover_detail", "job_id"),
 }
 
 

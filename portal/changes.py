@@ -31,6 +31,8 @@ FIELD_LABELS = {
     "consented_by": _("Consented by"),
     "count": _("Count"),
     "customer": _("Customer"),
+    "customers": _("Customers"),
+    "decision": _("Decision"),
     "days_before": _("Days before"),
     "device": _("Device"),
     "domain": _("Domain"),
@@ -41,6 +43,8 @@ FIELD_LABELS = {
     "failed": _("Failed"),
     "file": _("File"),
     "kind": _("Kind"),
+    # A handover's undo: what had changed since and was left as it is now.
+    "kept": _("Left as they are now"),
     "month": _("Month"),
     "organisation": _("Organisation"),
     "own_admin": _("Keeps its own admin"),
@@ -48,6 +52,7 @@ FIELD_LABELS = {
     "prefix": _("Prefix"),
     "price": _("Price"),
     "reseller_price": _("Reseller price"),
+    "restored": _("Restored"),
     "rows": _("Rows"),
     "scope": _("Access"),
     "tier": _("Tier"),
@@ -62,6 +67,7 @@ FIELD_LABELS = {
     "location_partner_id": _("Location (MPN ID)"),
     "members": _("Members"),
     "name": _("Name"),
+    "notify": _("Notices"),
     "offer": _("Offer"),
     "partner_id": _("MPN ID"),
     "provider": _("Provider"),
@@ -76,6 +82,7 @@ FIELD_LABELS = {
     "sent_at": _("Sent"),
     "status": _("Status"),
     "subject": _("Subject"),
+    "subscriptions": _("Subscriptions"),
     "support_contact": _("Designated support contact"),
     "term": _("Term"),
     "term_end": _("Term ends"),
@@ -86,6 +93,13 @@ FIELD_LABELS = {
 ORGANISATION_FIELDS = {"reseller", "provider"}
 CUSTOMER_FIELDS = {"customer"}
 ROLE_FIELDS = {"role", "roles"}
+
+# A handover's decision for a customer (partners.handover.Decision).
+DECISIONS = {
+    "leave": _("Leave as it is"),
+    "provider": _("Keep with the provider (no reseller)"),
+    "reassign": _("Reassign to another reseller"),
+}
 
 DEVICES = {"authenticator_app": _("Authenticator app"), "passkey": _("Passkey")}
 
@@ -236,6 +250,8 @@ class ChangeFormatter:
             return str(self.frequencies[value])
         if key == "kind" and object_type == "job" and value in self.job_kinds:
             return str(self.job_kinds[value])
+        if key == "decision" and value in DECISIONS:
+            return str(DECISIONS[value])
         if key == "device" and value in DEVICES:
             return str(DEVICES[value])
         formatted = format_timestamp(value)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from customers import services as customer_services
 from customers.models import ResellerRelationshipRequest
+from partners import handover
 from relationships.models import AccessAssignment, AdminRelationship, AdminRelationshipNotice
 from subscriptions.models import RenewalReminder, ScheduledChange
 from tests import factories as f
@@ -25,8 +26,9 @@ def one_of_each():
     f.SubscriptionChangeFactory(subscription=sub)
     f.OrderLineFactory(order=f.OrderFactory(customer=sub.customer))
     f.PartnershipRequestFactory(provider=sub.provider)
-    f.PartnershipFactory(provider=sub.provider, reseller=sub.customer.reseller)
-    f.MembershipFactory(organisation=sub.provider)
+    partnership = f.PartnershipFactory(provider=sub.provider, reseller=sub.customer.reseller)
+    member = f.MembershipFactory(organisation=sub.provider)
+    handover.handover_plan(partnership=partnership, actor=member.user, decision="leave")
     f.ActivityEventFactory(organisation=sub.provider)
     f.OutboundEmailFactory()
     f.StaffInvitationFactory(organisation=sub.provider)

@@ -26,6 +26,7 @@ from api import services as api_services
 from jobs.kinds import RESULTS_SEALING_PURPOSE
 from jobs.models import Job, JobRow
 from mfa import services as mfa_services
+from partners.handover import handover_plan
 from partners.models import Organisation
 from portal.roles import Role
 from portal.sealing import seal
@@ -90,6 +91,7 @@ class World:
     webhook_delivery: object = None
     relationship_request: object = None
     relationship_request_token: str = ""
+    handover: object = None
     markers: list[str] = field(default_factory=list)
 
     def kwargs_for(self) -> dict[str, list[str]]:
@@ -102,7 +104,8 @@ class World:
             "organisation_id": [str(self.reseller.uuid), str(self.provider.uuid)],
             "subscription_id": [str(self.subscription.uuid)],
             "invitation_uuid": [str(self.staff_invitation.uuid)],
-            "job_id": [str(self.job.uuid)],
+            # An import, and the plan of a partnership's removal with handover (a job too).
+            "job_id": [str(self.job.uuid), str(self.handover.uuid)],
             "membership_uuid": [
                 str(self.member.membership.uuid),
                 str(self.reseller_member.membership.uuid),
@@ -257,6 +260,8 @@ def build_world(name: str) -> World:
         object_id=str(customer.uuid),
         secret=seal(f"admin@{name.lower()}\tsecret", purpose=RESULTS_SEALING_PURPOSE),
     )
+    # The plan of the partnership's removal with a handover, not started.
+    handover = handover_plan(partnership=partnership, actor=provider_admin, decision="leave")
     key = api_services.api_key_create(
         org=provider,
         actor=provider_admin,
@@ -324,6 +329,7 @@ def build_world(name: str) -> World:
         api_secret=key.secret,
         webhook=webhook,
         webhook_delivery=webhook_delivery,
+        handover=handover,
     )
     world.markers = [
         f"{name} Customer",

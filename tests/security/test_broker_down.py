@@ -27,6 +27,7 @@ from kombu.exceptions import OperationalError
 
 from billing.models import PriceListEntry
 from customers.models import ResellerRelationshipRequest
+from partners.handover import handover_apply_to_all, handover_start
 from partners.models import Partnership, PartnershipRequest
 from portal.celery import app
 from portal.emails import queue_email
@@ -277,7 +278,9 @@ MAIL_PAGES = {
 
 # Emails a background job sends, not a page: each has its own test below.
 # (webhook-disabled: tests/webhooks/test_deliveries.py)
-MAIL_JOBS = {"renewal-reminder", "webhook-disabled"}
+# (handover-reseller, handover-customer: the notices of a partnership's removal with handover,
+# sent by its job; test below)
+MAIL_JOBS = {"renewal-reminder", "webhook-disabled", "handover-reseller", "handover-customer"}
 
 
 def test_every_kind_of_email_is_sent_by_a_page_checked_here():
@@ -303,6 +306,27 @@ def test_the_renewal_job_commits_its_reminders_while_publish_fails(
     assert RenewalReminder.objects.filter(subscription=subscription, days_before=7).exists()
     queued = list(OutboundEmail.objects.filter(kind="renewal-reminder", status="queued"))
     assert queued and mail.outbox == []
+    publish_fails.undo()  # Redis is back
+    assert outbound_email_relay(older_than_seconds=0) == len(queued)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(e.to for e in queued)
+    assert outbound_email_relay(older_than_seconds=0) == 0
+
+
+def test_the_handover_job_commits_its_notices_while_publish_fails(
+    home, publish_fails, django_capture_on_commit_callbacks
+):
+    handover = home.handover
+    handover_apply_to_all(handover=handover, decision="provider", actor=home.provider_admin)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        handover_start(handover=handover, actor=home.provider_admin, notify=True)
+    assert time.monotonic() - started < BUDGET_SECONDS
+    assert Partnership.objects.get(pk=home.partnership.pk).status == "removed"
+    queued = list(
+        OutboundEmail.objects.filter(kind__startswith="handover-", status="queued").order_by("pk")
+    )
+    assert [e.kind for e in queued] == ["handover-reseller", "handover-customer"]
+    assert mail.outbox == []
     publish_fails.undo()  # Redis is back
     assert outbound_email_relay(older_than_seconds=0) == len(queued)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.to for e in queued)
