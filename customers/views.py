@@ -73,8 +73,9 @@ def customer_list(request):
         autocomplete="off",
         **{"hx-indicator": "#customer-search-indicator"},
     )
+    sort = selectors.CUSTOMER_SORT.chosen(request)
     customers = selectors.customer_list(
-        org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"]
+        org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"], sort=sort
     )
     page = paginate_by_key(
         customers,
@@ -87,8 +88,13 @@ def customer_list(request):
         "table": render_fragment(
             request,
             "customers/customer_table.html",
-            {"rows": page.object_list, "is_provider": org.is_provider},
+            {
+                "rows": page.object_list,
+                "is_provider": org.is_provider,
+                "sort": selectors.CUSTOMER_SORT.headers(request, target="#customer-table"),
+            },
         ),
+        "sort_value": sort,
         "reseller_options": selectors.reseller_filter_options(provider=org, selected=reseller)
         if org.is_provider and not request.htmx  # a partial has no filter bar
         else None,

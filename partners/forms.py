@@ -18,7 +18,7 @@ country_validator = RegexValidator(
 
 
 class ResellerFilterForm(ListFilterForm):
-    """Search, status, agreement and order of the Indirect resellers page."""
+    """Search, status, agreement and order (set by the column headings) of Indirect resellers."""
 
     STATUS_CHOICES = [
         ("", _("All")),
@@ -27,13 +27,6 @@ class ResellerFilterForm(ListFilterForm):
         (PartnershipRequest.Status.EXPIRED, _("Expired requests")),
         ("removed", _("Removed partnerships")),
     ]
-    SORT_CHOICES = [
-        ("name", _("Name (A–Z)")),
-        ("-name", _("Name (Z–A)")),
-        ("date", _("Newest first")),
-        ("-date", _("Oldest first")),
-    ]
-
     AGREEMENT_CHOICES = [
         ("", _("Any agreement status")),
         ("not_accepted", _("Agreement not accepted")),
@@ -48,13 +41,12 @@ class ResellerFilterForm(ListFilterForm):
         required=False,
         widget=FilterSelect,
     )
-    sort = forms.ChoiceField(
-        label=_("Sort by"), choices=SORT_CHOICES, required=False, widget=FilterSelect
-    )
+    # Set by the table's column headings; kept here so a filter change keeps the order.
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def values(self) -> dict:
         values = super().values()
-        values["sort"] = values["sort"] or "name"
+        values["sort"] = selectors.RESELLER_SORT.clean(values["sort"])
         return values
 
 

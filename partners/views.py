@@ -109,6 +109,7 @@ def reseller_list(request):
                 "can_add_customer": request.tenant.can(Perm.ADD_CUSTOMER),
                 "can_remove": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
                 "reminder_cutoff": timezone.now() - services.AGREEMENT_REMINDER_INTERVAL,
+                "sort": selectors.RESELLER_SORT.headers(request, target="#reseller-tables"),
             },
         )
         if partnerships
@@ -129,6 +130,7 @@ def reseller_detail(request, partnership_id):
         provider=org, partnership_id=partnership_id
     )
     active = partnership.status == Partnership.Status.ACTIVE
+    customers_sort = selectors.RESELLER_PAGE_CUSTOMER_SORT.chosen(request)
     context = {
         "partnership": partnership,
         "reseller": partnership.reseller,
@@ -142,7 +144,13 @@ def reseller_detail(request, partnership_id):
         "can_add_customer": active and request.tenant.can(Perm.ADD_CUSTOMER),
         "can_remove": active and request.tenant.can(Perm.REMOVE_PARTNERSHIP),
         "country": country_name(partnership.reseller.country),
-        **selectors.reseller_page(provider=org, partnership=partnership),
+        **selectors.reseller_page(
+            provider=org, partnership=partnership, customers_sort=customers_sort
+        ),
+        "customers_sort": customers_sort,
+        "customer_sort_headers": selectors.RESELLER_PAGE_CUSTOMER_SORT.headers(
+            request, anchor="customers-heading"
+        ),
     }
     for location in context["locations"]:
         location.country_name = country_name(location.country)
