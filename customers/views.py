@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers import selectors, services, wizard
-from customers.countries import COUNTRY_NAMES
+from customers.countries import country_name
 from customers.forms import (
     ChangeResellerForm,
     CustomerDetailsForm,
@@ -151,7 +151,7 @@ def _detail_context(request, customer, *, change_form=None):
     subscriptions = list(selectors.customer_subscriptions(org=org, customer=customer))
     context = {
         "customer": customer,
-        "country_name": COUNTRY_NAMES.get(customer.country, customer.country),
+        "country_name": country_name(customer.country),
         "language_name": dict(settings.LANGUAGES).get(customer.language, customer.language),
         "relationships": list(
             relationship_selectors.relationships_of_customer(org=org, customer=customer)
@@ -381,7 +381,7 @@ def customer_new_review(request):
         return back
     context = {
         "details": details.details(),
-        "country_name": COUNTRY_NAMES.get(details.cleaned_data["country"]),
+        "country_name": country_name(details.cleaned_data["country"]),
         "language_name": dict(settings.LANGUAGES)[details.cleaned_data["language"]],
         "reseller": details.cleaned_data["reseller"],
         "lines": [(o, q, term_label(t, offer=o)) for o, q, t in lines.lines()],

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.countries import country_choices
 from portal.roles import Role
 from portal.tenancy import TenantQuerySet
 
@@ -57,7 +58,7 @@ class Organisation(models.Model):
         _("global partner ID"), max_length=20, unique=True, validators=[digits_only]
     )
     contact_email = models.EmailField(_("contact email"))
-    country = models.CharField(_("country"), max_length=2)
+    country = models.CharField(_("country"), max_length=2, choices=country_choices)
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.ACTIVE
     )
@@ -138,7 +139,7 @@ class PartnerLocation(models.Model):
     location_partner_id = models.CharField(
         _("location partner ID"), max_length=20, unique=True, validators=[digits_only]
     )
-    country = models.CharField(_("country"), max_length=2)
+    country = models.CharField(_("country"), max_length=2, choices=country_choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PartnerLocationQuerySet.as_manager()
