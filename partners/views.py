@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers.countries import country_name
-from partners import selectors, services
+from partners import agreement, selectors, services
 from partners.forms import (
     AgreementAcceptForm,
     DirectorySearchForm,
@@ -579,6 +580,25 @@ def provider_revoke(request, partnership_id):
             redirect_to=reverse("partners:reseller_home"),
         )
     return render(request, "partners/provider_revoke.html", {"partnership": partnership})
+
+
+# The partner agreement (public: a visitor reads it before enrolling)
+
+
+@require_safe
+def partner_agreement(request, version=None):
+    """The partner agreement's text: the version in force, or a published one by name."""
+    shown = agreement.version(version) if version else agreement.CURRENT
+    if shown is None:
+        raise Http404
+    context = {
+        "agreement": shown,
+        "is_current": shown == agreement.CURRENT,
+        "current": agreement.CURRENT,
+        "current_url": reverse("partners:agreement_version", args=[agreement.CURRENT.version]),
+        "text_template": shown.template(),
+    }
+    return render(request, "partners/agreement.html", context)
 
 
 # Indirect provider directory (public)
