@@ -68,6 +68,10 @@ class Organisation(models.Model):
     agreement_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The version of the agreement's text accepted (partners/agreement.py); blank before versions.
+    agreement_version = models.CharField(
+        _("partner agreement version"), max_length=20, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Every member signs in with a second factor; new organisations start with it on.
     require_mfa = models.BooleanField(_("require MFA for all users"), default=True)

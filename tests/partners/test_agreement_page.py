@@ -79,3 +79,29 @@ def test_the_reseller_home_checkbox_links_to_the_agreement(reseller, reseller_cl
     reseller_client.cookies["django_language"] = language
     html = reseller_client.get(reverse("partners:reseller_home")).content.decode()
     assert f'<a href="{CURRENT}" target="_blank" rel="noopener">' in _agreement_link(html)
+
+
+def test_accepting_records_the_version_and_the_pages_link_to_it(
+    provider, reseller, reseller_client, provider_client
+):
+    from partners.models import Partnership
+    from portal.models import ActivityEvent
+
+    reseller.agreement_accepted_at = None
+    reseller.save()
+    reseller_client.cookies["django_language"] = "en"
+    html = reseller_client.post(
+        reverse("partners:agreement_accept"), {"agreement": "on"}, follow=True
+    ).content.decode()
+    reseller.refresh_from_db()
+    assert reseller.agreement_version == agreement.CURRENT.version
+    assert f'<a href="{CURRENT}">Read the partner agreement (version 2026-11)</a>' in html
+    event = ActivityEvent.objects.get(organisation=reseller, verb="organisation.agreement_accepted")
+    assert event.after["agreement_version"] == "2026-11"
+
+    partnership = Partnership.objects.get(provider=provider, reseller=reseller)
+    provider_client.cookies["django_language"] = "ja"
+    page = provider_client.get(reverse("partners:reseller_detail", args=[partnership.uuid]))
+    assert f'<a class="nowrap" href="{CURRENT}">バージョン 2026-11</a>' in page.content.decode()
+    log = provider_client.get(reverse("activity_log")).content.decode()
+    assert "契約のバージョン" in log

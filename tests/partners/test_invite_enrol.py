@@ -56,6 +56,7 @@ def test_it_creates_the_reseller_accepts_and_signs_in(client, prepared, provider
     reseller = Organisation.objects.get(partner_id="5550001")
     assert reseller.kind == "reseller" and reseller.country == "JP"
     assert reseller.agreement_accepted_at and reseller.contact_email == "aiko.sato@example.test"
+    assert reseller.agreement_version == "2026-11"  # the version the form linked to
     assert PartnerLocation.objects.get(organisation=reseller).location_partner_id == "5550002"
     user = User.objects.get(email="aiko.sato@example.test")
     assert Membership.objects.get(user=user).role == "global_admin"
