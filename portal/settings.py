@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "django_countries",
     "template_partials",
     "axes",
     "csp",
@@ -62,6 +61,9 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "devdata",
+    # Last: its catalogue's translations (country names, and "Country" as 国家) give way
+    # to the portal's own where both have a string.
+    "django_countries",
 ]
 
 MIDDLEWARE = [
