@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from customers import selectors
-from customers.countries import country_choices
+from customers.countries import CountryChoiceField
 from customers.models import DOMAIN_PREFIX_REGEX
 from customers.services import CustomerDetails, RelationshipRequestDetails
 from portal.forms import ListFilterForm
@@ -75,7 +75,7 @@ class CustomerDetailsForm(DomainPrefixForm):
     street = forms.CharField(label=_("Street"), max_length=200)
     city = forms.CharField(label=_("City"), max_length=100)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20)
-    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    country = CountryChoiceField()
     contact_first_name = forms.CharField(label=_("First name"), max_length=100)
     contact_last_name = forms.CharField(label=_("Last name"), max_length=100)
     contact_email = forms.EmailField(label=_("Email"))

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.countries import country_choices
 from portal.tenancy import TenantQuerySet
 
 
@@ -50,7 +51,7 @@ class Customer(models.Model):
     street = models.CharField(_("street"), max_length=200)
     city = models.CharField(_("city"), max_length=100)
     postal_code = models.CharField(_("postal code"), max_length=20)
-    country = models.CharField(_("country"), max_length=2)
+    country = models.CharField(_("country"), max_length=2, choices=country_choices)
     contact_first_name = models.CharField(_("first name"), max_length=100)
     contact_last_name = models.CharField(_("last name"), max_length=100)
     contact_email = models.EmailField(_("email"))

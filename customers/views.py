@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers import selectors, services, wizard
-from customers.countries import COUNTRY_NAMES
+from customers.countries import country_name
 from customers.forms import (
     ChangeResellerForm,
     CustomerDetailsForm,
@@ -78,8 +78,9 @@ def customer_list(request):
         autocomplete="off",
         **{"hx-indicator": "#customer-search-indicator"},
     )
+    sort = selectors.CUSTOMER_SORT.chosen(request)
     customers = selectors.customer_list(
-        org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"]
+        org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"], sort=sort
     )
     page = paginate_by_key(
         customers,
@@ -92,8 +93,13 @@ def customer_list(request):
         "table": render_fragment(
             request,
             "customers/customer_table.html",
-            {"rows": page.object_list, "is_provider": org.is_provider},
+            {
+                "rows": page.object_list,
+                "is_provider": org.is_provider,
+                "sort": selectors.CUSTOMER_SORT.headers(request, target="#customer-table"),
+            },
         ),
+        "sort_value": sort,
         "reseller_options": selectors.reseller_filter_options(provider=org, selected=reseller)
         if org.is_provider and not request.htmx  # a partial has no filter bar
         else None,
@@ -150,7 +156,7 @@ def _detail_context(request, customer, *, change_form=None):
     subscriptions = list(selectors.customer_subscriptions(org=org, customer=customer))
     context = {
         "customer": customer,
-        "country_name": COUNTRY_NAMES.get(customer.country, customer.country),
+        "country_name": country_name(customer.country),
         "language_name": dict(settings.LANGUAGES).get(customer.language, customer.language),
         "relationships": list(
             relationship_selectors.relationships_of_customer(org=org, customer=customer)
@@ -380,7 +386,7 @@ def customer_new_review(request):
         return back
     context = {
         "details": details.details(),
-        "country_name": COUNTRY_NAMES.get(details.cleaned_data["country"]),
+        "country_name": country_name(details.cleaned_data["country"]),
         "language_name": dict(settings.LANGUAGES)[details.cleaned_data["language"]],
         "reseller": details.cleaned_data["reseller"],
         "lines": [(o, q, term_label(t, offer=o)) for o, q, t in lines.lines()],

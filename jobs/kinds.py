@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from customers import selectors as customer_selectors
-from customers.countries import country_choices
+from customers.countries import country_codes, country_name
 from customers.forms import CustomerDetailsForm
 from jobs.csvfile import Column
 from jobs.models import Job, JobRow
@@ -185,7 +185,7 @@ class _CustomerRowForm(CustomerDetailsForm):
     """The wizard's first step, without its per-row queries (domains and resellers are checked in bulk)."""
 
     reseller = None  # a location ID column instead, looked up once per distinct ID
-    country = forms.CharField(label=_lazy("Country"), max_length=2)
+    country = forms.CharField(label=_lazy("Country"), max_length=100)
 
     def __init__(self, *args, **kwargs):
         kwargs.pop("provider", None)
@@ -197,9 +197,12 @@ class _CustomerRowForm(CustomerDetailsForm):
         return self
 
     def clean_country(self):
-        country = self.cleaned_data["country"].strip().upper()
-        if country not in _country_codes():
-            raise forms.ValidationError(_("Select a valid country code, such as JP or US."))
+        value = self.cleaned_data["country"].strip()
+        country = _country_codes().get(value.upper()) or _country_codes().get(value.casefold())
+        if country is None:
+            raise forms.ValidationError(
+                _("Enter the country's ISO code, such as JP or US, or its name.")
+            )
         return country
 
     def clean_domain_prefix(self):
@@ -221,8 +224,14 @@ class _CustomerRowForm(CustomerDetailsForm):
 
 
 @functools.cache
-def _country_codes() -> frozenset[str]:
-    return frozenset(code for code, _label in country_choices() if code)
+def _country_codes() -> dict[str, str]:
+    """The ISO code of each way a file may write a country: its code (upper case) or its
+    name in English or Japanese (case-folded)."""
+    codes = {code: code for code in country_codes()}
+    for language in ("en", "ja"):
+        with translation.override(language):
+            codes.update({country_name(code).casefold(): code for code in country_codes()})
+    return codes
 
 
 def _customer_line(number, values, offers, problems):

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from customers.countries import CountryChoiceField
 from partners import selectors
 from partners.models import Organisation, PartnershipRequest
 from partners.services import invite_tokens_in, invite_url, normalise_email
@@ -12,13 +13,10 @@ from portal.tokens import hash_token
 
 MESSAGE_MAX_LENGTH = 10_000
 partner_id_validator = RegexValidator(r"^[0-9]{1,20}$", _("Enter digits only."))
-country_validator = RegexValidator(
-    r"^[A-Za-z]{2}$", _("Enter the two-letter country code, e.g. JP or US.")
-)
 
 
 class ResellerFilterForm(ListFilterForm):
-    """Search, status, agreement and order of the Indirect resellers page."""
+    """Search, status, agreement and order (set by the column headings) of Indirect resellers."""
 
     STATUS_CHOICES = [
         ("", _("All")),
@@ -27,13 +25,6 @@ class ResellerFilterForm(ListFilterForm):
         (PartnershipRequest.Status.EXPIRED, _("Expired requests")),
         ("removed", _("Removed partnerships")),
     ]
-    SORT_CHOICES = [
-        ("name", _("Name (A–Z)")),
-        ("-name", _("Name (Z–A)")),
-        ("date", _("Newest first")),
-        ("-date", _("Oldest first")),
-    ]
-
     AGREEMENT_CHOICES = [
         ("", _("Any agreement status")),
         ("not_accepted", _("Agreement not accepted")),
@@ -48,13 +39,12 @@ class ResellerFilterForm(ListFilterForm):
         required=False,
         widget=FilterSelect,
     )
-    sort = forms.ChoiceField(
-        label=_("Sort by"), choices=SORT_CHOICES, required=False, widget=FilterSelect
-    )
+    # Set by the table's column headings; kept here so a filter change keeps the order.
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def values(self) -> dict:
         values = super().values()
-        values["sort"] = values["sort"] or "name"
+        values["sort"] = selectors.RESELLER_SORT.clean(values["sort"])
         return values
 
 
@@ -163,9 +153,7 @@ class ResellerEnrolForm(InviteAcceptForm):
         validators=[partner_id_validator],
         help_text=_("The ID of your first location account; it must differ from the global ID."),
     )
-    country = forms.CharField(
-        label=_("Country"), max_length=2, min_length=2, validators=[country_validator]
-    )
+    country = CountryChoiceField()
     agreement = forms.BooleanField(
         label=_("I accept the partner agreement on behalf of the company."),
         error_messages={"required": _("Accept the partner agreement to enrol.")},
@@ -191,9 +179,6 @@ class ResellerEnrolForm(InviteAcceptForm):
         "password",
         "consent",
     ]
-
-    def clean_country(self):
-        return self.cleaned_data["country"].upper()
 
     def __init__(self, *args, partnership_request: PartnershipRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.countries import country_choices
 from portal.roles import Role
 from portal.tenancy import TenantQuerySet
 
@@ -57,7 +58,7 @@ class Organisation(models.Model):
         _("global partner ID"), max_length=20, unique=True, validators=[digits_only]
     )
     contact_email = models.EmailField(_("contact email"))
-    country = models.CharField(_("country"), max_length=2)
+    country = models.CharField(_("country"), max_length=2, choices=country_choices)
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.ACTIVE
     )
@@ -66,6 +67,10 @@ class Organisation(models.Model):
     )
     agreement_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The version of the agreement's text accepted (partners/agreement.py); blank before versions.
+    agreement_version = models.CharField(
+        _("partner agreement version"), max_length=20, blank=True, default=""
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Every member signs in with a second factor; new organisations start with it on.
@@ -138,7 +143,7 @@ class PartnerLocation(models.Model):
     location_partner_id = models.CharField(
         _("location partner ID"), max_length=20, unique=True, validators=[digits_only]
     )
-    country = models.CharField(_("country"), max_length=2)
+    country = models.CharField(_("country"), max_length=2, choices=country_choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PartnerLocationQuerySet.as_manager()

@@ -10,16 +10,20 @@ from django.utils.translation import gettext_lazy
 from customers.models import Customer
 from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
 from partners.services import normalise_email
+from portal.listing import ListSort, SortColumn
 from portal.models import OutboundEmail, User
 from portal.tokens import hash_token
 
-PARTNERSHIP_SORTS = {
-    # Ties broken by the reseller (one active partnership each): org_name_idx's order.
-    "name": ["reseller__legal_name", "reseller_id"],
-    "-name": ["-reseller__legal_name", "-reseller_id"],
-    "date": ["-created_at", "-pk"],
-    "-date": ["created_at", "pk"],
-}
+# The Indirect resellers table's orders: by name, ties broken by the reseller (one
+# active partnership each), org_name_idx's order; by date partnered, the order of
+# partnership_provider_created_idx (partners/0009_sort_indexes). Both directions.
+RESELLER_SORT = ListSort(
+    SortColumn("name", ("reseller__legal_name", "reseller_id")),
+    SortColumn("since", ("created_at", "pk"), descending_first=True),
+    default="name",
+    # The values of the sort list the column headings replaced: newest and oldest first.
+    aliases={"date": "-since", "-date": "since"},
+)
 REQUEST_SORTS = {
     "name": ["email", "pk"],
     "-name": ["-email", "-pk"],
@@ -53,7 +57,7 @@ def provider_resellers(
             | Q(reseller__partner_id__icontains=q)
             | Q(reseller__contact_email__icontains=q)
         )
-    return partnerships.order_by(*PARTNERSHIP_SORTS.get(sort, PARTNERSHIP_SORTS["name"]))
+    return partnerships.order_by(*RESELLER_SORT.order_by(sort))
 
 
 def partnership_rows(*, provider: Organisation, keys) -> QuerySet:
@@ -123,6 +127,8 @@ def provider_open_requests(
         .values("status")[:1]
     )
     requests = requests.annotate(email_status=Subquery(last_email))
+    # The partnerships' order where it applies to a request: by name (its address) or date.
+    sort = {"since": "-date", "-since": "date"}.get(sort, sort)
     return requests.order_by(*REQUEST_SORTS.get(sort, REQUEST_SORTS["date"]))
 
 
@@ -264,6 +270,14 @@ def reseller_export_rows(*, provider: Organisation, partnerships: QuerySet[Partn
 # The reseller page (provider side)
 
 RESELLER_PAGE_CUSTOMERS = 25
+# The reseller page's customers: by name or date created, both directions, each the
+# order of an index of (provider, reseller, …, id) (customers/0005, 0008).
+RESELLER_PAGE_CUSTOMER_SORT = ListSort(
+    SortColumn("name", ("company_name", "pk")),
+    SortColumn("created", ("created_at", "pk"), descending_first=True),
+    default="name",
+    param="customers_sort",
+)
 RESELLER_PAGE_EVENTS = 20
 
 
@@ -278,11 +292,14 @@ def partnership_for_reseller_page(*, provider: Organisation, partnership_id) -> 
     )
 
 
-def reseller_page(*, provider: Organisation, partnership: Partnership) -> dict:
+def reseller_page(
+    *, provider: Organisation, partnership: Partnership, customers_sort: str = "name"
+) -> dict:
     """What the reseller page shows, each part read in one query whatever the reseller's size.
 
     Customers are the provider's customers associated with the reseller (the first
-    ``RESELLER_PAGE_CUSTOMERS`` by name, the rest on Customers filtered by the reseller).
+    ``RESELLER_PAGE_CUSTOMERS`` in the order ``customers_sort``, by name by default, the
+    rest on Customers filtered by the reseller).
     """
     from django.db.models import Sum
 
@@ -321,12 +338,13 @@ def reseller_page(*, provider: Organisation, partnership: Partnership) -> dict:
                 Subquery(licences_per_customer, output_field=IntegerField()), Value(0)
             ),
         )
-        .order_by("company_name", "pk")
+        .order_by(*RESELLER_PAGE_CUSTOMER_SORT.order_by(customers_sort))
         .values(
             "uuid",
             "company_name",
             "primary_domain",
             "country",
+            "created_at",
             "subscriptions_count",
             "licences",
         )[:RESELLER_PAGE_CUSTOMERS]

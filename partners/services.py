@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from partners import agreement
 from partners.models import (
     Membership,
     Organisation,
@@ -403,6 +404,7 @@ def reseller_enrol(
         contact_email=email,
         country=country,
         agreement_accepted_at=now,
+        agreement_version=agreement.CURRENT.version,
     )
     PartnerLocation.objects.create(
         organisation=reseller,
@@ -425,6 +427,7 @@ def reseller_enrol(
             "partner_id": partner_id,
             "location_partner_id": location_partner_id,
             "agreement_accepted_at": now.isoformat(),
+            "agreement_version": agreement.CURRENT.version,
         },
     )
     partnership = partnership_accept(token=token, reseller=reseller, actor=user)
@@ -638,14 +641,21 @@ def agreement_reminder_send(*, partnership: Partnership, actor: User) -> int:
 
 @transaction.atomic
 def agreement_accept(*, reseller: Organisation, actor: User) -> Organisation:
-    """Record that the reseller's Global admin accepted the partner agreement, and when."""
+    """Record that the reseller's Global admin accepted the partner agreement (the version in
+    force), and when."""
     locked = Organisation.objects.select_for_update().get(pk=reseller.pk)
     if locked.agreement_accepted:
         raise PartnershipError(_("The partner agreement was already accepted."))
     locked.agreement_accepted_at = timezone.now()
     locked.agreement_accepted_by = actor
-    locked.save(update_fields=["agreement_accepted_at", "agreement_accepted_by"])
-    after = {"agreement_accepted_at": locked.agreement_accepted_at.isoformat()}
+    locked.agreement_version = agreement.CURRENT.version
+    locked.save(
+        update_fields=["agreement_accepted_at", "agreement_accepted_by", "agreement_version"]
+    )
+    after = {
+        "agreement_accepted_at": locked.agreement_accepted_at.isoformat(),
+        "agreement_version": locked.agreement_version,
+    }
     record(
         org=locked, actor=actor, verb=Verb.ORGANISATION_AGREEMENT_ACCEPTED, obj=locked, after=after
     )

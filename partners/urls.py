@@ -61,4 +61,10 @@ urlpatterns = [
         name="provider_revoke",
     ),
     path("providers/", views.directory, name="directory"),
+    path("partner-agreement/", views.partner_agreement, name="agreement"),
+    path(
+        "partner-agreement/<slug:version>/",
+        views.partner_agreement,
+        name="agreement_version",
+    ),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from customers.countries import country_name
-from partners import handover_views, selectors, services
+from partners import agreement, handover_views, selectors, services
 from partners.forms import (
     AgreementAcceptForm,
     DirectorySearchForm,
@@ -109,6 +110,7 @@ def reseller_list(request):
                 "can_add_customer": request.tenant.can(Perm.ADD_CUSTOMER),
                 "can_remove": request.tenant.can(Perm.REMOVE_PARTNERSHIP),
                 "reminder_cutoff": timezone.now() - services.AGREEMENT_REMINDER_INTERVAL,
+                "sort": selectors.RESELLER_SORT.headers(request, target="#reseller-tables"),
             },
         )
         if partnerships
@@ -129,6 +131,7 @@ def reseller_detail(request, partnership_id):
         provider=org, partnership_id=partnership_id
     )
     active = partnership.status == Partnership.Status.ACTIVE
+    customers_sort = selectors.RESELLER_PAGE_CUSTOMER_SORT.chosen(request)
     context = {
         "partnership": partnership,
         "reseller": partnership.reseller,
@@ -142,7 +145,13 @@ def reseller_detail(request, partnership_id):
         "can_add_customer": active and request.tenant.can(Perm.ADD_CUSTOMER),
         "can_remove": active and request.tenant.can(Perm.REMOVE_PARTNERSHIP),
         "country": country_name(partnership.reseller.country),
-        **selectors.reseller_page(provider=org, partnership=partnership),
+        **selectors.reseller_page(
+            provider=org, partnership=partnership, customers_sort=customers_sort
+        ),
+        "customers_sort": customers_sort,
+        "customer_sort_headers": selectors.RESELLER_PAGE_CUSTOMER_SORT.headers(
+            request, anchor="customers-heading"
+        ),
     }
     for location in context["locations"]:
         location.country_name = country_name(location.country)
@@ -572,6 +581,25 @@ def provider_revoke(request, partnership_id):
             redirect_to=reverse("partners:reseller_home"),
         )
     return render(request, "partners/provider_revoke.html", {"partnership": partnership})
+
+
+# The partner agreement (public: a visitor reads it before enrolling)
+
+
+@require_safe
+def partner_agreement(request, version=None):
+    """The partner agreement's text: the version in force, or a published one by name."""
+    shown = agreement.version(version) if version else agreement.CURRENT
+    if shown is None:
+        raise Http404
+    context = {
+        "agreement": shown,
+        "is_current": shown == agreement.CURRENT,
+        "current": agreement.CURRENT,
+        "current_url": reverse("partners:agreement_version", args=[agreement.CURRENT.version]),
+        "text_template": shown.template(),
+    }
+    return render(request, "partners/agreement.html", context)
 
 
 # Indirect provider directory (public)

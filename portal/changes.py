@@ -23,6 +23,7 @@ FIELD_LABELS = {
     "admin_relationships_terminated": _("Admin relationships ended"),
     "admin_username": _("Admin username"),
     "agreement_accepted_at": _("Agreement accepted"),
+    "agreement_version": _("Agreement version"),
     "any_address": _("Any address may accept"),
     "auto_renew": _("Auto-renew"),
     "billing_frequency": _("Billing frequency"),

@@ -273,3 +273,95 @@ def select_options(choices: Iterable[tuple], selected: str | None = "") -> str:
     return render_fragment(
         None, "_options.html", {"choices": choices, "selected": str(selected or "")}
     )
+
+
+# Sortable columns --------------------------------------------------------------
+#
+# A list offers only the orders an index returns (each ends with a unique key,
+# so ties keep one order from page to page and paginate_by_key can seek a deep
+# page from its first row's values). ``?sort=name`` asks for a column
+# ascending, ``?sort=-name`` descending; any other value falls back to the
+# list's default. The column headers are links that set it, keep the rest of
+# the query (filters, search, page size) and go back to the first page.
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    """A column a list can be sorted by.
+
+    ``fields``: the ascending ORDER BY, ending with a unique key; ``descending``
+    reverses every field, so one index serves both directions. ``descending_first``:
+    the first click asks for the descending order (dates: newest first).
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    descending_first: bool = False
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    """What a column's heading shows: the link that sorts by it and its ``aria-sort``."""
+
+    href: str
+    aria_sort: str  # "ascending", "descending" or "" (not the list's order)
+    target: str  # the element HTMX replaces with the sorted list ("" for a full page)
+
+
+class ListSort:
+    """The orders a list offers and the one a request chose."""
+
+    def __init__(
+        self,
+        *columns: SortColumn,
+        default: str,
+        param: str = "sort",
+        aliases: dict[str, str] | None = None,
+    ):
+        """``aliases``: older values still accepted in links, each to the value it means."""
+        self.columns = {column.name: column for column in columns}
+        self.default = default
+        self.param = param
+        self.aliases = aliases or {}
+        assert self.clean(default) == default
+
+    def clean(self, value) -> str:
+        """``value`` when it names a column (``-`` first for descending), else the default."""
+        value = value if isinstance(value, str) else ""
+        value = self.aliases.get(value, value)
+        name = value.removeprefix("-")
+        return value if name in self.columns else self.default
+
+    def chosen(self, request) -> str:
+        return self.clean(request.GET.get(self.param, ""))
+
+    def order_by(self, value: str) -> list[str]:
+        """The ORDER BY of the sort ``value`` (cleaned first)."""
+        value = self.clean(value)
+        prefix = "-" if value.startswith("-") else ""
+        return [prefix + field for field in self.columns[value.removeprefix("-")].fields]
+
+    def headers(
+        self, request, *, target: str = "", page_param: str = "page", anchor: str = ""
+    ) -> dict:
+        """Each column's SortHeader for ``request``: a link to the other direction of the
+        chosen column, or to a new column in its first direction, on the first page.
+
+        ``target``: the element HTMX replaces with the sorted list (none: the link loads
+        the page, at ``#anchor`` when given)."""
+        chosen = self.chosen(request)
+        headers = {}
+        for name, column in self.columns.items():
+            if chosen.removeprefix("-") == name:
+                descending = chosen.startswith("-")
+                aria_sort = "descending" if descending else "ascending"
+                value = name if descending else f"-{name}"
+            else:
+                aria_sort = ""
+                value = f"-{name}" if column.descending_first else name
+            query = request.GET.copy()
+            query[self.param] = value
+            query.pop(page_param, None)
+            href = f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")
+            headers[name] = SortHeader(href, aria_sort, target)
+        return headers

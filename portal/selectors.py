@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from partners.models import Membership, Organisation
+from portal.listing import ListSort, SortColumn
 from portal.models import ActivityEvent, StaffInvitation, User
 from portal.tokens import hash_token
 
@@ -91,8 +92,17 @@ def activity_default_start() -> date:
     return timezone.localdate() - timedelta(days=ACTIVITY_DEFAULT_DAYS)
 
 
-def activity_events(org: Organisation, filters: ActivityFilter) -> QuerySet[ActivityEvent]:
-    """The organisation's activity events matching ``filters``, newest first."""
+# The Activity log's order: by time, newest first by default, or oldest first; both read
+# activity_org_created_idx (organisation, created_at DESC), the second one backwards.
+ACTIVITY_SORT = ListSort(
+    SortColumn("time", ("created_at", "id"), descending_first=True), default="-time"
+)
+
+
+def activity_events(
+    org: Organisation, filters: ActivityFilter, sort: str = "-time"
+) -> QuerySet[ActivityEvent]:
+    """The organisation's activity events matching ``filters``, newest first (``sort``)."""
     events = ActivityEvent.objects.for_org(org)
     if filters.verb:
         events = events.filter(verb=filters.verb)
@@ -106,7 +116,7 @@ def activity_events(org: Organisation, filters: ActivityFilter) -> QuerySet[Acti
     if filters.date_to:
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
         events = events.filter(created_at__lt=end)
-    return events.order_by("-created_at", "-id")
+    return events.order_by(*ACTIVITY_SORT.order_by(sort))
 
 
 def activity_rows(events: QuerySet[ActivityEvent]) -> QuerySet:

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "devdata",
+    # Last: its catalogue's translations (country names, and "Country" as 国家) give way
+    # to the portal's own where both have a string.
+    "django_countries",
 ]
 
 MIDDLEWARE = [

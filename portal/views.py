@@ -287,7 +287,8 @@ def activity_log(request):
         # A page asked for with a bad filter is a bad request; htmx swaps only a 200,
         # so the table loaded as the filters change still shows the errors.
         status = 200 if request.htmx else 400
-    events = selectors.activity_events(org, filters)
+    sort = selectors.ACTIVITY_SORT.chosen(request)
+    events = selectors.activity_events(org, filters, sort)
     page = CountedPaginator(
         selectors.activity_rows(events), page_size(request, EVENTS_PER_PAGE), count_from=events
     ).get_page(request.GET.get("page"))
@@ -311,8 +312,10 @@ def activity_log(request):
                     if kind != "partnership" or request.tenant.is_provider
                 },
                 "change_summary": ChangeFormatter(rows),
+                "sort": selectors.ACTIVITY_SORT.headers(request, target="#activity-table"),
             },
         ),
+        "sort_value": sort,
         "filter_query": query.urlencode(),
     }
     return render_page(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.emails import recipient_language
+from portal.listing import ListSort, SortColumn
 from portal.roles import Role
 from portal.tenancy import get_for_org
 from subscriptions import terms
@@ -86,9 +87,21 @@ def subscription_list(
     return subscriptions
 
 
-def subscription_order(subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
-    """Newest first: the order of subscription_provider_recent_idx, so deep pages stay cheap."""
-    return subscriptions.order_by("-created_at", "-id")
+# The subscription tables' orders, each an index's on PostgreSQL for a provider's list
+# and a reseller's support queue: by date created (subscriptions/0003_list_indexes,
+# read in either direction) and by term end, the renewal date (0007_sort_indexes).
+SUBSCRIPTION_SORT = ListSort(
+    SortColumn("created", ("created_at", "id"), descending_first=True),
+    SortColumn("renewal", ("term_end", "id")),
+    default="-created",
+)
+
+
+def subscription_order(
+    subscriptions: QuerySet[Subscription], sort: str = "-created"
+) -> QuerySet[Subscription]:
+    """``subscriptions`` in the order ``sort`` (SUBSCRIPTION_SORT; newest first by default)."""
+    return subscriptions.order_by(*SUBSCRIPTION_SORT.order_by(sort))
 
 
 def subscription_rows(*, org, keys) -> QuerySet:

@@ -87,8 +87,9 @@ def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterFor
 
 def _table_context(request, subscriptions) -> dict:
     org = request.tenant.org
+    sort = selectors.SUBSCRIPTION_SORT.chosen(request)
     page = paginate_by_key(
-        selectors.subscription_order(subscriptions),
+        selectors.subscription_order(subscriptions, sort),
         request.GET.get("page"),
         page_size(request, PAGE_SIZE),
         lambda keys: selectors.subscription_rows(org=org, keys=keys),
@@ -101,8 +102,10 @@ def _table_context(request, subscriptions) -> dict:
             {
                 "rows": selectors.with_status_labels(page.object_list),
                 "show_provider": org.is_reseller,
+                "sort": selectors.SUBSCRIPTION_SORT.headers(request, target="#subscription-table"),
             },
         ),
+        "sort_value": sort,
     }
 
 

@@ -77,7 +77,7 @@ def test_request_enrol_authorise_and_remove(page, shot, provider, lang):
     enrol.locator("input[name=company_name]").fill("New Reseller KK")
     enrol.locator("input[name=partner_id]").fill("9100001")
     enrol.locator("input[name=location_partner_id]").fill("9100011")
-    enrol.locator("input[name=country]").fill("JP")
+    enrol.locator("select[name=country]").select_option("JP")
     enrol.locator("input[name=first_name]").fill("Hana")
     enrol.locator("input[name=last_name]").fill("Sato")
     # The invited address is prefilled.

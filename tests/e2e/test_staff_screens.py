@@ -98,7 +98,8 @@ def _docs_shots(page, name):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=str(DOCS / f"{name}.png"))
     page.set_viewport_size({"width": 375, "height": 812})
-    page.screenshot(path=str(DOCS / f"{name}-375.png"))
+    # The whole page: on a phone the table comes below the filters.
+    page.screenshot(path=str(DOCS / f"{name}-375.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 860})
 
 

@@ -226,3 +226,21 @@ def test_the_preview_speaks_japanese(provider_client, upload):
     job = Job.objects.get()
     page = provider_client.get(reverse("jobs:import_detail", args=[job.uuid])).content.decode()
     assert "オファーSKU" in page
+
+
+def test_the_country_column_takes_an_iso_code_or_a_name_in_either_language(
+    provider_client, upload, start
+):
+    countries = ["jp", "日本", "Japan", "de", "Narnia"]
+    rows = []
+    for n, country in enumerate(countries, 1):
+        row = customer_row(n)
+        row[5] = country
+        rows.append(row)
+    response = upload(provider_client, "customers", csv_bytes(CUSTOMER_HEADER, rows))
+    job = Job.objects.get()
+    assert job.invalid == 1
+    page = provider_client.get(response.url).content.decode()
+    assert "Enter the country&#x27;s ISO code, such as JP or US, or its name." in page
+    start(provider_client, job)
+    assert sorted(Customer.objects.values_list("country", flat=True)) == ["DE", "JP", "JP", "JP"]

@@ -56,6 +56,7 @@ def test_it_creates_the_reseller_accepts_and_signs_in(client, prepared, provider
     reseller = Organisation.objects.get(partner_id="5550001")
     assert reseller.kind == "reseller" and reseller.country == "JP"
     assert reseller.agreement_accepted_at and reseller.contact_email == "aiko.sato@example.test"
+    assert reseller.agreement_version == "2026-11"  # the version the form linked to
     assert PartnerLocation.objects.get(organisation=reseller).location_partner_id == "5550002"
     user = User.objects.get(email="aiko.sato@example.test")
     assert Membership.objects.get(user=user).role == "global_admin"
@@ -88,7 +89,8 @@ def _nothing_created():
         ({"location_partner_id": "5550001"}, "must differ from the global partner ID"),
         ({"agreement": None}, "Accept the partner agreement"),
         ({"consent": None}, "Tick the box to authorise"),
-        ({"country": "Japan"}, "two-letter country code"),
+        ({"country": "Japan"}, "Select a country from the list."),
+        ({"country": "XX"}, "Select a country from the list."),
         ({"email": "nope"}, "Enter a valid email address."),
         ({"password": "123"}, "This password is too short."),
         ({"company_name": ""}, "This field is required."),

@@ -139,3 +139,13 @@ def test_its_queries_do_not_grow_with_the_reseller(
         f.AdminRelationshipFactory(customer=customer, partner=reseller)
     with django_assert_max_num_queries(11):
         assert provider_client.get(_url(partnership)).status_code == 200
+
+
+def test_its_headings_and_countries_are_japanese_in_japanese(
+    provider_client, reseller, partnership
+):
+    f.PartnerLocationFactory(organisation=reseller, name="Osaka office", country="JP")
+    provider_client.cookies["django_language"] = "ja"
+    html = provider_client.get(_url(partnership)).content.decode()
+    assert '<h2 id="activity-heading">アクティビティ</h2>' in html
+    assert "Osaka office (" in html and ", 日本)" in html

@@ -9,11 +9,20 @@ INDEXES = {
         "customer_reseller_name_id_idx",
         "customer_name_trgm_idx",
         "customer_domain_trgm_idx",
+        # Sorted by date created (customers/0009_sort_indexes).
+        "customer_provider_created_idx",
+        "customer_reseller_created_idx",
+        "customer_prov_res_created_idx",
     },
     "subscriptions_subscription": {
         "subscription_provider_recent_idx",
         "subscription_support_recent_idx",
+        # Sorted by renewal date (subscriptions/0007_sort_indexes).
+        "subscription_provider_end_id_idx",
+        "subscription_support_end_id_idx",
     },
+    # Indirect resellers sorted by date partnered (partners/0009_sort_indexes).
+    "partners_partnership": {"partnership_provider_created_idx"},
     "partners_organisation": {
         "org_name_trgm_idx",
         "org_partner_id_trgm_idx",

@@ -42,6 +42,10 @@ EXEMPT = {
         "sealed confirmation are the capability."
     ),
     "partners:directory": "Public Indirect provider directory (design: Directory, anonymous).",
+    "partners:agreement": "Public text of the partner agreement, read before enrolling.",
+    "partners:agreement_version": (
+        "Public text of a published partner agreement version: the same for everyone."
+    ),
     "staff_invite_accept": "Staff invitation link: the token is the capability (design: Users).",
     "dev_mailbox": "Only routed with DEBUG on; answers 404 otherwise.",
     "relationships:approve": "Public admin relationship approval link: the token is the capability.",
@@ -116,6 +120,10 @@ def own_urls(route: Route, world) -> list[str]:
         }
         confirmation = seal_enrolment(world.request_token, enrolment)
         return [reverse(route.name, args=[world.request_token, confirmation])]
+    if route.name == "partners:agreement_version":
+        from partners.agreement import CURRENT
+
+        return [reverse(route.name, args=[CURRENT.version])]
     if "token" in route.kwargs:
         token = {
             "staff_invite_accept": world.staff_token,

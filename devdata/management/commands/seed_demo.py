@@ -16,6 +16,7 @@ from django.utils import timezone
 from billing.models import Charge
 from customers.models import Customer
 from overview import summaries as overview_summaries
+from partners import agreement
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.audit import Verb, record
 from portal.roles import Role
@@ -301,6 +302,7 @@ class Command(BaseCommand):
         if created:
             if accepted:
                 org.agreement_accepted_at = timezone.now() - timedelta(days=200)
+                org.agreement_version = agreement.CURRENT.version
             for key, value in profile.items():
                 setattr(org, key, value)
             org.save()
