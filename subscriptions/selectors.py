@@ -328,6 +328,32 @@ def creditable_locations(*, provider) -> QuerySet[PartnerLocation]:
     ).select_related("organisation")
 
 
+LOCATION_MATCHES = 20
+
+
+def creditable_location_matches(*, provider, typed: str) -> tuple[list[PartnerLocation], bool]:
+    """The first LOCATION_MATCHES creditable locations whose ID starts with ``typed`` (digits)
+    or whose reseller's name contains it, and whether there are more.
+
+    A distributor credits thousands of locations: the Reseller (MPN ID) field
+    looks them up as typed instead of carrying them all in the page.
+    """
+    value = typed.strip()
+    if not value:
+        return [], False
+    locations = creditable_locations(provider=provider)
+    if value.isascii() and value.isdigit():
+        locations = locations.filter(location_partner_id__startswith=value)
+    else:
+        locations = locations.filter(
+            Q(organisation__legal_name__icontains=value) | Q(name__icontains=value)
+        )
+    found = list(
+        locations.order_by("organisation__legal_name", "name", "pk")[: LOCATION_MATCHES + 1]
+    )
+    return found[:LOCATION_MATCHES], len(found) > LOCATION_MATCHES
+
+
 def support_contact_choices(*, subscription: Subscription) -> QuerySet[Organisation]:
     """The provider and, if any, the customer's associated reseller."""
     ids = [subscription.provider_id, subscription.customer.reseller_id]

@@ -277,7 +277,6 @@ def _render_detail(request, subscription, *, bound=None, status=200):
                 "location_partner_id": location.location_partner_id if location else "",
             },
         )
-        context["partner_locations"] = selectors.creditable_locations(provider=tenant.org)
         context["support_form"] = bound.get("support") or SupportContactForm(
             subscription=subscription,
             initial={
@@ -477,6 +476,19 @@ def subscription_cancel(request, subscription_id):
             "form": VersionedForm(initial={"version": subscription.version}),
             "cancel_closes_at": terms.cancellation_closes_at(subscription.term_start),
         },
+    )
+
+
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_safe
+def partner_locations(request):
+    """The creditable locations matching what is typed in the Reseller (MPN ID) field (HTMX)."""
+    typed = request.GET.get("location_partner_id", "")[:200]
+    matches, more = selectors.creditable_location_matches(provider=request.tenant.org, typed=typed)
+    return render(
+        request,
+        "subscriptions/subscription_detail.html#partner-locations",
+        {"matches": matches, "more": more, "typed": typed.strip()},
     )
 
 
