@@ -6,7 +6,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -232,24 +245,46 @@ def support_queue(*, org, q: str = "") -> QuerySet[Subscription]:
 
 
 def export_rows(*, org, reseller: str = "", status: str = "", q: str = "", renewal: str = ""):
-    """The CSV rows of the provider's subscriptions, streamed from the database in chunks."""
+    """The CSV rows of the provider's subscriptions, streamed from the database in chunks.
+
+    Each cell comes out of PostgreSQL as written: the term's first and last day
+    as dates in the portal's zone, auto-renew as on/off. Converting a
+    distributor's 250,000 rows in Python (two zoned timestamps a row) took
+    longer than reading them.
+    """
     subscriptions = subscription_list(
         org=org, q=q, reseller=reseller, status=status, renewal=renewal
     )
-    rows = (
-        subscriptions.order_by("pk")
-        .values_list(*(path for _header, path in EXPORT_COLUMNS))
-        .iterator(chunk_size=2000)
-    )
     zone = terms.term_zone()
-    # Term dates as calendar days: the first and the last day of the term.
-    for *values, term_start, term_end, auto_renew in rows:
-        yield (
-            *values,
-            term_start.astimezone(zone).date().isoformat(),
-            terms.term_last_date(term_end).isoformat(),
-            "on" if auto_renew else "off",
+    computed = {
+        # As text (ISO dates): read as they are written, without a converter per cell.
+        "term_start": Cast(TruncDate("term_start", tzinfo=zone), CharField()),
+        # The last day of the term: its end is the first instant after it.
+        "term_end": Cast(
+            TruncDate(
+                ExpressionWrapper(
+                    F("term_end") - Value(timedelta(microseconds=1)),
+                    output_field=DateTimeField(),
+                ),
+                tzinfo=zone,
+            ),
+            CharField(),
+        ),
+        "auto_renew": Case(
+            When(auto_renew=True, then=Value("on")), default=Value("off"), output_field=CharField()
+        ),
+    }
+    cells = {
+        f"export_{path}": computed[path] for _header, path in EXPORT_COLUMNS if path in computed
+    }
+    return (
+        subscriptions.order_by("pk")
+        .annotate(**cells)
+        .values_list(
+            *(f"export_{path}" if path in computed else path for _header, path in EXPORT_COLUMNS)
         )
+        .iterator(chunk_size=5000)
+    )
 
 
 def subscription_for_detail(*, org, subscription_id) -> Subscription:
