@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
-
 # A spreadsheet runs a cell starting with one of these as a formula, also after
 # the whitespace some of them skip (tab, carriage return, line feed, space).
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", " ")
