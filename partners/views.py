@@ -492,7 +492,7 @@ def invite_enrol_confirm(request, token, confirmation):
             else _("A partner ID or the email was registered a moment ago.")
         )
         return render(request, "partners/enrol_confirm.html", context, status=409)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="portal.signin.CachedModelBackend")
     messages.success(
         request,
         _("Welcome. You authorised %(provider)s as your indirect provider.")
