@@ -24,7 +24,7 @@ from portal.actions import post_action
 from portal.audit import verb_label
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import CACHE_SECONDS, page_size, paginate_by_key
+from portal.listing import CACHE_SECONDS, list_key, page_size, paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
@@ -81,6 +81,13 @@ def customer_list(request):
         request.GET.get("page"),
         page_size(request, PAGE_SIZE),
         lambda keys: selectors.customer_rows(org=org, keys=keys),
+        key=list_key(
+            "customers",
+            org,
+            q=filters["q"],
+            reseller=reseller.pk if reseller else "",
+            expiring=filters["expiring"],
+        ),
     )
     context = {
         "form": form,

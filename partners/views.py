@@ -37,7 +37,7 @@ from portal.audit import verb_label
 from portal.errors import ServiceError
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import page_size, paginate_by_key
+from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
@@ -85,6 +85,14 @@ def reseller_list(request):
             request.GET.get("page"),
             page_size(request, PAGE_SIZE),
             lambda keys: selectors.partnership_rows(provider=org, keys=keys),
+            key=list_key(
+                "resellers",
+                org,
+                q=filters["q"],
+                sort=filters["sort"],
+                agreement=filters["agreement"],
+                removed=removed,
+            ),
         )
     # A request has no agreement yet: filtering by agreement shows partnerships only.
     if filters["status"] not in ("active", "removed") and not filters["agreement"]:

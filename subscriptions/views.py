@@ -15,7 +15,7 @@ from customers.models import Customer
 from portal.actions import post_action
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import page_size, paginate_by_key
+from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
@@ -85,13 +85,15 @@ def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterFor
     return form
 
 
-def _table_context(request, subscriptions) -> dict:
+def _table_context(request, subscriptions, key: str) -> dict:
+    """``key``: the list as filtered (portal.listing.list_key)."""
     org = request.tenant.org
     page = paginate_by_key(
         selectors.subscription_order(subscriptions),
         request.GET.get("page"),
         page_size(request, PAGE_SIZE),
         lambda keys: selectors.subscription_rows(org=org, keys=keys),
+        key=key,
     )
     return {
         "page": page,
@@ -112,7 +114,11 @@ def subscription_list(request):
     org = request.tenant.org
     form, filters = _list_filters(request)
     context = {
-        **_table_context(request, selectors.subscription_list(org=org, **filters)),
+        **_table_context(
+            request,
+            selectors.subscription_list(org=org, **filters),
+            list_key("subscriptions", org, **filters),
+        ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:subscription_list")),
         "reseller_options": customer_selectors.reseller_filter_options(
@@ -137,7 +143,9 @@ def support_queue(request):
         selectors.support_queue(org=request.tenant.org, q=filters["q"]), filters["renewal"]
     )
     context = {
-        **_table_context(request, subscriptions),
+        **_table_context(
+            request, subscriptions, list_key("support-queue", request.tenant.org, **filters)
+        ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:support_queue")),
     }
