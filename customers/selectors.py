@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +14,7 @@ from customers.models import Customer, TenantOwnerGrant
 from partners.models import Organisation, Partnership
 from portal.listing import filter_options
 from portal.models import ActivityEvent
+from portal.search import SHORT_TERM, matching
 from portal.tenancy import get_for_org
 from relationships.models import AdminRelationship
 from subscriptions.models import Offer, Order, Subscription
@@ -31,11 +33,18 @@ def customer_list(
     """The customers ``org`` may see, by name, optionally narrowed; rows come from customer_rows.
 
     The search is a substring match that the trigram indexes of
-    customers/migrations/0004_list_indexes answer on PostgreSQL.
+    customers/migrations/0004_list_indexes answer on PostgreSQL; a term of one
+    or two characters matches the start of the name or domain (portal.search).
     """
     customers = Customer.objects.for_org(org).order_by("company_name", "pk")
     if q:
-        customers = customers.filter(Q(company_name__icontains=q) | Q(primary_domain__icontains=q))
+        customers = customers.filter(matching(q, "company_name", "primary_domain"))
+        if len(q) <= SHORT_TERM:
+            # The same order, as an expression no index returns: PostgreSQL then reads the
+            # few hundred names and domains starting with the term from their indexes and
+            # sorts them, instead of walking the name index in order from A to the term's
+            # letters, which it took to be as quick (70 ms for "lo").
+            customers = customers.order_by(Concat("company_name", Value("")), "pk")
     if reseller is not None:
         customers = customers.filter(reseller=reseller)
     if expiring:

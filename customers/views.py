@@ -26,6 +26,7 @@ from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import CACHE_SECONDS, list_key, page_size, paginate_by_key
 from portal.roles import Perm
+from portal.search import planned_for_their_values
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
 from relationships import selectors as relationship_selectors
@@ -71,24 +72,28 @@ def customer_list(request):
     form.fields["q"].widget.attrs.update(
         placeholder=_("Search by name or domain"),
         autocomplete="off",
-        **{"hx-indicator": "#customer-search-indicator"},
+        **{
+            "hx-indicator": "#customer-search-indicator",
+            "aria-describedby": "customer-search-hint",
+        },
     )
     customers = selectors.customer_list(
         org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"]
     )
-    page = paginate_by_key(
-        customers,
-        request.GET.get("page"),
-        page_size(request, PAGE_SIZE),
-        lambda keys: selectors.customer_rows(org=org, keys=keys),
-        key=list_key(
-            "customers",
-            org,
-            q=filters["q"],
-            reseller=reseller.pk if reseller else "",
-            expiring=filters["expiring"],
-        ),
-    )
+    with planned_for_their_values(bool(filters["q"])):
+        page = paginate_by_key(
+            customers,
+            request.GET.get("page"),
+            page_size(request, PAGE_SIZE),
+            lambda keys: selectors.customer_rows(org=org, keys=keys),
+            key=list_key(
+                "customers",
+                org,
+                q=filters["q"],
+                reseller=reseller.pk if reseller else "",
+                expiring=filters["expiring"],
+            ),
+        )
     context = {
         "form": form,
         "table": render_fragment(

@@ -11,6 +11,7 @@ from customers.models import Customer
 from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
 from partners.services import normalise_email
 from portal.models import OutboundEmail, User
+from portal.search import matching
 from portal.tokens import hash_token
 
 PARTNERSHIP_SORTS = {
@@ -49,9 +50,7 @@ def provider_resellers(
         partnerships = partnerships.filter(reseller__agreement_accepted_at__isnull=True)
     if q:
         partnerships = partnerships.filter(
-            Q(reseller__legal_name__icontains=q)
-            | Q(reseller__partner_id__icontains=q)
-            | Q(reseller__contact_email__icontains=q)
+            matching(q, "reseller__legal_name", "reseller__partner_id", "reseller__contact_email")
         )
     return partnerships.order_by(*PARTNERSHIP_SORTS.get(sort, PARTNERSHIP_SORTS["name"]))
 

@@ -39,6 +39,7 @@ from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
+from portal.search import planned_for_their_values
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
 from relationships import selectors as relationship_selectors
@@ -68,32 +69,34 @@ def reseller_list(request):
         url=reverse("partners:reseller_list"), target="#reseller-tables"
     )
     filter_form.fields["q"].widget.attrs.update(
-        placeholder=_("Search by name, partner ID or email"), **{"hx-indicator": "#htmx-progress"}
+        placeholder=_("Search by name, partner ID or email"),
+        **{"hx-indicator": "#htmx-progress", "aria-describedby": "reseller-search-hint"},
     )
     filters = filter_form.values()
     partnerships = open_requests = None
     removed = filters["status"] == "removed"
     if filters["status"] in ("", "active", "removed"):
-        partnerships = paginate_by_key(
-            selectors.provider_resellers(
-                provider=org,
-                q=filters["q"],
-                sort=filters["sort"],
-                agreement=filters["agreement"],
-                removed=removed,
-            ),
-            request.GET.get("page"),
-            page_size(request, PAGE_SIZE),
-            lambda keys: selectors.partnership_rows(provider=org, keys=keys),
-            key=list_key(
-                "resellers",
-                org,
-                q=filters["q"],
-                sort=filters["sort"],
-                agreement=filters["agreement"],
-                removed=removed,
-            ),
-        )
+        with planned_for_their_values(bool(filters["q"])):
+            partnerships = paginate_by_key(
+                selectors.provider_resellers(
+                    provider=org,
+                    q=filters["q"],
+                    sort=filters["sort"],
+                    agreement=filters["agreement"],
+                    removed=removed,
+                ),
+                request.GET.get("page"),
+                page_size(request, PAGE_SIZE),
+                lambda keys: selectors.partnership_rows(provider=org, keys=keys),
+                key=list_key(
+                    "resellers",
+                    org,
+                    q=filters["q"],
+                    sort=filters["sort"],
+                    agreement=filters["agreement"],
+                    removed=removed,
+                ),
+            )
     # A request has no agreement yet: filtering by agreement shows partnerships only.
     if filters["status"] not in ("active", "removed") and not filters["agreement"]:
         open_requests = Paginator(

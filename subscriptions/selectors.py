@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from partners.models import Membership, Organisation, PartnerLocation, Partnership
 from portal.emails import recipient_language
 from portal.roles import Role
+from portal.search import matching
 from portal.tenancy import get_for_org
 from subscriptions import terms
 from subscriptions.models import (
@@ -88,9 +89,7 @@ def subscription_list(
     subscriptions = with_renewal_filter(Subscription.objects.for_org(org), renewal)
     if q:
         subscriptions = subscriptions.filter(
-            Q(customer__company_name__icontains=q)
-            | Q(customer__primary_domain__icontains=q)
-            | Q(offer__name__icontains=q)
+            matching(q, "customer__company_name", "customer__primary_domain", "offer__name")
         )
     if reseller:
         subscriptions = subscriptions.filter(reseller_location__organisation__uuid=reseller)

@@ -17,6 +17,7 @@ from portal.exports import csv_response
 from portal.htmx import render_page
 from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
+from portal.search import planned_for_their_values
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
 from subscriptions import selectors, services, terms
@@ -82,19 +83,21 @@ def _list_filters(request) -> tuple[SubscriptionFilterForm, dict]:
 def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterForm:
     form.live(url=url, target="#subscription-table")
     form.fields["q"].widget.attrs["placeholder"] = _("Search customer, domain or offer")
+    form.fields["q"].widget.attrs["aria-describedby"] = "subscription-search-hint"
     return form
 
 
-def _table_context(request, subscriptions, key: str) -> dict:
-    """``key``: the list as filtered (portal.listing.list_key)."""
+def _table_context(request, subscriptions, key: str, *, searching: bool) -> dict:
+    """``key``: the list as filtered (portal.listing.list_key); ``searching``: by a term."""
     org = request.tenant.org
-    page = paginate_by_key(
-        selectors.subscription_order(subscriptions),
-        request.GET.get("page"),
-        page_size(request, PAGE_SIZE),
-        lambda keys: selectors.subscription_rows(org=org, keys=keys),
-        key=key,
-    )
+    with planned_for_their_values(searching):
+        page = paginate_by_key(
+            selectors.subscription_order(subscriptions),
+            request.GET.get("page"),
+            page_size(request, PAGE_SIZE),
+            lambda keys: selectors.subscription_rows(org=org, keys=keys),
+            key=key,
+        )
     return {
         "page": page,
         "table": render_fragment(
@@ -118,6 +121,7 @@ def subscription_list(request):
             request,
             selectors.subscription_list(org=org, **filters),
             list_key("subscriptions", org, **filters),
+            searching=bool(filters["q"]),
         ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:subscription_list")),
@@ -144,7 +148,10 @@ def support_queue(request):
     )
     context = {
         **_table_context(
-            request, subscriptions, list_key("support-queue", request.tenant.org, **filters)
+            request,
+            subscriptions,
+            list_key("support-queue", request.tenant.org, **filters),
+            searching=bool(filters["q"]),
         ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:support_queue")),

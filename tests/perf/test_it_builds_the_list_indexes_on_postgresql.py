@@ -9,6 +9,10 @@ INDEXES = {
         "customer_reseller_name_id_idx",
         "customer_name_trgm_idx",
         "customer_domain_trgm_idx",
+        "customer_provider_name_prefix_idx",
+        "customer_provider_domain_prefix_idx",
+        "customer_reseller_name_prefix_idx",
+        "customer_reseller_domain_prefix_idx",
     },
     "subscriptions_subscription": {
         "subscription_provider_recent_idx",
@@ -18,6 +22,9 @@ INDEXES = {
         "org_name_trgm_idx",
         "org_partner_id_trgm_idx",
         "org_email_trgm_idx",
+        "org_name_prefix_idx",
+        "org_partner_id_prefix_idx",
+        "org_email_prefix_idx",
     },
     "portal_activityevent": {"activity_org_verb_idx", "activity_org_object_type_idx"},
 }
