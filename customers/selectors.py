@@ -185,6 +185,17 @@ def reseller_filter_options(*, provider, selected: Organisation | None = None, f
     )
 
 
+def change_reseller_options(*, provider, selected: Organisation | None = None, full=False):
+    """The options of the customer page's reseller change (the active partners); only the
+    chosen one when the list is long and loaded after the page."""
+    return filter_options(
+        f"change-reseller:{provider.pk}",
+        lambda: active_partners(provider=provider).values_list("uuid", "legal_name"),
+        (selected.uuid, selected.legal_name) if selected else None,
+        full=full,
+    )
+
+
 def reseller_for_filter(*, provider, uuid) -> Organisation | None:
     """The reseller with ``uuid`` that is or was ``provider``'s partner, or None (unknown, foreign).
 

@@ -132,6 +132,29 @@ def reseller_filter_options(request):
     return response
 
 
+@provider_required(Perm.ADD_CUSTOMER)
+@require_safe
+def change_reseller_options(request):
+    """Every option of the customer page's reseller change when the list is long."""
+    org = request.tenant.org
+    try:
+        chosen = uuid.UUID(request.GET.get("selected", ""))
+    except ValueError:
+        chosen = None
+    selected = (
+        selectors.active_partners(provider=org).filter(uuid=chosen).first() if chosen else None
+    )
+    options = selectors.change_reseller_options(provider=org, selected=selected, full=True)
+    response = render(
+        request,
+        "customers/customer_detail.html#change-reseller-options",
+        {"change_options": options},
+    )
+    # The list changes rarely; the browser keeps it for the minute the server does.
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    return response
+
+
 @org_required(Perm.VIEW)
 @require_safe
 def customer_row(request, customer_id):
@@ -182,10 +205,24 @@ def _detail_context(request, customer, *, change_form=None):
             for event in selectors.customer_activity(org=org, customer=customer)
         ]
     if org.is_provider and request.tenant.can(Perm.ADD_CUSTOMER):
-        context["change_form"] = change_form or ChangeResellerForm(
+        form = change_form or ChangeResellerForm(
             provider=org,
             initial={"reseller": customer.reseller.uuid if customer.reseller else None},
         )
+        # A distributor's thousands of partners: the page carries the chosen one and
+        # loads the others after it is shown (change_reseller_options below).
+        chosen = form.cleaned_data.get("reseller") if form.is_bound and form.is_valid() else None
+        options = selectors.change_reseller_options(
+            provider=org, selected=chosen or customer.reseller
+        )
+        if options.lazy:
+            current = chosen or customer.reseller
+            form.fields["reseller"].choices = [
+                ("", "---------"),
+                *([(current.uuid, current.legal_name)] if current else []),
+            ]
+        context["change_form"] = form
+        context["change_options"] = options
     return context
 
 
