@@ -174,8 +174,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions are read from the cache (one Redis round trip, no query) and kept in
-# the database too, so a cache restart signs no one out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# the database too, so a cache restart signs no one out (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]

@@ -105,3 +105,24 @@ def test_a_session_of_djangos_own_backend_stays_signed_in(provider, member_facto
     )
     assert client.get(CUSTOMERS).status_code == 200
     assert client.session["_auth_user_backend"] == "portal.signin.CachedModelBackend"
+
+
+def test_with_the_cache_away_a_member_still_signs_in_works_and_signs_out(
+    provider, member_factory, monkeypatch
+):
+    from django.core.cache import cache
+
+    from portal import outages
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(outages, "cache_dependency", outages.Dependency("Cache", retry_after=0))
+    for name in ("get", "set", "delete", "delete_many", "get_many", "set_many", "has_key"):
+        monkeypatch.setattr(cache, name, refused)
+    client = signed_in(member_factory(provider, Role.SALES_AGENT))
+    assert client.get(CUSTOMERS).status_code == 200
+    assert client.get(CUSTOMERS).status_code == 200
+    client.post(reverse("logout"))
+    response = client.get(CUSTOMERS)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
