@@ -99,12 +99,14 @@ def reseller_list(request):
             )
     # A request has no agreement yet: filtering by agreement shows partnerships only.
     if filters["status"] not in ("active", "removed") and not filters["agreement"]:
-        open_requests = Paginator(
-            selectors.provider_open_requests(
-                provider=org, q=filters["q"], status=filters["status"], sort=filters["sort"]
-            ),
-            PAGE_SIZE,
-        ).get_page(request.GET.get("requests_page"))
+        with planned_for_their_values(bool(filters["q"])):
+            open_requests = Paginator(
+                selectors.provider_open_requests(
+                    provider=org, q=filters["q"], status=filters["status"], sort=filters["sort"]
+                ),
+                PAGE_SIZE,
+            ).get_page(request.GET.get("requests_page"))
+            open_requests.object_list = list(open_requests.object_list)
     can_request = request.tenant.can(Perm.REQUEST_PARTNERSHIP)
     context = {
         "provider": org,
