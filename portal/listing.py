@@ -158,7 +158,8 @@ def paginate_by_key(
     if key is not None:
         wanted = [paginator.count_key]
         asked = str(number or "")
-        if asked.isdigit() and (int(asked) - 1) * per_page >= DEEP_FROM:
+        # A page number as asked (a valid one is short; the paginator answers any other).
+        if asked.isdigit() and len(asked) <= 9 and (int(asked) - 1) * per_page >= DEEP_FROM:
             wanted.append(_start_key(paginator, int(asked)))
         paginator.prefetched = cache_call(cache.get_many, wanted) or {}
     page = paginator.get_page(number)
