@@ -44,20 +44,25 @@ class CachedModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         cached = cache_call(cache.get, signed_in_key(user_id))
-        if cached is not None:
-            user, membership = cached
-        else:
-            membership = active_membership_query(user_id).first()
-            if membership is not None:
-                user = membership.user
-            else:
-                user = get_user_model()._default_manager.filter(pk=user_id).first()
-                if user is None:
-                    return None
-            cache_call(cache.set, signed_in_key(user_id), (user, membership), SIGNED_IN_SECONDS)
+        user, membership = cached if cached is not None else remember(user_id)
+        if user is None:
+            return None
         # Read by portal.tenancy.resolve_tenant instead of querying again.
         user.signed_in_membership = membership
         return user if self.user_can_authenticate(user) else None
+
+
+def remember(user_id):
+    """Read the user and their active membership (one query for a member) and cache them."""
+    membership = active_membership_query(user_id).first()
+    if membership is not None:
+        user = membership.user
+    else:
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        if user is None:
+            return None, None
+    cache_call(cache.set, signed_in_key(user_id), (user, membership), SIGNED_IN_SECONDS)
+    return user, membership
 
 
 def forget(*user_ids) -> None:
@@ -84,6 +89,11 @@ def forget_members_of(sender, instance, **kwargs) -> None:
     forget(*Membership.objects.filter(organisation=instance).values_list("user_id", flat=True))
 
 
+def remember_signed_in(sender, request, user, **kwargs) -> None:
+    """On sign-in (after its last_login save forgot the entry): the first page reads it."""
+    remember(user.pk)
+
+
 def forget_signed_out(sender, request, user, **kwargs) -> None:
     if user is not None:
         forget(user.pk)
@@ -91,7 +101,7 @@ def forget_signed_out(sender, request, user, **kwargs) -> None:
 
 def connect() -> None:
     """Delete a cached sign-in whenever what it holds changes (PortalConfig.ready)."""
-    from django.contrib.auth.signals import user_logged_out
+    from django.contrib.auth.signals import user_logged_in, user_logged_out
     from django.db.models.signals import post_delete, post_save
 
     from partners.models import Membership, Organisation
@@ -102,6 +112,7 @@ def connect() -> None:
         signal.connect(forget_member, sender=Membership, dispatch_uid="signin-forget-member")
         signal.connect(forget_members_of, sender=Organisation, dispatch_uid="signin-forget-org")
     user_logged_out.connect(forget_signed_out, dispatch_uid="signin-forget-signed-out")
+    user_logged_in.connect(remember_signed_in, dispatch_uid="signin-remember-signed-in")
 
 
 class SessionBackendMiddleware:
