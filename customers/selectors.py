@@ -6,7 +6,8 @@ import re
 import uuid
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +15,7 @@ from customers.models import Customer, ResellerRelationshipRequest, TenantOwnerG
 from partners.models import Organisation, Partnership
 from portal.listing import ListSort, SortColumn, filter_options
 from portal.models import ActivityEvent
+from portal.search import SHORT_TERM, matching
 from portal.tenancy import get_for_org
 from portal.tokens import hash_token
 from relationships.models import AdminRelationship
@@ -51,11 +53,18 @@ def customer_list(
     narrowed; rows come from customer_rows.
 
     The search is a substring match that the trigram indexes of
-    customers/migrations/0004_list_indexes answer on PostgreSQL.
+    customers/migrations/0004_list_indexes answer on PostgreSQL; a term of one
+    or two characters matches the start of the name or domain (portal.search).
     """
     customers = Customer.objects.for_org(org).order_by(*CUSTOMER_SORT.order_by(sort))
     if q:
-        customers = customers.filter(Q(company_name__icontains=q) | Q(primary_domain__icontains=q))
+        customers = customers.filter(matching(q, "company_name", "primary_domain"))
+        if len(q) <= SHORT_TERM:
+            # The same order, as an expression no index returns: PostgreSQL then reads the
+            # few hundred names and domains starting with the term from their indexes and
+            # sorts them, instead of walking the name index in order from A to the term's
+            # letters, which it took to be as quick (70 ms for "lo").
+            customers = customers.order_by(Concat("company_name", Value("")), "pk")
     if reseller is not None:
         customers = customers.filter(reseller=reseller)
     if expiring:
@@ -191,6 +200,17 @@ def reseller_filter_options(*, provider, selected: Organisation | None = None, f
     return filter_options(
         f"reseller-filter:{provider.pk}",
         lambda: reseller_filter_choices(provider=provider).values_list("uuid", "legal_name"),
+        (selected.uuid, selected.legal_name) if selected else None,
+        full=full,
+    )
+
+
+def change_reseller_options(*, provider, selected: Organisation | None = None, full=False):
+    """The options of the customer page's reseller change (the active partners); only the
+    chosen one when the list is long and loaded after the page."""
+    return filter_options(
+        f"change-reseller:{provider.pk}",
+        lambda: active_partners(provider=provider).values_list("uuid", "legal_name"),
         (selected.uuid, selected.legal_name) if selected else None,
         full=full,
     )

@@ -9,6 +9,11 @@ urlpatterns = [
     path("export.csv", views.customer_export, name="export"),
     path("new/", views.customer_new, name="customer_new"),
     path("reseller-options/", views.reseller_filter_options, name="reseller_filter_options"),
+    path(
+        "change-reseller-options/",
+        views.change_reseller_options,
+        name="change_reseller_options",
+    ),
     path("new/domain-check/", views.domain_check, name="domain_check"),
     path("new/subscriptions/", views.customer_new_subscriptions, name="customer_new_subscriptions"),
     path("new/review/", views.customer_new_review, name="customer_new_review"),

@@ -29,8 +29,9 @@ from portal.audit import verb_label
 from portal.errors import ServiceError
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import CACHE_SECONDS, page_size, paginate_by_key
+from portal.listing import CACHE_SECONDS, list_key, page_size, paginate_by_key
 from portal.roles import Perm
+from portal.search import planned_for_their_values
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required
 from relationships import selectors as relationship_selectors
@@ -76,18 +77,29 @@ def customer_list(request):
     form.fields["q"].widget.attrs.update(
         placeholder=_("Search by name or domain"),
         autocomplete="off",
-        **{"hx-indicator": "#customer-search-indicator"},
+        **{
+            "hx-indicator": "#customer-search-indicator",
+            "aria-describedby": "customer-search-hint",
+        },
     )
     sort = selectors.CUSTOMER_SORT.chosen(request)
     customers = selectors.customer_list(
         org=org, q=filters["q"], reseller=reseller, expiring=filters["expiring"], sort=sort
     )
-    page = paginate_by_key(
-        customers,
-        request.GET.get("page"),
-        page_size(request, PAGE_SIZE),
-        lambda keys: selectors.customer_rows(org=org, keys=keys),
-    )
+    with planned_for_their_values(bool(filters["q"])):
+        page = paginate_by_key(
+            customers,
+            request.GET.get("page"),
+            page_size(request, PAGE_SIZE),
+            lambda keys: selectors.customer_rows(org=org, keys=keys),
+            key=list_key(
+                "customers",
+                org,
+                q=filters["q"],
+                reseller=reseller.pk if reseller else "",
+                expiring=filters["expiring"],
+            ),
+        )
     context = {
         "form": form,
         "table": render_fragment(
@@ -125,6 +137,29 @@ def reseller_filter_options(request):
     )
     response = render(
         request, "customers/customer_list.html#reseller-options", {"reseller_options": options}
+    )
+    # The list changes rarely; the browser keeps it for the minute the server does.
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    return response
+
+
+@provider_required(Perm.ADD_CUSTOMER)
+@require_safe
+def change_reseller_options(request):
+    """Every option of the customer page's reseller change when the list is long."""
+    org = request.tenant.org
+    try:
+        chosen = uuid.UUID(request.GET.get("selected", ""))
+    except ValueError:
+        chosen = None
+    selected = (
+        selectors.active_partners(provider=org).filter(uuid=chosen).first() if chosen else None
+    )
+    options = selectors.change_reseller_options(provider=org, selected=selected, full=True)
+    response = render(
+        request,
+        "customers/customer_detail.html#change-reseller-options",
+        {"change_options": options},
     )
     # The list changes rarely; the browser keeps it for the minute the server does.
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
@@ -181,10 +216,24 @@ def _detail_context(request, customer, *, change_form=None):
             for event in selectors.customer_activity(org=org, customer=customer)
         ]
     if org.is_provider and request.tenant.can(Perm.ADD_CUSTOMER):
-        context["change_form"] = change_form or ChangeResellerForm(
+        form = change_form or ChangeResellerForm(
             provider=org,
             initial={"reseller": customer.reseller.uuid if customer.reseller else None},
         )
+        # A distributor's thousands of partners: the page carries the chosen one and
+        # loads the others after it is shown (change_reseller_options below).
+        chosen = form.cleaned_data.get("reseller") if form.is_bound and form.is_valid() else None
+        options = selectors.change_reseller_options(
+            provider=org, selected=chosen or customer.reseller
+        )
+        if options.lazy:
+            current = chosen or customer.reseller
+            form.fields["reseller"].choices = [
+                ("", "---------"),
+                *([(current.uuid, current.legal_name)] if current else []),
+            ]
+        context["change_form"] = form
+        context["change_options"] = options
     return context
 
 

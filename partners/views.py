@@ -38,8 +38,9 @@ from portal.audit import verb_label
 from portal.errors import ServiceError
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import page_size, paginate_by_key
+from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
+from portal.search import planned_for_their_values
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, provider_required, reseller_required
 from relationships import selectors as relationship_selectors
@@ -69,32 +70,44 @@ def reseller_list(request):
         url=reverse("partners:reseller_list"), target="#reseller-tables"
     )
     filter_form.fields["q"].widget.attrs.update(
-        placeholder=_("Search by name, partner ID or email"), **{"hx-indicator": "#htmx-progress"}
+        placeholder=_("Search by name, partner ID or email"),
+        **{"hx-indicator": "#htmx-progress", "aria-describedby": "reseller-search-hint"},
     )
     filters = filter_form.values()
     partnerships = open_requests = None
     removed = filters["status"] == "removed"
     if filters["status"] in ("", "active", "removed"):
-        partnerships = paginate_by_key(
-            selectors.provider_resellers(
-                provider=org,
-                q=filters["q"],
-                sort=filters["sort"],
-                agreement=filters["agreement"],
-                removed=removed,
-            ),
-            request.GET.get("page"),
-            page_size(request, PAGE_SIZE),
-            lambda keys: selectors.partnership_rows(provider=org, keys=keys),
-        )
+        with planned_for_their_values(bool(filters["q"])):
+            partnerships = paginate_by_key(
+                selectors.provider_resellers(
+                    provider=org,
+                    q=filters["q"],
+                    sort=filters["sort"],
+                    agreement=filters["agreement"],
+                    removed=removed,
+                ),
+                request.GET.get("page"),
+                page_size(request, PAGE_SIZE),
+                lambda keys: selectors.partnership_rows(provider=org, keys=keys),
+                key=list_key(
+                    "resellers",
+                    org,
+                    q=filters["q"],
+                    sort=filters["sort"],
+                    agreement=filters["agreement"],
+                    removed=removed,
+                ),
+            )
     # A request has no agreement yet: filtering by agreement shows partnerships only.
     if filters["status"] not in ("active", "removed") and not filters["agreement"]:
-        open_requests = Paginator(
-            selectors.provider_open_requests(
-                provider=org, q=filters["q"], status=filters["status"], sort=filters["sort"]
-            ),
-            PAGE_SIZE,
-        ).get_page(request.GET.get("requests_page"))
+        with planned_for_their_values(bool(filters["q"])):
+            open_requests = Paginator(
+                selectors.provider_open_requests(
+                    provider=org, q=filters["q"], status=filters["status"], sort=filters["sort"]
+                ),
+                PAGE_SIZE,
+            ).get_page(request.GET.get("requests_page"))
+            open_requests.object_list = list(open_requests.object_list)
     can_request = request.tenant.can(Perm.REQUEST_PARTNERSHIP)
     context = {
         "provider": org,
@@ -502,7 +515,7 @@ def invite_enrol_confirm(request, token, confirmation):
             else _("A partner ID or the email was registered a moment ago.")
         )
         return render(request, "partners/enrol_confirm.html", context, status=409)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="portal.signin.CachedModelBackend")
     messages.success(
         request,
         _("Welcome. You authorised %(provider)s as your indirect provider.")

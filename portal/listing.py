@@ -53,26 +53,56 @@ def _cache_set(key: str, value) -> None:
     cache_call(cache.set, key, value, CACHE_SECONDS)
 
 
+def list_key(name: str, org, **filters) -> str:
+    """A name for one list as filtered (``name``: which list; ``org``: whose; the filter
+    values), under which facts about it are cached: its count, where its deep pages start.
+
+    Made from the values rather than from the query's SQL, which Django would
+    compile (a millisecond of Python on a list page) only to hash it.
+    """
+    values = "&".join(f"{k}={filters[k]}" for k in sorted(filters))
+    return f"{name}:{getattr(org, 'pk', org)}:{values}"
+
+
 class CachedCountPaginator(Paginator):
-    """A Paginator whose count, when large, is computed once a minute per query."""
+    """A Paginator whose count, when large, is computed once a minute per query.
+
+    ``key`` (see list_key) names the list; without it the query's SQL does.
+    ``prefetched``: cache entries already read (paginate_by_key reads the count
+    and the page's start in one round trip).
+    """
+
+    def __init__(self, *args, key: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+        self.prefetched: dict = {}
 
     @cached_property
     def query_key(self) -> str:
-        """A name for the query (its SQL, hashed) under which facts about it are cached."""
-        return hashlib.sha256(str(self.object_list.query).encode()).hexdigest()
+        """A name for the query under which facts about it are cached: its list key and
+        its order, else its SQL, hashed."""
+        if self.key is not None:
+            name = f"{self.key}|{self.object_list.query.order_by}"
+        else:
+            name = str(self.object_list.query)
+        return hashlib.sha256(name.encode()).hexdigest()
 
     @property
     def estimated(self) -> bool:
         """Whether the count may be a minute old (a cached count): shown as "about"."""
         return self.count >= CACHED_COUNT_FROM
 
+    @property
+    def count_key(self) -> str:
+        return f"list-count:{self.query_key}"
+
     @cached_property
     def count(self) -> int:
         try:
-            key = f"list-count:{self.query_key}"
+            key = self.count_key
         except EmptyResultSet:
             return 0
-        cached = _cache_get(key)
+        cached = self.prefetched[key] if key in self.prefetched else _cache_get(key)
         if cached is not None:
             return cached
         count = super().count
@@ -95,7 +125,12 @@ class CountedPaginator(Paginator):
 
 
 def paginate_by_key(
-    queryset: QuerySet, number, per_page: int, load_rows: Callable[[QuerySet], QuerySet]
+    queryset: QuerySet,
+    number,
+    per_page: int,
+    load_rows: Callable[[QuerySet], QuerySet],
+    *,
+    key: str | None = None,
 ) -> Page:
     """The page ``number`` of ``queryset``, its rows loaded by ``load_rows(keys)``.
 
@@ -113,15 +148,33 @@ def paginate_by_key(
     then seeks its first row in the index instead. Rows added or removed
     before it meanwhile shift it by as many rows, as the cached count shifts
     "Page x of y".
+
+    ``key`` names the list as filtered (list_key): the count and the page's
+    start are read from the cache in one round trip, and no SQL is compiled
+    to name them.
     """
-    paginator = CachedCountPaginator(queryset.values_list("pk", flat=True), per_page)
+    paginator = CachedCountPaginator(queryset.values_list("pk", flat=True), per_page, key=key)
+    wanted = []
+    if key is not None:
+        wanted = [paginator.count_key]
+        asked = str(number or "")
+        # A page number as asked (a valid one is short; the paginator answers any other).
+        if asked.isdigit() and len(asked) <= 9 and (int(asked) - 1) * per_page >= DEEP_FROM:
+            wanted.append(_start_key(paginator, int(asked)))
+        paginator.prefetched = cache_call(cache.get_many, wanted) or {}
     page = paginator.get_page(number)
     if not paginator.count:
         page.object_list = []
         return page
     order = _uniform_order(queryset)
     deep = order is not None and page.start_index() - 1 >= DEEP_FROM
-    start = _cache_get(_start_key(page)) if deep else None
+    start = None
+    if deep:
+        start_key = _start_key(paginator, page.number)
+        if start_key in wanted:  # read with the count (absent: not remembered)
+            start = paginator.prefetched.get(start_key)
+        else:
+            start = _cache_get(start_key)
     if start is not None:
         keys = _from_key(queryset, order, *start).values_list("pk", flat=True)[:per_page]
     elif page.start_index() - 1 > paginator.count // 2:
@@ -132,17 +185,19 @@ def paginate_by_key(
     if deep and page.object_list:
         first = _sort_values(page.object_list[0], order[0])
         last = _sort_values(page.object_list[-1], order[0])
+        starts = {}
         if start is None and first is not None:
-            _cache_set(_start_key(page), (first, True))
+            starts[_start_key(paginator, page.number)] = (first, True)
         if last is not None:
-            _cache_set(_start_key(page, page.number + 1), (last, False))
+            starts[_start_key(paginator, page.number + 1)] = (last, False)
+        if starts:
+            cache_call(cache.set_many, starts, CACHE_SECONDS)
     return page
 
 
-def _start_key(page: Page, number: int | None = None) -> str:
-    """The cache key of where page ``number`` (default: ``page``'s) of its list starts."""
-    paginator = page.paginator
-    return f"list-start:{paginator.query_key}:{paginator.per_page}:{number or page.number}"
+def _start_key(paginator: CachedCountPaginator, number: int) -> str:
+    """The cache key of where page ``number`` of the paginator's list starts."""
+    return f"list-start:{paginator.query_key}:{paginator.per_page}:{number}"
 
 
 def _keys_from_the_end(queryset: QuerySet, page: Page) -> QuerySet:

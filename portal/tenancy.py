@@ -74,17 +74,23 @@ class Tenant:
         return self.org.is_reseller
 
 
+MISSING = object()
+
+
 def resolve_tenant(user) -> Tenant | None:
     """The tenant of an authenticated user with an active membership, else None."""
     if not user.is_authenticated or not user.is_active:
         return None
-    from partners.models import Membership
+    # Read with the user by portal.signin.CachedModelBackend, most often from the cache.
+    membership = getattr(user, "signed_in_membership", MISSING)
+    if membership is MISSING:
+        from partners.models import Membership
 
-    membership = (
-        Membership.objects.select_related("organisation")
-        .filter(user=user, organisation__status="active")
-        .first()
-    )
+        membership = (
+            Membership.objects.select_related("organisation")
+            .filter(user=user, organisation__status="active")
+            .first()
+        )
     return Tenant(membership) if membership else None
 
 

@@ -240,7 +240,7 @@ def staff_invite_accept(request, token):
 
             def welcome(member) -> str:
                 if user is None:
-                    login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, member, backend="portal.signin.CachedModelBackend")
                 return _("Welcome to %s.") % invitation.organisation.legal_name
 
             return post_action(

@@ -1,6 +1,7 @@
 """One small form per subscription action."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import FilterSelect, ListFilterForm
@@ -128,7 +129,17 @@ class ResellerForm(VersionedForm):
             "Leave empty to credit no reseller."
         ),
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "off", "list": "partner-locations"}
+            attrs={
+                "autocomplete": "off",
+                "list": "partner-locations",
+                # A distributor's thousands of locations are looked up as typed, not sent
+                # with the page (subscriptions.views.partner_locations).
+                "hx-get": reverse_lazy("subscriptions:partner_locations"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#partner-locations-found",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+            }
         ),
     )
 

@@ -6,7 +6,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +28,7 @@ from partners.models import Membership, Organisation, PartnerLocation, Partnersh
 from portal.emails import recipient_language
 from portal.listing import ListSort, SortColumn
 from portal.roles import Role
+from portal.search import matching
 from portal.tenancy import get_for_org
 from subscriptions import terms
 from subscriptions.models import (
@@ -76,9 +90,7 @@ def subscription_list(
     subscriptions = with_renewal_filter(Subscription.objects.for_org(org), renewal)
     if q:
         subscriptions = subscriptions.filter(
-            Q(customer__company_name__icontains=q)
-            | Q(customer__primary_domain__icontains=q)
-            | Q(offer__name__icontains=q)
+            matching(q, "customer__company_name", "customer__primary_domain", "offer__name")
         )
     if reseller:
         subscriptions = subscriptions.filter(reseller_location__organisation__uuid=reseller)
@@ -245,24 +257,46 @@ def support_queue(*, org, q: str = "") -> QuerySet[Subscription]:
 
 
 def export_rows(*, org, reseller: str = "", status: str = "", q: str = "", renewal: str = ""):
-    """The CSV rows of the provider's subscriptions, streamed from the database in chunks."""
+    """The CSV rows of the provider's subscriptions, streamed from the database in chunks.
+
+    Each cell comes out of PostgreSQL as written: the term's first and last day
+    as dates in the portal's zone, auto-renew as on/off. Converting a
+    distributor's 250,000 rows in Python (two zoned timestamps a row) took
+    longer than reading them.
+    """
     subscriptions = subscription_list(
         org=org, q=q, reseller=reseller, status=status, renewal=renewal
     )
-    rows = (
-        subscriptions.order_by("pk")
-        .values_list(*(path for _header, path in EXPORT_COLUMNS))
-        .iterator(chunk_size=2000)
-    )
     zone = terms.term_zone()
-    # Term dates as calendar days: the first and the last day of the term.
-    for *values, term_start, term_end, auto_renew in rows:
-        yield (
-            *values,
-            term_start.astimezone(zone).date().isoformat(),
-            terms.term_last_date(term_end).isoformat(),
-            "on" if auto_renew else "off",
+    computed = {
+        # As text (ISO dates): read as they are written, without a converter per cell.
+        "term_start": Cast(TruncDate("term_start", tzinfo=zone), CharField()),
+        # The last day of the term: its end is the first instant after it.
+        "term_end": Cast(
+            TruncDate(
+                ExpressionWrapper(
+                    F("term_end") - Value(timedelta(microseconds=1)),
+                    output_field=DateTimeField(),
+                ),
+                tzinfo=zone,
+            ),
+            CharField(),
+        ),
+        "auto_renew": Case(
+            When(auto_renew=True, then=Value("on")), default=Value("off"), output_field=CharField()
+        ),
+    }
+    cells = {
+        f"export_{path}": computed[path] for _header, path in EXPORT_COLUMNS if path in computed
+    }
+    return (
+        subscriptions.order_by("pk")
+        .annotate(**cells)
+        .values_list(
+            *(f"export_{path}" if path in computed else path for _header, path in EXPORT_COLUMNS)
         )
+        .iterator(chunk_size=5000)
+    )
 
 
 def subscription_for_detail(*, org, subscription_id) -> Subscription:
@@ -339,6 +373,32 @@ def creditable_locations(*, provider) -> QuerySet[PartnerLocation]:
     return PartnerLocation.objects.filter(
         organisation__in=creditable_resellers(provider=provider)
     ).select_related("organisation")
+
+
+LOCATION_MATCHES = 20
+
+
+def creditable_location_matches(*, provider, typed: str) -> tuple[list[PartnerLocation], bool]:
+    """The first LOCATION_MATCHES creditable locations whose ID starts with ``typed`` (digits)
+    or whose reseller's name contains it, and whether there are more.
+
+    A distributor credits thousands of locations: the Reseller (MPN ID) field
+    looks them up as typed instead of carrying them all in the page.
+    """
+    value = typed.strip()
+    if not value:
+        return [], False
+    locations = creditable_locations(provider=provider)
+    if value.isascii() and value.isdigit():
+        locations = locations.filter(location_partner_id__startswith=value)
+    else:
+        locations = locations.filter(
+            Q(organisation__legal_name__icontains=value) | Q(name__icontains=value)
+        )
+    found = list(
+        locations.order_by("organisation__legal_name", "name", "pk")[: LOCATION_MATCHES + 1]
+    )
+    return found[:LOCATION_MATCHES], len(found) > LOCATION_MATCHES
 
 
 def support_contact_choices(*, subscription: Subscription) -> QuerySet[Organisation]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("support/", views.support_queue, name="support_queue"),
     path("export.csv", views.subscription_export, name="export"),
     path("check-id/", views.check_id, name="check_id"),
+    path("partner-locations/", views.partner_locations, name="partner_locations"),
     path("new/<uuid:customer_id>/", views.subscription_new, name="subscription_new"),
     path("<uuid:subscription_id>/", views.subscription_detail, name="subscription_detail"),
     path(

@@ -15,8 +15,9 @@ from customers.models import Customer
 from portal.actions import post_action
 from portal.exports import csv_response
 from portal.htmx import render_page
-from portal.listing import page_size, paginate_by_key
+from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
+from portal.search import planned_for_their_values
 from portal.tables import render_fragment
 from portal.tenancy import get_for_org, org_required, provider_required, reseller_required
 from subscriptions import selectors, services, terms
@@ -82,18 +83,22 @@ def _list_filters(request) -> tuple[SubscriptionFilterForm, dict]:
 def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterForm:
     form.live(url=url, target="#subscription-table")
     form.fields["q"].widget.attrs["placeholder"] = _("Search customer, domain or offer")
+    form.fields["q"].widget.attrs["aria-describedby"] = "subscription-search-hint"
     return form
 
 
-def _table_context(request, subscriptions) -> dict:
+def _table_context(request, subscriptions, key: str, *, searching: bool) -> dict:
+    """``key``: the list as filtered (portal.listing.list_key); ``searching``: by a term."""
     org = request.tenant.org
     sort = selectors.SUBSCRIPTION_SORT.chosen(request)
-    page = paginate_by_key(
-        selectors.subscription_order(subscriptions, sort),
-        request.GET.get("page"),
-        page_size(request, PAGE_SIZE),
-        lambda keys: selectors.subscription_rows(org=org, keys=keys),
-    )
+    with planned_for_their_values(searching):
+        page = paginate_by_key(
+            selectors.subscription_order(subscriptions, sort),
+            request.GET.get("page"),
+            page_size(request, PAGE_SIZE),
+            lambda keys: selectors.subscription_rows(org=org, keys=keys),
+            key=key,
+        )
     return {
         "page": page,
         "table": render_fragment(
@@ -115,7 +120,12 @@ def subscription_list(request):
     org = request.tenant.org
     form, filters = _list_filters(request)
     context = {
-        **_table_context(request, selectors.subscription_list(org=org, **filters)),
+        **_table_context(
+            request,
+            selectors.subscription_list(org=org, **filters),
+            list_key("subscriptions", org, **filters),
+            searching=bool(filters["q"]),
+        ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:subscription_list")),
         "reseller_options": customer_selectors.reseller_filter_options(
@@ -140,7 +150,12 @@ def support_queue(request):
         selectors.support_queue(org=request.tenant.org, q=filters["q"]), filters["renewal"]
     )
     context = {
-        **_table_context(request, subscriptions),
+        **_table_context(
+            request,
+            subscriptions,
+            list_key("support-queue", request.tenant.org, **filters),
+            searching=bool(filters["q"]),
+        ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:support_queue")),
     }
@@ -280,7 +295,6 @@ def _render_detail(request, subscription, *, bound=None, status=200):
                 "location_partner_id": location.location_partner_id if location else "",
             },
         )
-        context["partner_locations"] = selectors.creditable_locations(provider=tenant.org)
         context["support_form"] = bound.get("support") or SupportContactForm(
             subscription=subscription,
             initial={
@@ -480,6 +494,19 @@ def subscription_cancel(request, subscription_id):
             "form": VersionedForm(initial={"version": subscription.version}),
             "cancel_closes_at": terms.cancellation_closes_at(subscription.term_start),
         },
+    )
+
+
+@provider_required(Perm.MANAGE_SUBSCRIPTIONS)
+@require_safe
+def partner_locations(request):
+    """The creditable locations matching what is typed in the Reseller (MPN ID) field (HTMX)."""
+    typed = request.GET.get("location_partner_id", "")[:200]
+    matches, more = selectors.creditable_location_matches(provider=request.tenant.org, typed=typed)
+    return render(
+        request,
+        "subscriptions/subscription_detail.html#partner-locations",
+        {"matches": matches, "more": more, "typed": typed.strip()},
     )
 
 

@@ -21,6 +21,14 @@ def reachable_cache():
     outages.cache_dependency.reset()
 
 
+@pytest.fixture(autouse=True)
+def no_sign_in_of_an_earlier_test():
+    """Each test starts without cached sign-ins and sessions (portal.signin, portal.sessions):
+    an earlier test's rolled-back user gets the same id as this test's, and its cached row
+    would be read instead."""
+    cache.clear()
+
+
 @pytest.fixture
 def fresh_cache():
     """An empty cache before and after the test: rate-limit counters, cached counts and lists."""

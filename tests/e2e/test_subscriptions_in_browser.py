@@ -73,6 +73,10 @@ def test_a_provider_and_its_reseller_manage_a_subscription(demo, browser_page, l
     page.click("button:has-text('Check ID')")
     page.wait_for_selector("#check-id-result .error")
     assert "global partner ID" in page.inner_text("#check-id-result")
+    # Typing looks the matching locations up (the page does not carry them all).
+    page.fill("#reseller-location_partner_id", location_id[:4])
+    page.wait_for_selector(f"#partner-locations-found li:has-text('{location_id}')")
+    assert page.locator(f"#partner-locations option[value='{location_id}']").count() == 1
     page.fill("#reseller-location_partner_id", location_id)
     page.click("button:has-text('Check ID')")
     page.wait_for_selector("#check-id-result .check-ok")

@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 
+from mfa.services import org_mfa_requirement_set
 from partners.models import Organisation
 from portal.models import ActivityEvent
 from portal.roles import Role
@@ -51,7 +52,9 @@ def test_turning_it_on_applies_to_signed_in_users_without_a_device(provider, mem
     client = Client()
     client.force_login(user)
     assert client.get(reverse("customers:customer_list")).status_code == 200
-    Organisation.objects.filter(pk=provider.pk).update(require_mfa=True)
+    # Through the service the global admin's switch calls (it also ends the cached sign-in).
+    admin = member_factory(provider, Role.GLOBAL_ADMIN)
+    org_mfa_requirement_set(org=provider, actor=admin, required=True)
     assert client.get(reverse("customers:customer_list")).url.startswith(DEVICES)
 
 

@@ -149,3 +149,23 @@ def test_its_headings_and_countries_are_japanese_in_japanese(
     html = provider_client.get(_url(partnership)).content.decode()
     assert '<h2 id="activity-heading">アクティビティ</h2>' in html
     assert "Osaka office (" in html and ", 日本)" in html
+
+
+def test_a_large_resellers_offer_summary_is_kept_a_minute_a_small_ones_is_exact(
+    provider_client, provider, reseller, partnership, monkeypatch
+):
+    from portal import listing
+
+    monkeypatch.setattr(listing, "CACHED_COUNT_FROM", 2)
+    customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    f.SubscriptionFactory(customer=customer, offer__name="Exchange Online", quantity=3)
+    summary = provider_client.get(_url(partnership)).context["offers"]
+    assert [(row["offer_name"], row["subscriptions"]) for row in summary] == [
+        ("Exchange Online", 1)
+    ]
+    f.SubscriptionFactory(customer=customer, offer__name="Visio Plan 2")
+    summary = provider_client.get(_url(partnership)).context["offers"]
+    assert len(summary) == 2  # the summary of one subscription (small) was not kept
+    f.SubscriptionFactory(customer=customer, offer__name="Project Plan 3")
+    summary = provider_client.get(_url(partnership)).context["offers"]
+    assert len(summary) == 2  # that of two (large) was: read a moment ago

@@ -191,126 +191,253 @@ class Session:
 class Page:
     key: str
     label: str
-    path: str
+    paths: list[str]  # a handful of objects of the same kind, requested in turn
     htmx: bool = False
     superuser: bool = False
-    expect: str = ""  # text the response must contain, so a benchmark never measures an error page
+    expect: str = (
+        ""  # text every response must contain, so a benchmark never measures an error page
+    )
     # Also measured with one connection: what a person typing into the search
     # waits when the 16 connections of the main measurement are not queued ahead.
     single: bool = False
+    # Each request a first visit: the deep pages' remembered start keys are
+    # forgotten before it (page_times.py only; wrk cannot).
+    fresh: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.paths[0]
+
+
+SAMPLES = 5  # objects (or search terms, or page numbers) per page
+SEED = 21
+
+
+def _terms(names: list[str], length: int, rng) -> list[str]:
+    """``SAMPLES`` distinct lower-case search terms of ``length`` characters found in ``names``."""
+    terms: list[str] = []
+    while len(terms) < SAMPLES:
+        name = rng.choice(names).lower()
+        if length == 1:
+            term = rng.choice([c for c in name if c.isalpha()] or ["a"])
+        else:
+            start = rng.randrange(max(1, len(name) - length + 1))
+            term = name[start : start + length]
+        if len(term) == length and term.strip() == term and term not in terms:
+            terms.append(term)
+    return terms
+
+
+def ensure_history(subscriptions, actor, changes: int = 25) -> None:
+    """Give each of ``subscriptions`` a history of ``changes`` entries (more than a page), as a
+    subscription managed for a few years has; the load data has none."""
+    from subscriptions.models import SubscriptionChange
+
+    for subscription in subscriptions:
+        if SubscriptionChange.objects.filter(subscription=subscription).count() >= changes:
+            continue
+        SubscriptionChange.objects.bulk_create(
+            SubscriptionChange(
+                subscription=subscription,
+                actor=actor,
+                field="quantity",
+                before=str(10 + n),
+                after=str(11 + n),
+            )
+            for n in range(changes)
+        )
 
 
 def pages(env: dict[str, str]) -> tuple[list[Page], dict]:
-    """The pages to drive, found in the loaded data; and the export's URLs."""
+    """The pages to drive, found in the loaded data; and the export's URLs.
+
+    The objects are the ones people open, drawn at random (a fixed seed, so two
+    runs on the same data request the same URLs): active subscriptions with a
+    reseller and a history, the customers with the most subscriptions, the
+    largest resellers, search terms of 1, 2, 3 and 5 characters found in the
+    names, and pages in the middle of the long lists.
+    """
+    import random
+
     import django
 
     os.environ.update(env)
     django.setup()
+    from django.db.models import Count
+
     from customers.models import Customer
     from partners.models import Organisation, Partnership
-    from portal.models import ActivityEvent
+    from portal.models import ActivityEvent, User
     from subscriptions.models import Subscription
 
+    rng = random.Random(SEED)
     provider = Organisation.objects.get(partner_id=PROVIDER_PARTNER_ID)
     big_reseller = Organisation.objects.get(partner_id=BIG_RESELLER_PARTNER_ID)
     partnerships = Partnership.objects.filter(provider=provider, removed_at__isnull=True)
     last_reseller_page = math.ceil(partnerships.count() / 50)
-    reseller_name = partnerships.order_by("pk").select_related("reseller")[0].reseller.legal_name
+    reseller_names = list(partnerships.values_list("reseller__legal_name", flat=True))
     customers = Customer.objects.filter(provider=provider)
-    customer = customers.filter(reseller=big_reseller).order_by("pk").first()
-    prefix = customer.company_name[:3].lower()
-    last_customer_page = math.ceil(customers.count() / 50)
-    subscription = Subscription.objects.filter(provider=provider).order_by("pk").first()
+    customer_count = customers.count()
+    customer_names = list(customers.values_list("company_name", flat=True)[:20_000])
+    last_customer_page = math.ceil(customer_count / 50)
+    subscription_count = Subscription.objects.filter(provider=provider).count()
+    # The customers with the most subscriptions, and the resellers with the most customers.
+    busy_customers = list(
+        customers.annotate(n=Count("subscriptions")).order_by("-n", "pk")[:SAMPLES]
+    )
+    large_resellers = list(
+        partnerships.annotate(n=Count("reseller__associated_customers"))
+        .order_by("-n", "pk")
+        .values_list("uuid", flat=True)[:SAMPLES]
+    )
+    active = Subscription.objects.filter(
+        provider=provider, status=Subscription.Status.ACTIVE, reseller_location__isnull=False
+    )
+    active_ids = list(active.order_by("pk").values_list("pk", flat=True)[:50_000])
+    opened = list(
+        Subscription.objects.filter(pk__in=rng.sample(active_ids, SAMPLES))
+        .select_related("customer")
+        .order_by("pk")
+    )
+    ensure_history(opened, User.objects.get(email=PROVIDER_EMAIL))
+    first = Subscription.objects.filter(provider=provider).order_by("pk").first()
     small_reseller = (
         Subscription.objects.filter(provider=provider, reseller_location__isnull=False)
         .values("reseller_location__organisation__uuid")
-        .annotate(n=django.db.models.Count("pk"))
+        .annotate(n=Count("pk"))
         .filter(n__gte=900, n__lte=1100)
         .order_by("n")
         .first()
     )
     assert ActivityEvent.objects.filter(organisation=provider).exists()
     q = urllib.parse.quote
+
+    def middle(count: int) -> list[str]:
+        """Page numbers in the middle half of a list of ``count`` rows: the deepest offsets."""
+        last = math.ceil(count / 50)
+        return [str(n) for n in rng.sample(range(last // 4, 3 * last // 4), SAMPLES)]
+
     result = [
-        Page("reference", "Reference: base layout, no query", "/bench/reference/"),
+        Page("reference", "Reference: base layout, no query", ["/bench/reference/"]),
         Page(
             "admin",
             "Reference: admin changelist, provider's customers",
-            f"/admin/customers/customer/?provider__id__exact={provider.pk}",
+            [f"/admin/customers/customer/?provider__id__exact={provider.pk}"],
             superuser=True,
             expect="result_list",
         ),
-        Page("resellers", "Indirect resellers, page 1", "/resellers/", expect="Indirect resellers"),
         Page(
-            "resellers-search",
-            f"Indirect resellers, search {reseller_name[:5]!r}",
-            f"/resellers/?q={q(reseller_name[:5])}",
-            htmx=True,
-            expect=reseller_name[:5],
-            single=True,
+            "resellers", "Indirect resellers, page 1", ["/resellers/"], expect="Indirect resellers"
+        ),
+        *(
+            Page(
+                f"resellers-search-{length}",
+                f"Indirect resellers, search, {length} character{'s' * (length > 1)}",
+                [f"/resellers/?q={q(term)}" for term in _terms(reseller_names, length, rng)],
+                htmx=True,
+                expect='id="reseller-tables"',  # a term may match no reseller's start
+                single=length == 2,
+            )
+            for length in (1, 2, 3, 5)
         ),
         Page(
             "resellers-last",
             f"Indirect resellers, last page ({last_reseller_page})",
-            f"/resellers/?page={last_reseller_page}",
+            [f"/resellers/?page={last_reseller_page}"],
             expect="Indirect resellers",
         ),
-        Page("customers", "Customers, page 1", "/customers/", expect="Customers"),
+        Page(
+            "reseller-page",
+            "Reseller page, the largest resellers",
+            [f"/resellers/{uuid}/" for uuid in large_resellers],
+            expect="<h1",
+        ),
+        Page("customers", "Customers, page 1", ["/customers/"], expect="Customers"),
         # The home page: figures and charts read from the provider's summary row.
-        Page("overview", "Overview", "/overview/", expect="chart-customers_by_reseller"),
+        Page("overview", "Overview", ["/overview/"], expect="chart-customers_by_reseller"),
         Page(
             "customers-reseller",
             "Customers, filtered by a reseller with 5,000",
-            f"/customers/?reseller={big_reseller.uuid}",
+            [f"/customers/?reseller={big_reseller.uuid}"],
             expect="Customers",
         ),
-        Page(
-            "customers-search",
-            f"Customers, search as you type {prefix!r}",
-            f"/customers/?q={q(prefix)}",
-            htmx=True,
-            expect="<table",
-            single=True,
+        *(
+            Page(
+                f"customers-search-{length}",
+                f"Customers, search as you type, {length} character{'s' * (length > 1)}",
+                [f"/customers/?q={q(term)}" for term in _terms(customer_names, length, rng)],
+                htmx=True,
+                expect='id="customer-table"',
+                single=length == 2,
+            )
+            for length in (1, 2, 3, 5)
         ),
         Page(
             "customers-deep",
             f"Customers, last page ({last_customer_page})",
-            f"/customers/?page={last_customer_page}",
+            [f"/customers/?page={last_customer_page}"],
             expect="Customers",
+        ),
+        Page(
+            "customers-middle",
+            "Customers, a middle page, first visit",
+            [f"/customers/?page={n}" for n in middle(customer_count)],
+            expect="Customers",
+            fresh=True,
         ),
         Page(
             "customers-filter-options",
             "Reseller filter's options, loaded after the page",
-            "/customers/reseller-options/",
+            ["/customers/reseller-options/"],
             htmx=True,
             expect="</option>",
         ),
-        Page("subscriptions", "Subscriptions, page 1", "/subscriptions/", expect="<table"),
+        Page("subscriptions", "Subscriptions, page 1", ["/subscriptions/"], expect="<table"),
         Page(
             "subscriptions-deep",
             "Subscriptions, page 2,000",
-            "/subscriptions/?page=2000",
+            ["/subscriptions/?page=2000"],
             expect="<table",
         ),
         Page(
+            "subscriptions-middle",
+            "Subscriptions, a middle page, first visit",
+            [f"/subscriptions/?page={n}" for n in middle(subscription_count)],
+            expect="<table",
+            fresh=True,
+        ),
+        Page(
             "customer-row",
-            "Customers, expanded row",
-            f"/customers/{customer.uuid}/row/",
+            "Customers, expanded row, most subscriptions",
+            [f"/customers/{c.uuid}/row/" for c in busy_customers],
             htmx=True,
             expect="<",
         ),
         Page(
-            "subscription",
-            "Subscription details",
-            f"/subscriptions/{subscription.uuid}/",
-            expect=subscription.customer.company_name,
+            "customer",
+            "Customer page, most subscriptions",
+            [f"/customers/{c.uuid}/" for c in busy_customers],
+            expect="<h1",
         ),
-        Page("activity", "Activity log", "/activity/", expect="<table"),
+        Page(
+            "subscription",
+            "Subscription details, active, reseller, history",
+            [f"/subscriptions/{s.uuid}/" for s in opened],
+            expect="subscription-reseller",
+        ),
+        Page(
+            "subscription-first",
+            "Subscription details, the first by key",
+            [f"/subscriptions/{first.uuid}/"],
+            expect=first.customer.company_name,
+        ),
+        Page("activity", "Activity log", ["/activity/"], expect="<table"),
     ]
     export = {
         "small": f"/subscriptions/export.csv?reseller={small_reseller['reseller_location__organisation__uuid']}",
         "small_rows": small_reseller["n"],
         "large": "/subscriptions/export.csv?q=Business+Basic",
+        "all": "/subscriptions/export.csv",
     }
     return result, export
 
@@ -333,7 +460,8 @@ def ensure_superuser() -> None:
 
 
 def count_queries(page: Page) -> int:
-    """SQL queries one request of the page runs, with Django's test client in this process."""
+    """SQL queries one request of the page runs (the most of its objects), with Django's test
+    client in this process."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -353,13 +481,16 @@ def count_queries(page: Page) -> int:
         session.pop("mfa.step", None)
         session.save()
     headers = {"HX-Request": "true"} if page.htmx else {}
-    client.get(page.path, headers=headers)  # warm the per-process caches (translations, URLs)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(page.path, headers=headers)
-        if response.streaming:
-            b"".join(response.streaming_content)
-    assert response.status_code == 200, (page.path, response.status_code)
-    return len(queries)
+    most = 0
+    for path in page.paths:
+        client.get(path, headers=headers)  # warm the per-process caches (translations, URLs)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, headers=headers)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200, (path, response.status_code)
+        most = max(most, len(queries))
+    return most
 
 
 # wrk -------------------------------------------------------------------------
@@ -372,7 +503,27 @@ def parse_latency(value: str) -> float:
     return float(number) * UNIT_MS[unit]
 
 
-def run_wrk(url: str, cookie: str, *, htmx: bool, duration: int, connections: int) -> dict:
+WRK_SCRIPT = """
+paths = {%s}
+i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format(nil, paths[i])
+end
+"""
+
+
+def run_wrk(
+    url: str, cookie: str, *, htmx: bool, duration: int, connections: int, paths=()
+) -> dict:
+    """wrk's figures for ``url``; with ``paths``, each connection requests them in turn."""
+    import json
+    import tempfile
+
+    script = None
+    if len(paths) > 1:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
     command = [
         "wrk",
         f"-t{min(2, connections)}",
@@ -386,7 +537,13 @@ def run_wrk(url: str, cookie: str, *, htmx: bool, duration: int, connections: in
     ]
     if htmx:
         command += ["-H", "HX-Request: true"]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    if script:
+        command += ["-s", script.name]
+    try:
+        output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    finally:
+        if script:
+            os.unlink(script.name)
     latency = dict(re.findall(r"^\s*(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     if set(latency) != {"50", "99"}:
         raise SystemExit(f"no latency distribution from wrk:\n{output}")
@@ -442,7 +599,7 @@ class Gunicorn:
 def print_table(rows: list[dict], reference: dict, admin: dict) -> None:
     header = (
         f"| {'Page':<52} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'SQL':>3} "
-        f"| {'RSS MB':>6} | {'ref req/s':>9} | {'÷ ref':>6} | {'÷ admin':>7} |"
+        f"| {'RSS MB':>6} | {'ref req/s':>9} | {'÷ ref':>6} | {'÷ admin':>7} | {'load':>4} |"
     )
     print(header)
     print("|" + "|".join("-" * (len(part)) for part in header.split("|")[1:-1]) + "|")
@@ -451,7 +608,7 @@ def print_table(rows: list[dict], reference: dict, admin: dict) -> None:
         print(
             f"| {row['label']:<52} | {row['rps']:>7.1f} | {row['p50']:>7.1f} | {row['p99']:>7.1f} "
             f"| {row['queries']:>3} | {row['rss']:>6.1f} | {ref:>9.1f} | {row['rps'] / ref:>6.2f} "
-            f"| {row['rps'] / admin['rps']:>7.2f} |"
+            f"| {row['rps'] / admin['rps']:>7.2f} | {row['load']:>4.1f} |"
         )
 
 
@@ -498,9 +655,10 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
                 duration=args.reference_every,
                 connections=args.connections,
             )["rps"]
-        status, body = session.get(page.path, headers)
-        if status != 200 or page.expect.encode() not in body:
-            raise SystemExit(f"{page.path} answered {status} without {page.expect!r}")
+        for path in page.paths:
+            status, body = session.get(path, headers)
+            if status != 200 or page.expect.encode() not in body:
+                raise SystemExit(f"{path} answered {status} without {page.expect!r}")
         queries = count_queries(page)
         workers = server.workers()
         reset_peak_rss(workers)
@@ -510,6 +668,7 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
             htmx=page.htmx,
             duration=args.duration,
             connections=args.connections,
+            paths=page.paths,
         )
         if result["errors"]:
             raise SystemExit(f"{page.path}: {result['errors']} non-2xx responses under load")
@@ -521,6 +680,7 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
                 htmx=page.htmx,
                 duration=min(args.duration, 10),
                 connections=1,
+                paths=page.paths,
             )
             singles.append({**alone, "label": page.label})
         rows.append(
@@ -530,6 +690,7 @@ def bench_pages(args, env, server: Gunicorn, page_list: list[Page]) -> None:
                 "queries": queries,
                 "rss": peak_rss_mb(workers),
                 "ref_rps": ref_rps,
+                "load": os.getloadavg()[0],
             }
         )
         print(
@@ -553,9 +714,12 @@ def bench_export(server: Gunicorn, export: dict) -> None:
     provider = Session(server.base)
     provider.sign_in(PROVIDER_EMAIL, PASSWORD)
     print()
-    print("| CSV export | rows | seconds | MB | worker peak RSS MB | growth over idle MB |")
-    print("|---|---|---|---|---|---|")
-    for name in ("small", "large", "small", "large"):
+    print(
+        "| CSV export | rows | seconds | MB | worker peak RSS MB | growth over idle MB "
+        "| load average |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name in ("small", "large", "all", "small", "large", "all"):
         workers = server.workers()
         idle = max(status_kb(pid, "VmRSS") for pid in workers) / 1024
         reset_peak_rss(workers)
@@ -567,7 +731,7 @@ def bench_export(server: Gunicorn, export: dict) -> None:
         peak = peak_rss_mb(workers)
         print(
             f"| {name} | {rows:,} | {seconds:.2f} | {len(body) / 1e6:.1f} | {peak:.1f} "
-            f"| {peak - idle:.1f} |"
+            f"| {peak - idle:.1f} | {os.getloadavg()[0]:.2f} |"
         )
 
 

@@ -6,7 +6,11 @@ the load database, and its time split into waiting for PostgreSQL (the
 driver's execute and fetch calls), rendering templates (less the queries they
 run) and the rest of Python (middleware, forms, building queries and rows).
 Prints the mean of the quickest quarter of the requests, which is steadier
-than a median on a shared machine.
+than a median on a shared machine: per object when a page has several (the
+requests go to each in turn), then the mean over its objects and the slowest
+object's, the ratio to the reference page, the largest response and the load
+average (1 min) when the page was done. A "first visit" page forgets where the
+deep pages start before each request (see portal/listing.py).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_load \\
         .venv/bin/python tests/perf/page_times.py [--requests 60] [--redis URL] [page key ...]
@@ -57,7 +61,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("keys", nargs="*", help="only these pages (bench.py's keys)")
-    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
@@ -84,30 +88,60 @@ def main() -> None:
     clock.wrap(backends.django.Template, "render", "templates")
     clock.wrap(backends.jinja2.Template, "render", "templates")
 
+    from django.core.cache import cache
+
+    def forget_deep_pages():
+        """Forget where the deep pages start (portal.listing), as a minute without visits does."""
+        client = cache._cache.get_client()
+        keys = list(client.scan_iter(match="*list-start:*"))
+        if keys:
+            client.delete(*keys)
+
     client = Client()
     client.force_login(User.objects.get(email=bench.PROVIDER_EMAIL))
-    print("| Request | total ms | PostgreSQL | templates | Python |")
-    print("|---|---|---|---|---|")
+    print(f"load average at the start: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    print(
+        "| Request | total ms | ÷ ref | slowest object ms | PostgreSQL | templates | Python "
+        "| largest KB | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    reference = None
     for page in page_list:
-        if page.superuser or (args.keys and page.key not in args.keys):
+        if page.superuser or (args.keys and page.key not in args.keys + ["reference"]):
             continue
         headers = {"HX-Request": "true"} if page.htmx else {}
-        for _warm in range(5):
-            client.get(page.path, headers=headers)
-        samples = []
-        for _request in range(args.requests):
+        for path in page.paths:
+            for _warm in range(2 if page.fresh else 5):
+                client.get(path, headers=headers)
+        by_path = {path: [] for path in page.paths}
+        largest = 0
+        for number in range(args.requests):
+            path = page.paths[number % len(page.paths)]
+            if page.fresh:
+                forget_deep_pages()
             clock.spent = {"db": 0.0, "templates": 0.0}
             started = time.perf_counter()
-            response = client.get(page.path, headers=headers)
+            response = client.get(path, headers=headers)
             total = time.perf_counter() - started
-            assert response.status_code == 200, (page.path, response.status_code)
-            samples.append((total, clock.spent["db"], clock.spent["templates"]))
-        samples.sort()
-        quickest = samples[: max(1, len(samples) // 4)]
-        total, db, templates = (1000 * statistics.mean(s[i] for s in quickest) for i in range(3))
+            assert response.status_code == 200, (path, response.status_code)
+            largest = max(largest, len(response.content))
+            by_path[path].append((total, clock.spent["db"], clock.spent["templates"]))
+        # Per object, the mean of its quickest quarter; the page's figure is the mean of its
+        # objects' (each object weighs the same), beside the slowest object's.
+        figures = []
+        for samples in by_path.values():
+            samples.sort()
+            quickest = samples[: max(1, len(samples) // 4)]
+            figures.append([1000 * statistics.mean(s[i] for s in quickest) for i in range(3)])
+        total, db, templates = (statistics.mean(f[i] for f in figures) for i in range(3))
+        slowest = max(f[0] for f in figures)
+        if reference is None:
+            reference = total
         print(
-            f"| {page.label} | {total:.1f} | {db:.1f} | {templates:.1f} "
-            f"| {total - db - templates:.1f} |"
+            f"| {page.label} | {total:.1f} | {total / reference:.1f} | {slowest:.1f} "
+            f"| {db:.1f} | {templates:.1f} | {total - db - templates:.1f} "
+            f"| {largest / 1024:.0f} | {os.getloadavg()[0]:.1f} |",
+            flush=True,
         )
 
 

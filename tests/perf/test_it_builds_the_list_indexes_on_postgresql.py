@@ -13,6 +13,11 @@ INDEXES = {
         "customer_provider_created_idx",
         "customer_reseller_created_idx",
         "customer_prov_res_created_idx",
+        # One or two letters: the start of a value (customers/0011_short_search_indexes).
+        "customer_provider_name_prefix_idx",
+        "customer_provider_domain_prefix_idx",
+        "customer_reseller_name_prefix_idx",
+        "customer_reseller_domain_prefix_idx",
     },
     "subscriptions_subscription": {
         "subscription_provider_recent_idx",
@@ -27,6 +32,9 @@ INDEXES = {
         "org_name_trgm_idx",
         "org_partner_id_trgm_idx",
         "org_email_trgm_idx",
+        "org_name_prefix_idx",
+        "org_partner_id_prefix_idx",
+        "org_email_prefix_idx",
     },
     "portal_activityevent": {"activity_org_verb_idx", "activity_org_object_type_idx"},
 }

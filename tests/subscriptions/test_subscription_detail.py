@@ -40,9 +40,10 @@ def test_it_offers_the_provider_and_the_associated_reseller_as_support_contact(
     assert f'value="{other.uuid}"' not in html
 
 
-def test_it_lists_the_active_partners_location_ids(provider_client, detail_url, reseller_location):
+def test_it_looks_the_active_partners_location_ids_up_as_typed(provider_client, detail_url):
     html = provider_client.get(detail_url).content.decode()
-    assert f'<option value="{reseller_location.location_partner_id}">' in html
+    assert f'hx-get="{reverse("subscriptions:partner_locations")}"' in html
+    assert 'list="partner-locations"' in html
 
 
 def test_an_associated_reseller_sees_it_and_can_only_change_licences(reseller_client, detail_url):
