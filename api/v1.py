@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import date, datetime, time, timedelta
 
@@ -41,6 +42,7 @@ from portal import ratelimit
 from portal import selectors as portal_selectors
 from portal.errors import ServiceError
 from portal.roles import Perm
+from portal.sealing import seal, unseal
 from relationships import selectors as relationship_selectors
 from relationships import services as relationship_services
 from relationships.forms import RelationshipRequestForm
@@ -144,6 +146,28 @@ def _caller(request, perm: str, *, write: bool = False, kind: str | None = None)
     return caller
 
 
+# A create's answer can hold a secret shown once (an invite, approval or request link):
+# it is kept encrypted, and a retry is answered for a day.
+IDEMPOTENCY_SECONDS = 24 * 3600
+IDEMPOTENCY_SEALING_PURPOSE = "api-idempotent-response"
+
+
+def _seal_body(body) -> dict:
+    return {"sealed": seal(json.dumps(body), purpose=IDEMPOTENCY_SEALING_PURPOSE)}
+
+
+def _unseal_body(stored: IdempotentResponse):
+    """The stored answer's body, or None when it is older than the retry window."""
+    if not (isinstance(stored.body, dict) and set(stored.body) == {"sealed"}):
+        return stored.body  # kept before answers were sealed
+    text = unseal(
+        stored.body["sealed"],
+        purpose=IDEMPOTENCY_SEALING_PURPOSE,
+        max_age_seconds=IDEMPOTENCY_SECONDS,
+    )
+    return None if text is None else json.loads(text)
+
+
 def _idempotent(request, create) -> Status:
     """Run ``create`` once per Idempotency-Key: a retry gets the first answer, body and status."""
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -165,7 +189,7 @@ def _idempotent(request, create) -> Status:
                     key=key,
                     path=f"{request.method} {request.path} {fingerprint}",
                     status=status,
-                    body=body,
+                    body=_seal_body(body),
                 )
             return Status(status, body)
         except IntegrityError:
@@ -174,7 +198,10 @@ def _idempotent(request, create) -> Status:
                 raise
     if stored.path != f"{request.method} {request.path} {fingerprint}":
         raise Problem("idempotency-key-reused")
-    return Status(stored.status, stored.body)
+    body = _unseal_body(stored)
+    if body is None:
+        raise Problem("idempotency-key-expired")
+    return Status(stored.status, body)
 
 
 # -- resellers and partnership requests ---------------------------------------

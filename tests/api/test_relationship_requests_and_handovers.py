@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from customers.models import ResellerRelationshipRequest
@@ -91,6 +92,27 @@ def test_a_create_is_idempotent(provider, reseller, admin_api):
     assert OutboundEmail.objects.filter(kind="reseller-relationship-request").count() == 1
     other = admin_api.post(PATH, _body(reseller, company_name="Other KK"), headers=headers)
     assert other.status_code == 422 and other.json()["type"].endswith("idempotency-key-reused")
+
+
+def test_the_kept_answer_holds_the_link_encrypted_and_answers_retries_for_a_day(
+    provider, reseller, admin_api
+):
+    from api.models import IdempotentResponse
+
+    headers = {"Idempotency-Key": "rr-sealed"}
+    first = admin_api.post(PATH, _body(reseller), headers=headers)
+    link = first.json()["url"]
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+
+    kept = IdempotentResponse.objects.get(key="rr-sealed")
+    assert token not in str(kept.body)  # a database reader gets no working link
+    with time_machine.travel(timezone.now() + timedelta(hours=23)):
+        assert admin_api.post(PATH, _body(reseller), headers=headers).json()["url"] == link
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        late = admin_api.post(PATH, _body(reseller), headers=headers)
+    assert late.status_code == 422
+    assert late.json()["type"] == "/api/v1/problems/idempotency-key-expired"
+    assert ResellerRelationshipRequest.objects.count() == 1
 
 
 def test_bad_input_is_a_problem_and_saves_nothing(provider, reseller, admin_api):
