@@ -17,6 +17,10 @@ PROBLEMS = {
     "refused": (400, "The change cannot be made"),
     "conflict": (409, "The change conflicts with the object's state"),
     "idempotency-key-reused": (422, "This Idempotency-Key was used for another request"),
+    "idempotency-key-expired": (
+        422,
+        "This Idempotency-Key was first used more than 24 hours ago; send a new one",
+    ),
     "precondition-required": (428, "Send the object's version in If-Match"),
     "precondition-failed": (412, "The object changed since the version in If-Match"),
     "rate-limited": (429, "Too many requests for this key"),

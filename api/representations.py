@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from django.db.models import Q
+
 from subscriptions import selectors as subscription_selectors
 from subscriptions import terms
 
@@ -227,6 +229,90 @@ def job(obj, *, seconds_left: int | None = None) -> dict:
     }
 
 
+def reseller_relationship_request(obj) -> dict:
+    """A reseller relationship request (its link is answered once, when it is made)."""
+    return {
+        "id": str(obj.uuid),
+        "provider": organisation_ref(obj.provider),
+        "reseller": organisation_ref(obj.reseller),
+        "requested_by": organisation_ref(obj.requested_by_org),
+        "company_name": obj.company_name,
+        "primary_domain": obj.primary_domain,
+        "contact_first_name": obj.contact_first_name,
+        "contact_last_name": obj.contact_last_name,
+        "contact_email": obj.contact_email,
+        "language": obj.language,
+        "status": obj.effective_status,
+        "customer_id": str(obj.customer.uuid) if obj.customer_id else None,
+        "created_at": iso(obj.created_at),
+        "expires_at": iso(obj.expires_at),
+        "accepted_at": iso(obj.accepted_at),
+        "revoked_at": iso(obj.revoked_at),
+    }
+
+
+def _handover_status(obj) -> str:
+    job, undo = obj.job, obj.undo_job
+    if undo is not None:
+        return "undone" if undo.status == "done" else "undoing"
+    if job.status == "validated":
+        return "planned"
+    if job.status == "done":
+        return "finished"
+    if job.status == "cancelled":
+        return "cancelled" if job.started_at else "discarded"
+    return job.status  # queued or running
+
+
+def handover(obj, *, summary: dict | None = None, now=None) -> dict:
+    """A partnership's removal with its handover (``summary``: its plan's counts, when read)."""
+    from django.utils import timezone
+
+    from jobs import selectors as job_selectors
+    from partners import handover as ho
+
+    if summary is None:
+        summary = ho.plan_summary(handover=obj)
+    now = now or timezone.now()
+    shown = obj.undo_job or obj.job
+    return {
+        "id": str(obj.uuid),
+        "partnership_id": str(obj.partnership.uuid),
+        "reseller": organisation_ref(obj.reseller),
+        "status": _handover_status(obj),
+        "customers": summary["customers"],
+        "decisions": {k: summary[k] for k in ("leave", "provider", "reassign")},
+        "outcomes": {k: summary[k] for k in ("applied", "unchanged", "failed")},
+        "progress": {
+            "step": "undo" if obj.undo_job_id else "handover",
+            "total": shown.total,
+            "processed": shown.processed,
+            "percent": int(shown.processed * 100 / shown.total) if shown.total else 100,
+            "seconds_left": job_selectors.seconds_left(shown, now) if shown.total else None,
+        },
+        "notify": obj.notify,
+        "created_at": iso(obj.created_at),
+        "started_at": iso(obj.job.started_at),
+        "finished_at": iso(obj.job.finished_at),
+        "undo_deadline": iso(ho.undo_deadline(obj)),
+        "can_undo": ho.can_undo(obj, now),
+        "undo_started_at": iso(obj.undo_job.started_at) if obj.undo_job_id else None,
+        "undo_finished_at": iso(obj.undo_job.finished_at) if obj.undo_job_id else None,
+    }
+
+
+def handover_of_job(obj) -> dict:
+    """A handover's webhook object: its job's or its undo job's finishing names the job."""
+    from partners.models import Handover
+
+    found = (
+        Handover.objects.select_related("job", "undo_job", "reseller", "partnership")
+        .filter(Q(job=obj) | Q(undo_job=obj))
+        .get()
+    )
+    return handover(found)
+
+
 BY_MODEL = {
     "adminrelationship": admin_relationship,
     "customer": customer,
@@ -234,4 +320,7 @@ BY_MODEL = {
     "partnership": partnership,
     "partnershiprequest": partnership_request,
     "statement": statement_closed,
+    "resellerrelationshiprequest": reseller_relationship_request,
+    # Only the handover's verbs of a job are webhook events (not an import's finishing).
+    "job": handover_of_job,
 }

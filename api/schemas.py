@@ -208,6 +208,94 @@ class Import(Schema):
     finished_at: str | None
 
 
+class ResellerRelationshipRequest(Schema):
+    id: UUID
+    provider: OrganisationRef
+    reseller: OrganisationRef
+    requested_by: OrganisationRef = Field(..., description="The provider or the reseller")
+    company_name: str
+    primary_domain: str = Field(..., description="The domain of the company's existing tenant")
+    contact_first_name: str
+    contact_last_name: str
+    contact_email: str
+    language: str = Field(..., description="The language of the contact's email")
+    status: Literal["pending", "accepted", "expired", "revoked"]
+    customer_id: UUID | None = Field(..., description="The customer made when it was accepted")
+    created_at: str
+    expires_at: str
+    accepted_at: str | None
+    revoked_at: str | None
+
+
+class ResellerRelationshipRequestCreated(ResellerRelationshipRequest):
+    url: str = Field(
+        ..., description="The link the company's contact accepts with (also emailed), shown once"
+    )
+
+
+class ResellerRelationshipRequestIn(Schema):
+    partner_id: UUID = Field(
+        ..., description="A provider's: one of its resellers; a reseller's: one of its providers"
+    )
+    company_name: str
+    primary_domain: str = Field(..., description="The domain of the company's existing tenant")
+    contact_first_name: str
+    contact_last_name: str
+    contact_email: str
+    language: str = Field("en", description="en or ja: the language of the contact's email")
+
+
+class ResellerRelationshipRequestPage(Schema):
+    items: list[ResellerRelationshipRequest]
+    continuation_token: str | None
+
+
+class HandoverDecisions(Schema):
+    leave: int = Field(..., description="Customers left as they are")
+    provider: int = Field(..., description="Customers kept with the provider (no reseller)")
+    reassign: int = Field(..., description="Customers reassigned to another reseller")
+
+
+class HandoverOutcomes(Schema):
+    applied: int
+    unchanged: int
+    failed: int
+
+
+class HandoverProgress(Schema):
+    step: Literal["handover", "undo"] = Field(..., description="The run shown: the undo once asked")
+    total: int
+    processed: int
+    percent: int
+    seconds_left: int | None = Field(..., description="An estimate while it runs")
+
+
+class Handover(Schema):
+    id: UUID
+    partnership_id: UUID
+    reseller: OrganisationRef
+    status: Literal[
+        "planned", "queued", "running", "finished", "cancelled", "discarded", "undoing", "undone"
+    ]
+    customers: int
+    decisions: HandoverDecisions
+    outcomes: HandoverOutcomes
+    progress: HandoverProgress
+    notify: bool = Field(..., description="The reseller and the customers are emailed")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    undo_deadline: str | None = Field(..., description="It can be undone until then")
+    can_undo: bool
+    undo_started_at: str | None
+    undo_finished_at: str | None
+
+
+class HandoverPage(Schema):
+    items: list[Handover]
+    continuation_token: str | None
+
+
 class AdminRelationshipPage(Schema):
     items: list[AdminRelationship]
     continuation_token: str | None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Router, Status
@@ -24,15 +26,23 @@ from billing import pricing
 from billing import selectors as billing_selectors
 from customers import selectors as customer_selectors
 from customers import services as customer_services
-from customers.forms import CustomerDetailsForm, SubscriptionLinesForm
+from customers.forms import (
+    CustomerDetailsForm,
+    ResellerRelationshipRequestForm,
+    SubscriptionLinesForm,
+)
+from customers.models import ResellerRelationshipRequest
 from jobs import selectors as job_selectors
 from overview import selectors as overview_selectors
+from partners import handover as ho
 from partners import services as partner_services
 from partners.forms import PartnershipRequestEmailForm
-from partners.models import Partnership, PartnershipRequest
+from partners.models import Handover, Partnership, PartnershipRequest
+from portal import ratelimit
 from portal import selectors as portal_selectors
 from portal.errors import ServiceError
 from portal.roles import Perm
+from portal.sealing import seal, unseal
 from relationships import selectors as relationship_selectors
 from relationships import services as relationship_services
 from relationships.forms import RelationshipRequestForm
@@ -136,6 +146,28 @@ def _caller(request, perm: str, *, write: bool = False, kind: str | None = None)
     return caller
 
 
+# A create's answer can hold a secret shown once (an invite, approval or request link):
+# it is kept encrypted, and a retry is answered for a day.
+IDEMPOTENCY_SECONDS = 24 * 3600
+IDEMPOTENCY_SEALING_PURPOSE = "api-idempotent-response"
+
+
+def _seal_body(body) -> dict:
+    return {"sealed": seal(json.dumps(body), purpose=IDEMPOTENCY_SEALING_PURPOSE)}
+
+
+def _unseal_body(stored: IdempotentResponse):
+    """The stored answer's body, or None when it is older than the retry window."""
+    if not (isinstance(stored.body, dict) and set(stored.body) == {"sealed"}):
+        return stored.body  # kept before answers were sealed
+    text = unseal(
+        stored.body["sealed"],
+        purpose=IDEMPOTENCY_SEALING_PURPOSE,
+        max_age_seconds=IDEMPOTENCY_SECONDS,
+    )
+    return None if text is None else json.loads(text)
+
+
 def _idempotent(request, create) -> Status:
     """Run ``create`` once per Idempotency-Key: a retry gets the first answer, body and status."""
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -157,7 +189,7 @@ def _idempotent(request, create) -> Status:
                     key=key,
                     path=f"{request.method} {request.path} {fingerprint}",
                     status=status,
-                    body=body,
+                    body=_seal_body(body),
                 )
             return Status(status, body)
         except IntegrityError:
@@ -166,7 +198,10 @@ def _idempotent(request, create) -> Status:
                 raise
     if stored.path != f"{request.method} {request.path} {fingerprint}":
         raise Problem("idempotency-key-reused")
-    return Status(stored.status, stored.body)
+    body = _unseal_body(stored)
+    if body is None:
+        raise Problem("idempotency-key-expired")
+    return Status(stored.status, body)
 
 
 # -- resellers and partnership requests ---------------------------------------
@@ -235,6 +270,130 @@ def create_partnership_request(request, body: s.PartnershipRequestIn):
         return 201, rep.partnership_request(sent)
 
     return _idempotent(request, create)
+
+
+# -- reseller relationship requests -------------------------------------------
+
+relationship_requests = Router(tags=["reseller relationship requests"])
+RELATIONSHIP_REQUEST_STATUSES = ("pending", "accepted", "expired", "revoked")
+
+
+def _with_status(found, status: str):
+    """The requests whose status, as the list shows it, is ``status`` (a lapsed pending
+    request is expired)."""
+    if not status:
+        return found
+    if status not in RELATIONSHIP_REQUEST_STATUSES:
+        raise Problem("validation-error", "status is pending, accepted, expired or revoked.")
+    now = timezone.now()
+    pending = ResellerRelationshipRequest.Status.PENDING
+    if status == "pending":
+        return found.filter(status=pending, expires_at__gt=now)
+    if status == "expired":
+        return found.filter(Q(status=status) | Q(status=pending, expires_at__lte=now))
+    return found.filter(status=status)
+
+
+@relationship_requests.get(
+    "",
+    response={200: s.ResellerRelationshipRequestPage, **ERRORS},
+    summary="List reseller relationship requests",
+)
+def list_relationship_requests(
+    request,
+    status: str = Query("", description="pending, accepted, expired or revoked"),
+    continuation_token: str | None = None,
+    limit: int | None = None,
+):
+    """A provider's: those made for it; a reseller's: those naming it."""
+    caller = _caller(request, Perm.VIEW)
+    found = _with_status(customer_selectors.relationship_requests(org=caller.org), status)
+    rows, token = page(
+        found.select_related("provider", "reseller", "requested_by_org", "customer"),
+        order=["-created_at", "-id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    return {
+        "items": [rep.reseller_relationship_request(r) for r in rows],
+        "continuation_token": token,
+    }
+
+
+@relationship_requests.get(
+    "/{relationship_request_id}",
+    response={200: s.ResellerRelationshipRequest, **ERRORS},
+    summary="Get a reseller relationship request",
+)
+def get_relationship_request(request, relationship_request_id: uuid.UUID):
+    caller = _caller(request, Perm.VIEW)
+    return rep.reseller_relationship_request(
+        customer_selectors.relationship_request_for_org(
+            org=caller.org, uuid=relationship_request_id
+        )
+    )
+
+
+def _request_email_refused(org, email: str) -> Problem | None:
+    """The page's limits on invitations written to outsiders."""
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_ORG, str(org.uuid)):
+        return Problem("rate-limited", "Too many requests were sent. Try again in an hour.")
+    if not ratelimit.allow(ratelimit.PARTNERSHIP_REQUEST_PER_RECIPIENT, email):
+        return Problem("rate-limited", "Too many emails were sent to this address.")
+    return None
+
+
+@relationship_requests.post(
+    "",
+    response={201: s.ResellerRelationshipRequestCreated, **WRITE_ERRORS},
+    summary="Ask a company with a tenant elsewhere to join through a reseller",
+)
+def create_relationship_request(request, body: s.ResellerRelationshipRequestIn):
+    """Emails the company's contact a one-time link; the link is in the answer once, as on
+    the page. A provider names one of its resellers, a reseller one of its providers."""
+    caller = _caller(request, Perm.REQUEST_RESELLER_RELATIONSHIP, write=True)
+
+    def create(_service_key):
+        data = body.dict(exclude={"partner_id"})
+        form = ResellerRelationshipRequestForm(
+            {**data, "partner": str(body.partner_id)}, org=caller.org
+        )
+        if not form.is_valid():
+            raise _form_problem(form)
+        refused = _request_email_refused(caller.org, form.cleaned_data["contact_email"])
+        if refused is not None:
+            raise refused
+        partner = form.cleaned_data["partner"]
+        provider, reseller = (
+            (caller.org, partner) if caller.org.is_provider else (partner, caller.org)
+        )
+        prepared = customer_services.reseller_relationship_request_send(
+            provider=provider,
+            reseller=reseller,
+            actor=caller.user,
+            actor_org=caller.org,
+            details=form.details(),
+        )
+        body_out = rep.reseller_relationship_request(prepared.relationship_request)
+        return 201, {**body_out, "url": prepared.url}
+
+    return _idempotent(request, create)
+
+
+@relationship_requests.post(
+    "/{relationship_request_id}/revoke",
+    response={200: s.ResellerRelationshipRequest, **WRITE_ERRORS},
+    summary="Revoke a pending reseller relationship request (its link stops working)",
+)
+def revoke_relationship_request(request, relationship_request_id: uuid.UUID):
+    caller = _caller(request, Perm.REQUEST_RESELLER_RELATIONSHIP, write=True)
+    found = customer_selectors.relationship_request_for_org(
+        org=caller.org, uuid=relationship_request_id
+    )
+    revoked = customer_services.reseller_relationship_request_revoke(
+        relationship_request=found, actor=caller.user
+    )
+    return rep.reseller_relationship_request(revoked)
 
 
 # -- customers ----------------------------------------------------------------
@@ -875,7 +1034,46 @@ def get_import(request, job_id: uuid.UUID):
     return rep.job(job, seconds_left=job_selectors.seconds_left(job, timezone.now()))
 
 
+# -- partnership handovers -----------------------------------------------------
+
+handovers = Router(tags=["partnership handovers"])
+
+
+@handovers.get(
+    "", response={200: s.HandoverPage, **ERRORS}, summary="List partnership removals with handover"
+)
+def list_handovers(request, continuation_token: str | None = None, limit: int | None = None):
+    """Each removal of a partnership with its customers' handover: status, progress, how
+    many customers each decision concerns, and until when it can be undone."""
+    caller = _caller(request, Perm.REMOVE_PARTNERSHIP, kind="provider")
+    rows, token = page(
+        Handover.objects.for_org(caller.org).select_related(
+            "job", "undo_job", "reseller", "partnership"
+        ),
+        order=["-created_at", "-id"],
+        cursor=continuation_token,
+        limit=limit,
+    )
+    summaries = ho.plan_summaries(rows)
+    now = timezone.now()
+    return {
+        "items": [rep.handover(h, summary=summaries[h.pk], now=now) for h in rows],
+        "continuation_token": token,
+    }
+
+
+@handovers.get(
+    "/{handover_id}",
+    response={200: s.Handover, **ERRORS},
+    summary="Get a partnership removal with handover",
+)
+def get_handover(request, handover_id: uuid.UUID):
+    caller = _caller(request, Perm.REMOVE_PARTNERSHIP, kind="provider")
+    return rep.handover(ho.handover_for_page(org=caller.org, job_id=handover_id))
+
+
 api.add_router("/resellers", resellers)
+api.add_router("/reseller-relationship-requests", relationship_requests)
 api.add_router("/partnership-requests", requests_router)
 api.add_router("/customers", customers)
 api.add_router("/subscriptions", subscriptions)
@@ -885,3 +1083,4 @@ api.add_router("/overview", overview)
 api.add_router("/admin-relationships", admin_relationships)
 api.add_router("", billing)
 api.add_router("/imports", imports)
+api.add_router("/handovers", handovers)

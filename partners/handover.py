@@ -269,6 +269,32 @@ def plan_summary(*, handover: Handover) -> dict[str, int]:
     )
 
 
+def plan_summaries(handovers) -> dict[int, dict[str, int]]:
+    """``plan_summary`` of several handovers in one query, by handover primary key."""
+    by_job = {h.job_id: h.pk for h in handovers}
+    empty = dict.fromkeys(
+        ("customers", "leave", "provider", "reassign", "applied", "unchanged", "failed"), 0
+    )
+    summaries = {pk: dict(empty) for pk in by_job.values()}
+    rows = (
+        JobRow.objects.filter(job_id__in=list(by_job), number__gt=REMOVE_ROW)
+        .values("job_id")
+        .annotate(
+            customers=Count("pk"),
+            leave=Count("pk", filter=Q(data__decision=Decision.LEAVE)),
+            provider=Count("pk", filter=Q(data__decision=Decision.PROVIDER)),
+            reassign=Count("pk", filter=Q(data__decision=Decision.REASSIGN)),
+            applied=Count("pk", filter=Q(outcome=JobRow.Outcome.APPLIED)),
+            unchanged=Count("pk", filter=Q(outcome=JobRow.Outcome.ALREADY)),
+            failed=Count("pk", filter=Q(outcome=JobRow.Outcome.FAILED)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        summaries[by_job[row.pop("job_id")]] = row
+    return summaries
+
+
 def undo_deadline(handover: Handover):
     if handover.job.finished_at is None:
         return None

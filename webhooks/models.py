@@ -27,6 +27,15 @@ class EventType(models.TextChoices):
         _("Admin relationship terminated"),
     )
     STATEMENT_CLOSED = "statement-closed", _("Statement closed")
+    RESELLER_RELATIONSHIP_REQUEST_ACCEPTED = (
+        "reseller-relationship-request-accepted",
+        _("Reseller relationship request accepted"),
+    )
+    PARTNERSHIP_HANDOVER_FINISHED = (
+        "partnership-handover-finished",
+        _("Partnership handover finished"),
+    )
+    PARTNERSHIP_HANDOVER_UNDONE = "partnership-handover-undone", _("Partnership handover undone")
     TEST = "test", _("Test event")
 
 

@@ -52,6 +52,11 @@ EVENT_FOR_VERB = {
     Verb.ADMIN_RELATIONSHIP_APPROVED: EventType.ADMIN_RELATIONSHIP_APPROVED,
     Verb.ADMIN_RELATIONSHIP_EXPIRING: EventType.ADMIN_RELATIONSHIP_EXPIRING,
     Verb.ADMIN_RELATIONSHIP_TERMINATED: EventType.ADMIN_RELATIONSHIP_TERMINATED,
+    # Recorded in the provider's log and in the reseller's: both are told.
+    Verb.RESELLER_RELATIONSHIP_REQUEST_ACCEPTED: EventType.RESELLER_RELATIONSHIP_REQUEST_ACCEPTED,
+    # The handover's job (or its undo's) finished: the object is the handover.
+    Verb.HANDOVER_FINISHED: EventType.PARTNERSHIP_HANDOVER_FINISHED,
+    Verb.HANDOVER_UNDONE: EventType.PARTNERSHIP_HANDOVER_UNDONE,
     # Recorded in the provider's log only: its endpoints are told (cost and margin included).
     Verb.STATEMENT_CLOSED: EventType.STATEMENT_CLOSED,
 }

@@ -6,6 +6,8 @@ import pytest
 
 from billing.models import Statement
 from jobs.models import Job
+from partners.handover import handover_plan
+from partners.models import Partnership
 from portal.roles import PERMISSIONS, Perm, Role
 from tests import factories as f
 
@@ -42,6 +44,24 @@ ENDPOINTS = [
     ("GET", "/api/v1/imports", Perm.RUN_BULK_IMPORTS, False, "provider"),
     ("GET", "/api/v1/imports/{job}", Perm.RUN_BULK_IMPORTS, False, "provider"),
     ("GET", "/api/v1/overview", Perm.VIEW_OVERVIEW, False, None),
+    ("GET", "/api/v1/reseller-relationship-requests", Perm.VIEW, False, None),
+    ("GET", "/api/v1/reseller-relationship-requests/{rrequest}", Perm.VIEW, False, None),
+    (
+        "POST",
+        "/api/v1/reseller-relationship-requests",
+        Perm.REQUEST_RESELLER_RELATIONSHIP,
+        True,
+        None,
+    ),
+    (
+        "POST",
+        "/api/v1/reseller-relationship-requests/{rrequest}/revoke",
+        Perm.REQUEST_RESELLER_RELATIONSHIP,
+        True,
+        None,
+    ),
+    ("GET", "/api/v1/handovers", Perm.REMOVE_PARTNERSHIP, False, "provider"),
+    ("GET", "/api/v1/handovers/{handover}", Perm.REMOVE_PARTNERSHIP, False, "provider"),
 ]
 NAMES = {
     "{customer}": "{customer_id}",
@@ -49,6 +69,8 @@ NAMES = {
     "{relationship}": "{relationship_id}",
     "{statement}": "{statement_id}",
     "{job}": "{job_id}",
+    "{rrequest}": "{relationship_request_id}",
+    "{handover}": "{handover_id}",
 }
 
 
@@ -97,6 +119,16 @@ def _body(method, path, world):
             "roles": [f.role_catalogue()["Directory Readers"].id],
             "duration_days": 30,
         }
+    if path == "/api/v1/reseller-relationship-requests" and method == "POST":
+        return {
+            "partner_id": str(world["partner"].uuid),
+            "company_name": "Matrix Existing KK",
+            "primary_domain": "matrixexisting.onmicrosoft.example",
+            "contact_first_name": "Mio",
+            "contact_last_name": "Sato",
+            "contact_email": "mio@matrixexisting.example",
+            "language": "ja",
+        }
     if method == "PATCH":
         return {"quantity": world["subscription"].quantity + 1}
     return None
@@ -104,8 +136,14 @@ def _body(method, path, world):
 
 def _world(org, provider, reseller=None):
     """A customer (delegated to ``reseller`` when given), a subscription, an active admin
-    relationship held by ``org``, a statement of ``org`` and an import of the provider."""
+    relationship held by ``org``, a statement of ``org``, an import of the provider, a
+    pending reseller relationship request made by ``org`` and a planned handover."""
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    partnered = reseller
+    if partnered is None:
+        partnered = f.ResellerFactory()
+        f.PartnershipFactory(provider=provider, reseller=partnered)
+    provider_admin = f.MembershipFactory(organisation=provider, role=Role.GLOBAL_ADMIN).user
     statement = Statement.objects.create(
         provider=provider, reseller=reseller, month=dt.date.today().replace(day=1), currency="USD"
     )
@@ -124,6 +162,16 @@ def _world(org, provider, reseller=None):
             status=Job.Status.RUNNING,
             total=10,
             done=4,
+        ),
+        # The other party of a reseller relationship request the key's organisation makes.
+        "partner": partnered if org == provider else provider,
+        "rrequest": f.ResellerRelationshipRequestFactory(
+            provider=provider, reseller=partnered, requested_by_org=org
+        ),
+        "handover": handover_plan(
+            partnership=Partnership.objects.get(provider=provider, reseller=partnered),
+            actor=provider_admin,
+            decision="leave",
         ),
     }
 
@@ -144,6 +192,8 @@ def _walk_matrix(client, world, role, scope, *, only=None):
             relationship=world["relationship"].uuid,
             statement=world["statement"].uuid,
             job=world["job"].uuid,
+            rrequest=world["rrequest"].uuid,
+            handover=world["handover"].uuid,
         )
         world["subscription"].refresh_from_db()
         headers = {"If-Match": str(world["subscription"].version)} if method == "PATCH" else {}
@@ -187,6 +237,11 @@ RESELLER_ENDPOINTS = {
     "/api/v1/statements/{statement}/lines",
     "/api/v1/imports",
     "/api/v1/imports/{job}",
+    "/api/v1/reseller-relationship-requests",
+    "/api/v1/reseller-relationship-requests/{rrequest}",
+    "/api/v1/reseller-relationship-requests/{rrequest}/revoke",
+    "/api/v1/handovers",
+    "/api/v1/handovers/{handover}",
 }
 
 

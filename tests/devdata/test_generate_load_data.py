@@ -176,7 +176,10 @@ def test_it_leaves_sequences_where_the_orm_can_insert_again():
     f.PartnershipFactory(provider=provider, reseller=reseller)
     customer = f.CustomerFactory(provider=provider, reseller=reseller)
     for partner in (provider, reseller):  # and their rows of roles
-        f.AdminRelationshipFactory(customer=customer, partner=partner)
+        # A name of its own: the factory's numbered one may be a load-data name already.
+        f.AdminRelationshipFactory(
+            customer=customer, partner=partner, display_name=f"Sequence check {partner.pk}"
+        )
     subscription = f.SubscriptionFactory(
         provider=provider, customer=customer, offer=Offer.objects.first()
     )

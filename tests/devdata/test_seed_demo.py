@@ -136,7 +136,7 @@ def test_the_demo_has_one_finished_import_with_a_refused_row():
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
-    job = Job.objects.get()
+    job = Job.objects.get(kind="customers")
     assert (job.status, job.done, job.invalid, job.failed) == ("done", 2, 1, 0)
 
 
@@ -178,3 +178,30 @@ def test_seed_demo_has_one_pending_reseller_relationship_request():
     assert email.to == "it@adventureworks.example"
     assert "/customers/reseller-relationship/" in email.body_text
     assert "ご承諾ください" in email.body_text
+
+
+def test_the_demo_has_one_finished_handover_with_a_customer_reassigned():
+    from customers.models import Customer
+    from partners import handover as ho
+    from partners.models import Handover, Partnership
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    handover = Handover.objects.select_related("job", "provider", "reseller").get()
+    assert (handover.provider.legal_name, handover.reseller.legal_name) == (
+        "Northwind Cloud",
+        "Tailspin Toys IT",
+    )
+    assert handover.job.status == "done" and ho.can_undo(handover)
+    summary = ho.plan_summary(handover=handover)
+    assert summary["reassign"] == 1 and summary["provider"] == summary["customers"] - 1
+    assert summary["applied"] == summary["customers"] and summary["failed"] == 0
+    assert Partnership.objects.get(
+        provider=handover.provider, reseller=handover.reseller
+    ).status == ("removed")
+    assert not Customer.objects.filter(
+        provider=handover.provider, reseller=handover.reseller
+    ).exists()
+    [row] = handover.job.rows.filter(data__decision="reassign")
+    moved = Customer.objects.select_related("reseller").get(uuid=row.data["customer_uuid"])
+    assert moved.reseller.legal_name == "Litware Systems"

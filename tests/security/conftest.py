@@ -124,6 +124,8 @@ class World:
             "webhook_id": [str(self.webhook.uuid)],
             "delivery_id": [str(self.webhook_delivery.uuid)],
             "relationship_request_id": [str(self.relationship_request.uuid)],
+            # The API names a handover by its own kwarg (its uuid is its job's).
+            "handover_id": [str(self.handover.uuid)],
         }
 
     def query_ids(self) -> dict[str, str]:

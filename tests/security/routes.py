@@ -78,6 +78,7 @@ OBJECT_KWARGS = {
     "group_id",
     "template_id",
     "relationship_request_id",
+    "handover_id",
 }
 
 

@@ -84,6 +84,15 @@ def _bodies(home_world):
             "roles": ["62e90394-69f5-4237-9190-012177145e10"],
             "duration_days": 30,
         },
+        # The other tenant's reseller (or provider, for a reseller's key) as the partner.
+        "/api/v1/reseller-relationship-requests": {
+            "partner_id": q["partner"],
+            "company_name": "Walk Joining Co",
+            "primary_domain": "walkjoining.onmicrosoft.example",
+            "contact_first_name": "A",
+            "contact_last_name": "B",
+            "contact_email": "a@walkjoining.example",
+        },
         # An address of its own: echoing it back is no leak.
         "/api/v1/partnership-requests": {"email": "walker@elsewhere.example"},
     }

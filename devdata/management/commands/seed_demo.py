@@ -191,9 +191,8 @@ class Command(BaseCommand):
                 admin = Membership.objects.filter(
                     organisation=provider, role=Role.GLOBAL_ADMIN
                 ).first()
-                if not Partnership.objects.filter(
-                    provider=provider, reseller=reseller, status="active"
-                ).exists():
+                # Any status: the partnership the demo's handover removed stays removed.
+                if not Partnership.objects.filter(provider=provider, reseller=reseller).exists():
                     partnership = Partnership.objects.create(
                         provider=provider, reseller=reseller, created_by=admin.user
                     )
@@ -221,6 +220,7 @@ class Command(BaseCommand):
         self.reseller_relationship_request(
             providers["Contoso Distribution"], resellers["Fabrikam Solutions"]
         )
+        self.finished_handover(providers["Northwind Cloud"], resellers["Tailspin Toys IT"])
         # The overview's summary rows, so the demo opens on its charts.
         overview_summaries.refresh()
 
@@ -561,6 +561,50 @@ class Command(BaseCommand):
                 language="ja",
             ),
         )
+
+    def finished_handover(self, provider, reseller):
+        """The partnership's removal with a handover, run to the end (undoable for 7 days):
+        its customers kept with the provider, one of them reassigned to another reseller."""
+        from jobs import services as job_services
+        from partners import handover as ho
+        from partners.models import Handover
+
+        if Handover.objects.for_org(provider).exists():
+            return
+        partnership = Partnership.objects.filter(
+            provider=provider, reseller=reseller, status="active"
+        ).first()
+        if partnership is None:
+            return
+        admin = Membership.objects.filter(organisation=provider, role=Role.GLOBAL_ADMIN).first()
+        handover = ho.handover_plan(
+            partnership=partnership, actor=admin.user, decision=ho.Decision.PROVIDER
+        )
+        first = (
+            Customer.objects.filter(provider=provider, reseller=reseller)
+            .order_by("company_name")
+            .first()
+        )
+        other = (
+            PartnerLocation.objects.filter(
+                organisation__in=Partnership.objects.filter(provider=provider, status="active")
+                .exclude(reseller=reseller)
+                .values("reseller_id"),
+                organisation__agreement_accepted_at__isnull=False,
+            )
+            .order_by("location_partner_id")
+            .first()
+        )
+        if first is not None and other is not None:
+            ho.handover_set_decision(
+                handover=handover,
+                customer_id=first.uuid,
+                decision=ho.Decision.REASSIGN,
+                location_partner_id=other.location_partner_id,
+                actor=admin.user,
+            )
+        ho.handover_start(handover=handover, actor=admin.user)
+        job_services.job_run(job_id=handover.job_id)
 
     def upgrade_paths(self):
         """Business Basic upgrades to Standard, Standard to Premium."""
