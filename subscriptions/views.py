@@ -13,7 +13,7 @@ from billing import selectors as billing_selectors
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from portal.actions import post_action
-from portal.exports import csv_response
+from portal.exports import query_csv_response
 from portal.htmx import render_page
 from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
@@ -168,10 +168,12 @@ def support_queue(request):
 @require_safe
 def subscription_export(request):
     _form, filters = _list_filters(request)
-    return csv_response(
+    subscriptions, columns = selectors.export_query(org=request.tenant.org, **filters)
+    return query_csv_response(
         filename="subscriptions.csv",
         headers=[header for header, _path in selectors.EXPORT_COLUMNS],
-        rows=selectors.export_rows(org=request.tenant.org, **filters),
+        queryset=subscriptions,
+        columns=columns,
     )
 
 
