@@ -87,8 +87,9 @@ def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterFor
     return form
 
 
-def _table_context(request, subscriptions, key: str, *, searching: bool) -> dict:
-    """``key``: the list as filtered (portal.listing.list_key); ``searching``: by a term."""
+def _table_context(request, subscriptions, key: str, *, searching: bool, also=()) -> dict:
+    """``key``: the list as filtered (portal.listing.list_key); ``searching``: by a term;
+    ``also``: cache entries the page reads besides (paginate_by_key)."""
     org = request.tenant.org
     sort = selectors.SUBSCRIPTION_SORT.chosen(request)
     with planned_for_their_values(searching):
@@ -98,6 +99,7 @@ def _table_context(request, subscriptions, key: str, *, searching: bool) -> dict
             page_size(request, PAGE_SIZE),
             lambda keys: selectors.subscription_rows(org=org, keys=keys),
             key=key,
+            also=also,
         )
     return {
         "page": page,
@@ -125,6 +127,7 @@ def subscription_list(request):
             selectors.subscription_list(org=org, **filters),
             list_key("subscriptions", org, **filters),
             searching=bool(filters["q"]),
+            also=customer_selectors.reseller_filter_read_ahead(request),
         ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:subscription_list")),
