@@ -181,3 +181,15 @@ def test_its_headings_are_in_the_users_language(provider_client, subscription):
     rows = _rows(provider_client.get(URL))
     assert rows[0][0] == "顧客" and rows[0][3] == "ライセンス"
     assert rows[1][0] == "Alpine Ski House"
+
+
+def test_a_search_with_quotes_and_wildcards_is_a_plain_search(provider_client, provider):
+    f.SubscriptionFactory(
+        customer=f.CustomerFactory(provider=provider, company_name="100% O'Brien")
+    )
+    f.SubscriptionFactory(customer=f.CustomerFactory(provider=provider, company_name="1000 Co"))
+    assert [row[0] for row in _rows(provider_client.get(URL, {"q": "100% o'b"}))[1:]] == [
+        "100% O'Brien"
+    ]
+    assert _rows(provider_client.get(URL, {"q": "'); SELECT 1; --"}))[1:] == []
+    assert _rows(provider_client.get(URL, {"q": "%_"}))[1:] == []
