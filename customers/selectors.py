@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from customers.models import Customer, ResellerRelationshipRequest, TenantOwnerGrant
 from partners.models import Organisation, Partnership
-from portal.listing import ListSort, SortColumn, filter_options
+from portal.listing import ListSort, SortColumn, filter_options, long_options_key
 from portal.models import ActivityEvent
 from portal.search import SHORT_TERM, matching
 from portal.tenancy import get_for_org
@@ -195,10 +195,23 @@ def orderable_offers():
     return Offer.objects.filter(is_active=True).order_by("name").prefetch_related("terms")
 
 
+def reseller_filter_key(provider) -> str:
+    return f"reseller-filter:{provider.pk}"
+
+
+def reseller_filter_read_ahead(request) -> list[str]:
+    """The cache entries a list page's reseller filter reads, for paginate_by_key's
+    ``also`` (read with the list's count): none when the page shows no filter bar."""
+    org = request.tenant.org
+    if not org.is_provider or request.htmx:
+        return []
+    return [long_options_key(reseller_filter_key(org))]
+
+
 def reseller_filter_options(*, provider, selected: Organisation | None = None, full=False):
     """The reseller filter's options; only the chosen one when the list is loaded apart."""
     return filter_options(
-        f"reseller-filter:{provider.pk}",
+        reseller_filter_key(provider),
         lambda: reseller_filter_choices(provider=provider).values_list("uuid", "legal_name"),
         (selected.uuid, selected.legal_name) if selected else None,
         full=full,

@@ -99,6 +99,7 @@ def customer_list(request):
                 reseller=reseller.pk if reseller else "",
                 expiring=filters["expiring"],
             ),
+            also=selectors.reseller_filter_read_ahead(request),
         )
     context = {
         "form": form,

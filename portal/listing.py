@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -45,11 +46,27 @@ def page_size(request, default: int) -> int:
     return int(value) if value.isdigit() and int(value) in PAGE_SIZES else default
 
 
+# Entries a list page read ahead with its count (paginate_by_key's ``also``), each
+# taken by its first read in the same request; emptied when a request starts and ends.
+_read_ahead: ContextVar[dict | None] = ContextVar("list_cache_read_ahead", default=None)
+
+
+def forget_read_ahead(**kwargs) -> None:
+    """Drop what was read ahead (request_started and request_finished, PortalConfig)."""
+    _read_ahead.set(None)
+
+
 def _cache_get(key: str):
+    ahead = _read_ahead.get()
+    if ahead and key in ahead:
+        return ahead.pop(key)
     return cache_call(cache.get, key)
 
 
 def _cache_set(key: str, value) -> None:
+    ahead = _read_ahead.get()
+    if ahead:
+        ahead.pop(key, None)
     cache_call(cache.set, key, value, CACHE_SECONDS)
 
 
@@ -131,8 +148,12 @@ def paginate_by_key(
     load_rows: Callable[[QuerySet], QuerySet],
     *,
     key: str | None = None,
+    also: Iterable[str] = (),
 ) -> Page:
     """The page ``number`` of ``queryset``, its rows loaded by ``load_rows(keys)``.
+
+    ``also``: other cache entries the page reads (a filter's long_options_key),
+    read in the same round trip as the count and kept for their first read.
 
     ``keys`` is the page's slice of primary keys as a subquery, so a page is
     two queries: the count (see CachedCountPaginator) and the rows, whose
@@ -161,7 +182,10 @@ def paginate_by_key(
         # A page number as asked (a valid one is short; the paginator answers any other).
         if asked.isdigit() and len(asked) <= 9 and (int(asked) - 1) * per_page >= DEEP_FROM:
             wanted.append(_start_key(paginator, int(asked)))
-        paginator.prefetched = cache_call(cache.get_many, wanted) or {}
+        ahead = list(also)
+        paginator.prefetched = cache_call(cache.get_many, [*wanted, *ahead]) or {}
+        if ahead:
+            _read_ahead.set({name: paginator.prefetched.get(name) for name in ahead})
     page = paginator.get_page(number)
     if not paginator.count:
         page.object_list = []
@@ -292,15 +316,20 @@ def filter_options(
     """
     value = str(selected[0]) if selected else ""
     chosen = [selected] if selected else []
-    long_key, html_key = f"list-options-long:{key}", f"list-options-html:{key}"
+    long_key, html_key = long_options_key(key), f"list-options-html:{key}"
     built_key = f"list-options-built:{key}"
-    if not full and _cache_get(long_key):
-        return FilterOptions(select_options(chosen, value), True, value)
-    if full and not value:  # nothing chosen: the whole list as it was built
-        html = _cache_get(html_key)
-        if html is not None:
-            return FilterOptions(engine_output(html), True, value)
-    built = _cache_get(built_key)
+    built = None
+    if not full:
+        if _cache_get(long_key):
+            return FilterOptions(select_options(chosen, value), True, value)
+        # Not known as long: a short list, never cached; or a long one whose entries
+        # lapsed together (the flag is written last), built again below.
+    else:
+        if not value:  # nothing chosen: the whole list as it was built
+            html = _cache_get(html_key)
+            if html is not None:
+                return FilterOptions(engine_output(html), True, value)
+        built = _cache_get(built_key)
     if built is None:
         rows = [(str(v), label) for v, label in choices()]
         if len(rows) < CACHED_CHOICES_FROM:
@@ -317,6 +346,11 @@ def filter_options(
         at = values.index(value)
         options = [*options[:at], select_options(chosen, value), *options[at + 1 :]]
     return FilterOptions(engine_output("".join(options)), True, value)
+
+
+def long_options_key(key: str) -> str:
+    """The cache entry saying that the filter options ``key`` are long (loaded apart)."""
+    return f"list-options-long:{key}"
 
 
 def select_options(choices: Iterable[tuple], selected: str | None = "") -> str:

@@ -13,7 +13,7 @@ from billing import selectors as billing_selectors
 from customers import selectors as customer_selectors
 from customers.models import Customer
 from portal.actions import post_action
-from portal.exports import csv_response
+from portal.exports import query_csv_response
 from portal.htmx import render_page
 from portal.listing import list_key, page_size, paginate_by_key
 from portal.roles import Perm
@@ -87,8 +87,9 @@ def _searchable(form: SubscriptionFilterForm, url: str) -> SubscriptionFilterFor
     return form
 
 
-def _table_context(request, subscriptions, key: str, *, searching: bool) -> dict:
-    """``key``: the list as filtered (portal.listing.list_key); ``searching``: by a term."""
+def _table_context(request, subscriptions, key: str, *, searching: bool, also=()) -> dict:
+    """``key``: the list as filtered (portal.listing.list_key); ``searching``: by a term;
+    ``also``: cache entries the page reads besides (paginate_by_key)."""
     org = request.tenant.org
     sort = selectors.SUBSCRIPTION_SORT.chosen(request)
     with planned_for_their_values(searching):
@@ -98,6 +99,7 @@ def _table_context(request, subscriptions, key: str, *, searching: bool) -> dict
             page_size(request, PAGE_SIZE),
             lambda keys: selectors.subscription_rows(org=org, keys=keys),
             key=key,
+            also=also,
         )
     return {
         "page": page,
@@ -125,6 +127,7 @@ def subscription_list(request):
             selectors.subscription_list(org=org, **filters),
             list_key("subscriptions", org, **filters),
             searching=bool(filters["q"]),
+            also=customer_selectors.reseller_filter_read_ahead(request),
         ),
         "filters": filters,
         "form": _searchable(form, reverse("subscriptions:subscription_list")),
@@ -168,10 +171,12 @@ def support_queue(request):
 @require_safe
 def subscription_export(request):
     _form, filters = _list_filters(request)
-    return csv_response(
+    subscriptions, columns = selectors.export_query(org=request.tenant.org, **filters)
+    return query_csv_response(
         filename="subscriptions.csv",
         headers=[header for header, _path in selectors.EXPORT_COLUMNS],
-        rows=selectors.export_rows(org=request.tenant.org, **filters),
+        queryset=subscriptions,
+        columns=columns,
     )
 
 

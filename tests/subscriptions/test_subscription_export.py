@@ -3,6 +3,7 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from portal.roles import Role
@@ -98,3 +99,101 @@ def test_it_is_the_providers_and_any_member_may_export(role_client, reseller_cli
     assert role_client(Role.SALES_AGENT).get(URL).status_code == 200
     assert reseller_client.get(URL).status_code == 404
     assert client.get(URL).status_code == 302
+
+
+TRICKY = [
+    "=HYPERLINK(1)",
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    "\tTab Co",
+    "\rCR Co",
+    "\nLF Co",
+    " Space Co",
+    'Quote "Co", Ltd',
+    "Two\nLines",
+    "株式会社テスト",
+    "",
+]
+
+
+def test_it_writes_the_cells_the_python_writer_writes(provider_client, provider, reseller):
+    """On PostgreSQL the database writes the CSV (COPY); each cell is what the
+    Python writer writes: formulas as text, quotes and line breaks kept, NULL empty."""
+    from django.db.models import F
+
+    from portal.exports import csv_response
+    from subscriptions import selectors
+
+    for n, name in enumerate(TRICKY):
+        f.SubscriptionFactory(
+            customer=f.CustomerFactory(
+                provider=provider, company_name=name, primary_domain=TRICKY[-1 - n]
+            ),
+            offer=f.OfferFactory(name=TRICKY[(n + 3) % len(TRICKY)]),
+            support_contact=reseller if n % 2 else None,
+        )
+    rows = _rows(provider_client.get(URL))
+    subscriptions, columns = selectors.export_query(org=provider)
+    cells = {f"c{n}": F(c) if isinstance(c, str) else c for n, c in enumerate(columns)}
+    python = csv_response(
+        filename="x.csv",
+        headers=[header for header, _path in selectors.EXPORT_COLUMNS],
+        rows=subscriptions.annotate(**cells).values_list(*cells),
+    )
+    expected = list(csv.reader(io.StringIO(b"".join(python.streaming_content).decode())))
+    assert rows == expected
+    assert [row[0] for row in rows[1:]] == [
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tTab Co",
+        "'\rCR Co",
+        "'\nLF Co",
+        "' Space Co",
+        'Quote "Co", Ltd',
+        "Two\nLines",
+        "株式会社テスト",
+        "",
+    ]
+    # Licences (a number) as it is; no support contact: empty.
+    assert {row[3] for row in rows[1:]} == {"10"}
+    assert [row[6] for row in rows[1:3]] == ["", reseller.legal_name]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL writes the rows (COPY) after the headings"
+)
+def test_it_sends_the_headings_first_then_chunks_of_rows(provider_client, provider, monkeypatch):
+    from portal import exports
+
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 300)
+    for _n in range(12):
+        f.SubscriptionFactory(customer=f.CustomerFactory(provider=provider))
+    response = provider_client.get(URL)
+    chunks = list(response.streaming_content)
+    assert chunks[0].decode().startswith("Customer,Domain,Offer,Licences")
+    assert chunks[0].count(b"\n") == 1  # the headings alone, before the rows are read
+    rows = chunks[1:]
+    assert len(rows) >= 3 and all(len(chunk) >= 300 for chunk in rows[:-1])
+    assert b"".join(rows).count(b"\n") == 12
+
+
+def test_its_headings_are_in_the_users_language(provider_client, subscription):
+    provider_client.post(reverse("set_language"), {"language": "ja", "next": "/"})
+    rows = _rows(provider_client.get(URL))
+    assert rows[0][0] == "顧客" and rows[0][3] == "ライセンス"
+    assert rows[1][0] == "Alpine Ski House"
+
+
+def test_a_search_with_quotes_and_wildcards_is_a_plain_search(provider_client, provider):
+    f.SubscriptionFactory(
+        customer=f.CustomerFactory(provider=provider, company_name="100% O'Brien")
+    )
+    f.SubscriptionFactory(customer=f.CustomerFactory(provider=provider, company_name="1000 Co"))
+    assert [row[0] for row in _rows(provider_client.get(URL, {"q": "100% o'b"}))[1:]] == [
+        "100% O'Brien"
+    ]
+    assert _rows(provider_client.get(URL, {"q": "'); SELECT 1; --"}))[1:] == []
+    assert _rows(provider_client.get(URL, {"q": "%_"}))[1:] == []
