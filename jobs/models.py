@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.tenancy import TenantQuerySet
@@ -57,6 +58,9 @@ class Job(models.Model):
     progressed_at = models.DateTimeField(null=True, blank=True)
     # Set when the results were downloaded: the sealed secrets in them are gone then.
     results_taken_at = models.DateTimeField(null=True, blank=True)
+    # The language of the page the job was made on: its rows' outcomes are written in
+    # it, whatever the worker's (empty: the starter's own, else the organisation's).
+    language = models.CharField(max_length=8, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -69,6 +73,11 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.file_name}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.language:
+            self.language = translation.get_language() or ""
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

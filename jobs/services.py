@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jobs import csvfile
@@ -21,6 +21,7 @@ from jobs.models import Job, JobRow
 from jobs.signals import job_finished
 from portal import audit
 from portal.audit import Verb
+from portal.emails import recipient_language
 from portal.errors import ServiceError
 from portal.sealing import unseal
 
@@ -261,9 +262,18 @@ def job_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> Job:
     """Apply the pending rows of a job in batches until none is left or it is cancelled.
 
     Safe to run again (a redelivered task) and twice at once: a row is applied
-    only while it is pending, under its row lock.
+    only while it is pending, under its row lock. The rows' outcomes are written in
+    the language of the page the job was made on, not the worker's (for a job made
+    outside a page: the starter's own, else the organisation's, Japanese in Japan).
     """
     job = Job.objects.select_related("organisation", "created_by").get(pk=job_id)
+    user_language = job.created_by.language if job.created_by else ""
+    language = job.language or recipient_language(user_language, job.organisation.country)
+    with translation.override(language):
+        return _run(job, batch_size)
+
+
+def _run(job: Job, batch_size: int) -> Job:
     if job.status in (Job.Status.DONE, Job.Status.CANCELLED, Job.Status.VALIDATED):
         return job
     Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(

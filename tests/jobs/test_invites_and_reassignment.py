@@ -95,3 +95,60 @@ def test_reassignment_cannot_name_another_providers_subscription(provider_client
     job = Job.objects.get()
     assert job.invalid == 1
     assert JobRow.objects.get(job=job).errors[0]["message"] == "No such subscription."
+
+
+def _refused_in(language):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        return gettext("Too many emails were sent to this address. Try again tomorrow.")
+
+
+@pytest.fixture
+def refuse_recipients(monkeypatch):
+    from portal import ratelimit
+
+    monkeypatch.setattr(
+        ratelimit, "allow", lambda limit, key: limit.scope != "partnership-request-recipient"
+    )
+
+
+def test_outcomes_are_written_in_the_uploading_pages_language_not_the_workers(
+    provider_client, upload, refuse_recipients
+):
+    from django.utils import translation
+
+    from jobs import services
+
+    provider_client.cookies["django_language"] = "ja"
+    upload(provider_client, "invites", csv_bytes(["Email"], [["one@reseller.example"]]))
+    job = Job.objects.get()
+    assert job.language == "ja"
+    services.job_start(job=job, actor=job.created_by)
+    with translation.override("en"):  # a worker runs in the default language
+        services.job_run(job_id=job.pk)
+
+    row = JobRow.objects.get(job=job)
+    assert (row.outcome, row.message) == ("failed", _refused_in("ja"))
+
+
+@pytest.mark.parametrize(
+    ("country", "member_language", "expected"),
+    [("JP", "", "ja"), ("JP", "en", "en"), ("US", "ja", "ja"), ("US", "", "en")],
+)
+def test_a_job_made_outside_a_page_writes_in_the_starters_or_organisations_language(
+    provider_client, provider, upload, start, refuse_recipients, country, member_language, expected
+):
+    """Their own language when set, else their organisation's (Japanese in Japan)."""
+    provider.country = country
+    provider.save(update_fields=["country"])
+    upload(provider_client, "invites", csv_bytes(["Email"], [["one@reseller.example"]]))
+    job = Job.objects.get()
+    Job.objects.filter(pk=job.pk).update(language="")  # made by a command or an older release
+    job.created_by.language = member_language
+    job.created_by.save(update_fields=["language"])
+    start(provider_client, job)
+
+    row = JobRow.objects.get(job=job)
+    assert (row.outcome, row.message) == ("failed", _refused_in(expected))
