@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -10,8 +11,10 @@ from django.utils.translation import gettext_lazy
 from customers.models import Customer
 from partners.models import Organisation, PartnerLocation, Partnership, PartnershipRequest
 from partners.services import normalise_email
+from portal import listing
 from portal.listing import ListSort, SortColumn
 from portal.models import OutboundEmail, User
+from portal.outages import cache_call
 from portal.search import matching
 from portal.tokens import hash_token
 
@@ -295,16 +298,11 @@ def _offer_summary(key: str, summary: QuerySet) -> list[dict]:
     """The rows of ``summary``; a large reseller's (CACHED_COUNT_FROM subscriptions or more)
     kept for a minute, as a large count is (portal.listing): summing a distributor's largest
     reseller's 25,000 live subscriptions by offer took most of its page's time."""
-    from django.core.cache import cache
-
-    from portal.listing import CACHE_SECONDS, CACHED_COUNT_FROM
-    from portal.outages import cache_call
-
     rows = cache_call(cache.get, key)
     if rows is None:
         rows = list(summary)
-        if sum(row["subscriptions"] for row in rows) >= CACHED_COUNT_FROM:
-            cache_call(cache.set, key, rows, CACHE_SECONDS)
+        if sum(row["subscriptions"] for row in rows) >= listing.CACHED_COUNT_FROM:
+            cache_call(cache.set, key, rows, listing.CACHE_SECONDS)
     return rows
 
 
