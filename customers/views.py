@@ -100,6 +100,7 @@ def customer_list(request):
                 expiring=filters["expiring"],
             ),
             also=selectors.reseller_filter_read_ahead(request),
+            searching=bool(filters["q"]),
         )
     context = {
         "form": form,

@@ -97,6 +97,7 @@ def reseller_list(request):
                     agreement=filters["agreement"],
                     removed=removed,
                 ),
+                searching=bool(filters["q"]),
             )
     # A request has no agreement yet: filtering by agreement shows partnerships only.
     if filters["status"] not in ("active", "removed") and not filters["agreement"]:

@@ -100,6 +100,7 @@ def _table_context(request, subscriptions, key: str, *, searching: bool, also=()
             lambda keys: selectors.subscription_rows(org=org, keys=keys),
             key=key,
             also=also,
+            searching=searching,
         )
     return {
         "page": page,
