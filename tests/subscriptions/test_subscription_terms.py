@@ -268,3 +268,27 @@ def test_the_customers_expanded_row_shows_the_renewal_in_constant_queries(
 def test_the_cancel_confirmation_says_until_when(provider_client, action_url):
     html = provider_client.get(action_url("cancel")).content.decode()
     assert "this one until 9\xa0Mar\xa02026,\xa009:00 UTC" in html
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_rows_renewal_labels_read_as_the_details_date_filter_writes_them(language):
+    from django.utils import formats, translation
+
+    from subscriptions import selectors, terms
+
+    with translation.override(language):
+        label = selectors.renewal_labeller()
+        for days in range(0, 400, 7):
+            term_end = START + dt.timedelta(days=days, hours=days % 24)
+            date = formats.date_format(terms.term_last_date(term_end), "DATE_FORMAT")
+            cases = {
+                (True, False): translation.gettext("Renews on %(date)s"),
+                (True, True): translation.gettext("Renews with changes on %(date)s"),
+                (False, False): translation.gettext("Ends on %(date)s"),
+            }
+            for (auto_renew, has_change), text in cases.items():
+                written = label(
+                    status="active", auto_renew=auto_renew, term_end=term_end, has_change=has_change
+                )
+                assert written == text % {"date": date}
+        assert label(status="cancelled", auto_renew=True, term_end=START, has_change=False) == ""
