@@ -16,18 +16,21 @@ from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 
-# Django date format characters written from the value's fields, as Django writes them.
+# Django date format characters written from the value's fields, as Django writes them:
+# as fields of a str.format() template (``y``: the year's last two digits, ``M``: the
+# month's abbreviation, passed by name).
 _FIELDS = {
-    "d": lambda v: f"{v.day:02d}",
-    "j": lambda v: str(v.day),
-    "m": lambda v: f"{v.month:02d}",
-    "n": lambda v: str(v.month),
-    "Y": lambda v: f"{v.year:04d}",
-    "y": lambda v: f"{v.year % 100:02d}",
-    "H": lambda v: f"{v.hour:02d}",
-    "G": lambda v: str(v.hour),
-    "i": lambda v: f"{v.minute:02d}",
-    "s": lambda v: f"{v.second:02d}",
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "Y": "{0.year:04d}",
+    "y": "{y:02d}",
+    "H": "{0.hour:02d}",
+    "G": "{0.hour}",
+    "i": "{0.minute:02d}",
+    "s": "{0.second:02d}",
+    "M": "{M}",
 }
 
 
@@ -49,26 +52,18 @@ def engine_output(html: str) -> SafeString:
     return mark_safe(html)  # noqa: S308
 
 
-def _field_writers(pattern: str) -> list | None:
-    """``pattern`` (Django's date format syntax) as a list of writers, or None when it has more.
-
-    A writer is a literal string or a function of the value. ``M`` (the month's
-    abbreviation) is looked up once in the active language.
-    """
-    from django.utils.dates import MONTHS_3
-
+def _format_template(pattern: str) -> str | None:
+    """``pattern`` (Django's date format syntax) as a str.format() template of the value's
+    fields (see _FIELDS), or None when it has more than those."""
     out = []
     for char in pattern:
         if char in _FIELDS:
             out.append(_FIELDS[char])
-        elif char == "M":
-            months = {n: str(name).title() for n, name in MONTHS_3.items()}
-            out.append(lambda v, months=months: months[v.month])
         elif re.match(r"[A-Za-z\\]", char):
             return None
         else:
-            out.append(char)
-    return out
+            out.append(char.replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
 
 
 def date_formatter(format_name: str) -> Callable[[date | datetime | None], str]:
@@ -80,17 +75,23 @@ def date_formatter(format_name: str) -> Callable[[date | datetime | None], str]:
     the value's fields and month names (``j M Y``, ``Y/m/d H:i``) is written
     from them rather than by Django's general formatter.
     """
+    from django.utils.dates import MONTHS_3
+
     pattern = get_format(format_name)
-    writers = _field_writers(pattern)
+    template = _format_template(pattern)
     zone = timezone.get_current_timezone()
+    # The months' abbreviations in the active language, looked up once.
+    months = (
+        {n: str(name).title() for n, name in MONTHS_3.items()} if "{M}" in (template or "") else {}
+    )
 
     def formatted(value: date | datetime | None) -> str:
         if value is None:
             return ""
         if isinstance(value, datetime) and timezone.is_aware(value):
             value = value.astimezone(zone)
-        if writers is None:
+        if template is None:
             return format_date(value, pattern)
-        return "".join(w if isinstance(w, str) else w(value) for w in writers)
+        return template.format(value, y=value.year % 100, M=months.get(value.month, ""))
 
     return formatted
