@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import Count, F, Func, QuerySet, TextField, Value, Window
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils.functional import cached_property
 
@@ -139,6 +139,24 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.count_from.count()
+
+
+def short_list_page(queryset: QuerySet, number, per_page: int) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)`` of a short list (a subscription's
+    history), its first page in one query: the rows carry the list's length (COUNT(*) OVER ()),
+    where the paginator counts the list in a query of its own first. Other pages, rarely
+    opened, are get_page's.
+    """
+    paginator = Paginator(queryset, per_page)
+    try:
+        first = number is None or int(number) == 1
+    except (TypeError, ValueError):
+        first = True  # get_page shows the first page for a number that is none
+    if not first:
+        return paginator.get_page(number)
+    rows = list(queryset.annotate(list_length=Window(Count("*")))[:per_page])
+    paginator.count = rows[0].list_length if rows else 0
+    return Page(rows, 1, paginator)
 
 
 def paginate_by_key(

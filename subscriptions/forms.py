@@ -2,9 +2,11 @@
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import FilterSelect, ListFilterForm
+from portal.forms import JINJA2_FORMS, FilterSelect, ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Offer, Subscription
 
@@ -15,12 +17,30 @@ LICENCE_ERRORS = {
 }
 
 
-class OrganisationChoiceField(forms.ModelChoiceField):
+class ReadChoicesMixin:
+    """A model choice field that can show objects read already as its choices."""
+
+    def show(self, objects: list) -> None:
+        """Offer ``objects`` as the choices, as the queryset would list them.
+
+        The details page reads what its choice fields list once (its two offer
+        fields' offers in one query); a queryset's choices are read again each time
+        they are iterated (twice for a select without a blank choice). The
+        queryset still validates a submission.
+        """
+        blank = [] if self.empty_label is None else [("", self.empty_label)]
+        self.choices = [
+            *blank,
+            *((self.prepare_value(obj), self.label_from_instance(obj)) for obj in objects),
+        ]
+
+
+class OrganisationChoiceField(ReadChoicesMixin, forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.legal_name} ({obj.partner_id})"
 
 
-class OfferChoiceField(forms.ModelChoiceField):
+class OfferChoiceField(ReadChoicesMixin, forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return _("%(name)s (%(min)s–%(max)s licences)") % {
             "name": obj.name,
@@ -80,12 +100,28 @@ class VersionedForm(forms.Form):
 
     # The details page shows several of these forms: ids must not collide.
     id_prefix = "status"
+    # Its thirteen widgets (a select's options each a template) cost a third of the
+    # page with Django's template renderer; Django's Jinja2 templates write the same markup.
+    default_renderer = JINJA2_FORMS
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
+
+    @cached_property
+    def version_input(self) -> str:
+        """``{{ form.version }}``, the hidden input as its widget writes it, written once and
+        without a template: the details page shows it in seven forms, one form's thrice."""
+        field = self["version"]
+        value = field.field.widget.format_value(field.value())
+        return format_html(
+            '<input type="hidden" name="{}"{}{}>',
+            field.html_name,
+            "" if value is None else format_html(' value="{}"', value),
+            format_html(' id="{}"', field.auto_id) if field.auto_id else "",
+        )
 
 
 class QuantityForm(VersionedForm):
@@ -200,11 +236,14 @@ class SupportContactForm(VersionedForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, subscription: Subscription, **kwargs):
+    def __init__(self, *args, subscription: Subscription, contacts: list | None = None, **kwargs):
+        """``contacts``: the choices, when read already (selectors.support_contacts)."""
         super().__init__(*args, **kwargs)
         self.fields["support_contact"].queryset = selectors.support_contact_choices(
             subscription=subscription
         )
+        if contacts is not None:
+            self.fields["support_contact"].show(contacts)
 
 
 class UpgradeForm(VersionedForm):
@@ -221,11 +260,16 @@ class UpgradeForm(VersionedForm):
     quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     term = forms.ChoiceField(label=_("Term and billing frequency"), choices=(), required=False)
 
-    def __init__(self, *args, subscription: Subscription, **kwargs):
+    def __init__(
+        self, *args, subscription: Subscription, offers: list[Offer] | None = None, **kwargs
+    ):
+        """``offers``: the upgrade targets, when read already (selectors.change_offers)."""
         super().__init__(*args, **kwargs)
         self.fields["term"].choices = selectors.term_choices(blank=True)
         self.current_quantity = subscription.quantity
         self.fields["offer"].queryset = selectors.upgrade_targets(offer=subscription.offer)
+        if offers is not None:
+            self.fields["offer"].show(offers)
         self.fields["quantity"].widget.attrs["min"] = subscription.quantity
         self.fields["quantity"].help_text = _(
             "At least the current %(current)s, within the new offer's bounds."
@@ -270,10 +314,16 @@ class ScheduledChangeForm(VersionedForm):
     quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     term = forms.ChoiceField(label=_("Term and billing frequency"), choices=())
 
-    def __init__(self, *args, subscription: Subscription, **kwargs):
+    def __init__(
+        self, *args, subscription: Subscription, offers: list[Offer] | None = None, **kwargs
+    ):
+        """``offers``: the subscription's offer and its upgrade targets, when read already
+        (selectors.change_offers)."""
         super().__init__(*args, **kwargs)
         targets = selectors.upgrade_targets(offer=subscription.offer)
         self.fields["offer"].queryset = (
             Offer.objects.filter(pk=subscription.offer_id) | Offer.objects.filter(pk__in=targets)
         ).order_by("name")
+        if offers is not None:
+            self.fields["offer"].show(offers)
         self.fields["term"].choices = selectors.term_choices()

@@ -1,7 +1,6 @@
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from customers.models import Customer
 from portal.actions import post_action
 from portal.exports import query_csv_response
 from portal.htmx import render_page
-from portal.listing import list_key, page_size, paginate_by_key
+from portal.listing import list_key, page_size, paginate_by_key, short_list_page
 from portal.roles import Perm
 from portal.search import planned_for_their_values
 from portal.tables import render_fragment
@@ -257,10 +256,11 @@ def _render_detail(request, subscription, *, bound=None, status=200):
         "can_manage": can_manage,
         "provider_controls": provider_controls,
         "history": _describe_history(
-            Paginator(
+            short_list_page(
                 selectors.subscription_history(org=tenant.org, subscription=subscription),
+                request.GET.get("page"),
                 HISTORY_PAGE_SIZE,
-            ).get_page(request.GET.get("page"))
+            )
         ),
     }
     live = subscription.status in selectors.LIVE_STATUSES
@@ -302,18 +302,22 @@ def _render_detail(request, subscription, *, bound=None, status=200):
         )
         context["support_form"] = bound.get("support") or SupportContactForm(
             subscription=subscription,
+            contacts=selectors.support_contacts(subscription=subscription),
             initial={
                 **initial,
                 "support_contact": getattr(subscription.support_contact, "uuid", None),
             },
         )
         context["status_form"] = bound.get("status") or VersionedForm(initial=initial)
+        # The scheduled change's and the upgrade's offers, read once for both forms.
+        offers = selectors.change_offers(offer=subscription.offer) if live else None
         if live:
             context["auto_renew_form"] = bound.get("auto_renew") or AutoRenewForm(
                 initial={**initial, "auto_renew": not subscription.auto_renew}
             )
             context["scheduled_form"] = bound.get("scheduled") or ScheduledChangeForm(
                 subscription=subscription,
+                offers=offers.scheduled,
                 initial={
                     **initial,
                     "offer": (pending.offer if pending else subscription.offer).uuid,
@@ -326,9 +330,10 @@ def _render_detail(request, subscription, *, bound=None, status=200):
         if subscription.status == Subscription.Status.ACTIVE:
             upgrade_form = bound.get("upgrade") or UpgradeForm(
                 subscription=subscription,
+                offers=offers.upgrades,
                 initial={**initial, "quantity": subscription.quantity},
             )
-            if upgrade_form.is_bound or upgrade_form.fields["offer"].queryset.exists():
+            if upgrade_form.is_bound or offers.upgrades:
                 context["upgrade_form"] = upgrade_form
     return render(request, "subscriptions/subscription_detail.html", context, status=status)
 
