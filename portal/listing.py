@@ -155,7 +155,14 @@ def short_list_page(queryset: QuerySet, number, per_page: int) -> Page:
     if not first:
         return paginator.get_page(number)
     rows = list(queryset.annotate(list_length=Window(Count("*")))[:per_page])
-    paginator.count = rows[0].list_length if rows else 0
+    first_row = rows[0] if rows else None
+    paginator.count = (
+        0
+        if first_row is None
+        else first_row["list_length"]
+        if isinstance(first_row, dict)  # values()
+        else first_row.list_length
+    )
     return Page(rows, 1, paginator)
 
 

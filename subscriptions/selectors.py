@@ -308,12 +308,21 @@ def subscription_for_detail(*, org, subscription_id) -> Subscription:
     return get_for_org(queryset, org, uuid=subscription_id)
 
 
-def subscription_history(*, org, subscription: Subscription) -> QuerySet[SubscriptionChange]:
-    """The subscription's changes, newest first, with who made them."""
+def subscription_history(*, org, subscription: Subscription) -> QuerySet[dict]:
+    """The subscription's changes, newest first, as rows with who made them (``actor__``
+    names and email, None when no one did): rows, not objects, for the page's 20."""
     return (
         SubscriptionChange.objects.for_org(org)
         .filter(subscription=subscription)
-        .select_related("actor")
+        .values(
+            "created_at",
+            "field",
+            "before",
+            "after",
+            "actor__first_name",
+            "actor__last_name",
+            "actor__email",
+        )
     )
 
 

@@ -53,16 +53,22 @@ ON_OFF = {"on": gettext_lazy("On"), "off": gettext_lazy("Off")}
 
 
 def _describe_history(page):
-    """Give each history row its readable field name and values (statuses in the user's language)."""
+    """Give each history row its readable field name and values (statuses in the user's
+    language) and who made it as User.display_name writes it."""
     statuses = dict(Subscription.Status.choices)
     for change in page:
-        change.field_label = HISTORY_FIELD_LABELS.get(change.field, change.field)
-        values = (change.before, change.after)
-        if change.field == "status":
+        change["field_label"] = HISTORY_FIELD_LABELS.get(change["field"], change["field"])
+        values = (change["before"], change["after"])
+        if change["field"] == "status":
             values = tuple(statuses.get(value, value) for value in values)
-        elif change.field == "auto_renew":
+        elif change["field"] == "auto_renew":
             values = tuple(ON_OFF.get(value, value) for value in values)
-        change.before_display, change.after_display = values
+        change["before_display"], change["after_display"] = values
+        if change["actor__email"] is None:  # no one (the system), or a user since deleted
+            change["actor_name"] = ""
+        else:
+            full_name = f"{change['actor__first_name']} {change['actor__last_name']}".strip()
+            change["actor_name"] = full_name or change["actor__email"]
     return page
 
 
@@ -251,17 +257,24 @@ def _render_detail(request, subscription, *, bound=None, status=200):
     can_manage = tenant.can(Perm.MANAGE_SUBSCRIPTIONS) and is_open
     # The credited reseller, the support contact and the lifecycle are the provider's.
     provider_controls = can_manage and tenant.org.pk == subscription.provider_id
+    history = _describe_history(
+        short_list_page(
+            selectors.subscription_history(org=tenant.org, subscription=subscription),
+            request.GET.get("page"),
+            HISTORY_PAGE_SIZE,
+        )
+    )
     context = {
         "subscription": subscription,
         "can_manage": can_manage,
         "provider_controls": provider_controls,
-        "history": _describe_history(
-            short_list_page(
-                selectors.subscription_history(org=tenant.org, subscription=subscription),
-                request.GET.get("page"),
-                HISTORY_PAGE_SIZE,
-            )
-        ),
+        "history": history,
+        # Its rows in a Jinja2 fragment: through Django's templates, a fifth of the page.
+        "history_table": render_fragment(
+            request, "subscriptions/history_table.html", {"rows": history.object_list}
+        )
+        if history.object_list
+        else "",
     }
     live = subscription.status in selectors.LIVE_STATUSES
     pending = selectors.pending_change(subscription=subscription) if live else None
