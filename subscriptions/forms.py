@@ -1,9 +1,11 @@
 """One small form per subscription action."""
 
+from collections.abc import Callable
+
 from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import JINJA2_FORMS, FilterSelect, ListFilterForm
@@ -17,36 +19,41 @@ LICENCE_ERRORS = {
 }
 
 
-class ReadChoicesMixin:
-    """A model choice field that can show objects read already as its choices."""
-
-    def show(self, objects: list) -> None:
-        """Offer ``objects`` as the choices, as the queryset would list them.
-
-        The details page reads what its choice fields list once (its two offer
-        fields' offers in one query); a queryset's choices are read again each time
-        they are iterated (twice for a select without a blank choice). The
-        queryset still validates a submission.
-        """
-        blank = [] if self.empty_label is None else [("", self.empty_label)]
-        self.choices = [
-            *blank,
-            *((self.prepare_value(obj), self.label_from_instance(obj)) for obj in objects),
-        ]
-
-
-class OrganisationChoiceField(ReadChoicesMixin, forms.ModelChoiceField):
+class OrganisationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.legal_name} ({obj.partner_id})"
 
 
-class OfferChoiceField(ReadChoicesMixin, forms.ModelChoiceField):
+class OfferChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return _("%(name)s (%(min)s–%(max)s licences)") % {
             "name": obj.name,
             "min": obj.min_licences,
             "max": obj.max_licences,
         }
+
+
+def _set_choices(
+    form: forms.Form, name: str, *, read: list | None, queryset: Callable[[], QuerySet]
+) -> None:
+    """Let the model choice field ``name`` choose from ``read`` (objects read already, as
+    ``queryset()`` lists them), else from ``queryset()``.
+
+    The details page reads what its choice fields list once (its two offer
+    fields' offers in one query): a queryset is read again each time its choices
+    are iterated (twice for a select without a blank choice), and building one
+    costs more than the rest of the form. A submitted form is validated against
+    ``queryset()`` all the same.
+    """
+    field = form.fields[name]
+    if read is not None:
+        blank = [] if field.empty_label is None else [("", field.empty_label)]
+        field.choices = [
+            *blank,
+            *((field.prepare_value(obj), field.label_from_instance(obj)) for obj in read),
+        ]
+    if read is None or form.is_bound:
+        field.queryset = queryset()
 
 
 class SubscriptionNewForm(forms.Form):
@@ -112,16 +119,9 @@ class VersionedForm(forms.Form):
 
     @cached_property
     def version_input(self) -> str:
-        """``{{ form.version }}``, the hidden input as its widget writes it, written once and
-        without a template: the details page shows it in seven forms, one form's thrice."""
-        field = self["version"]
-        value = field.field.widget.format_value(field.value())
-        return format_html(
-            '<input type="hidden" name="{}"{}{}>',
-            field.html_name,
-            "" if value is None else format_html(' value="{}"', value),
-            format_html(' id="{}"', field.auto_id) if field.auto_id else "",
-        )
+        """``{{ form.version }}``, rendered once: the details page shows the status form's
+        three times."""
+        return str(self["version"])
 
 
 class QuantityForm(VersionedForm):
@@ -239,11 +239,12 @@ class SupportContactForm(VersionedForm):
     def __init__(self, *args, subscription: Subscription, contacts: list | None = None, **kwargs):
         """``contacts``: the choices, when read already (selectors.support_contacts)."""
         super().__init__(*args, **kwargs)
-        self.fields["support_contact"].queryset = selectors.support_contact_choices(
-            subscription=subscription
+        _set_choices(
+            self,
+            "support_contact",
+            read=contacts,
+            queryset=lambda: selectors.support_contact_choices(subscription=subscription),
         )
-        if contacts is not None:
-            self.fields["support_contact"].show(contacts)
 
 
 class UpgradeForm(VersionedForm):
@@ -267,9 +268,12 @@ class UpgradeForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["term"].choices = selectors.term_choices(blank=True)
         self.current_quantity = subscription.quantity
-        self.fields["offer"].queryset = selectors.upgrade_targets(offer=subscription.offer)
-        if offers is not None:
-            self.fields["offer"].show(offers)
+        _set_choices(
+            self,
+            "offer",
+            read=offers,
+            queryset=lambda: selectors.upgrade_targets(offer=subscription.offer),
+        )
         self.fields["quantity"].widget.attrs["min"] = subscription.quantity
         self.fields["quantity"].help_text = _(
             "At least the current %(current)s, within the new offer's bounds."
@@ -320,10 +324,13 @@ class ScheduledChangeForm(VersionedForm):
         """``offers``: the subscription's offer and its upgrade targets, when read already
         (selectors.change_offers)."""
         super().__init__(*args, **kwargs)
-        targets = selectors.upgrade_targets(offer=subscription.offer)
-        self.fields["offer"].queryset = (
-            Offer.objects.filter(pk=subscription.offer_id) | Offer.objects.filter(pk__in=targets)
-        ).order_by("name")
-        if offers is not None:
-            self.fields["offer"].show(offers)
+
+        def offers_to_choose():
+            targets = selectors.upgrade_targets(offer=subscription.offer)
+            return (
+                Offer.objects.filter(pk=subscription.offer_id)
+                | Offer.objects.filter(pk__in=targets)
+            ).order_by("name")
+
+        _set_choices(self, "offer", read=offers, queryset=offers_to_choose)
         self.fields["term"].choices = selectors.term_choices()
