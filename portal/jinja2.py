@@ -31,7 +31,11 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.-]*")
 def environment(**options) -> Environment:
     env = Environment(**options)  # noqa: S701 (autoescape is on in settings.TEMPLATES)
     env.install_gettext_callables(
-        gettext=translation.gettext, ngettext=translation.ngettext, newstyle=True
+        gettext=translation.gettext,
+        ngettext=translation.ngettext,
+        newstyle=True,
+        pgettext=translation.pgettext,
+        npgettext=translation.npgettext,
     )
     env.filters["date"] = format_date
     env.globals["url"] = url

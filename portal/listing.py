@@ -141,6 +141,31 @@ class CountedPaginator(Paginator):
         return self.count_from.count()
 
 
+def short_list_page(queryset: QuerySet, number, per_page: int) -> Page:
+    """``Paginator(queryset, per_page).get_page(number)`` of a short list (a subscription's
+    history), its first page in one query: the rows carry the list's length (COUNT(*) OVER ()),
+    where the paginator counts the list in a query of its own first. Other pages, rarely
+    opened, are get_page's.
+    """
+    paginator = Paginator(queryset, per_page)
+    try:
+        first = number is None or int(number) == 1
+    except (TypeError, ValueError):
+        first = True  # get_page shows the first page for a number that is none
+    if not first:
+        return paginator.get_page(number)
+    rows = list(queryset.annotate(list_length=Window(Count("*")))[:per_page])
+    first_row = rows[0] if rows else None
+    paginator.count = (
+        0
+        if first_row is None
+        else first_row["list_length"]
+        if isinstance(first_row, dict)  # values()
+        else first_row.list_length
+    )
+    return Page(rows, 1, paginator)
+
+
 def paginate_by_key(
     queryset: QuerySet,
     number,

@@ -1,10 +1,14 @@
 """One small form per subscription action."""
 
+from collections.abc import Callable
+
 from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import FilterSelect, ListFilterForm
+from portal.forms import JINJA2_FORMS, FilterSelect, ListFilterForm
 from subscriptions import selectors
 from subscriptions.models import Offer, Subscription
 
@@ -27,6 +31,29 @@ class OfferChoiceField(forms.ModelChoiceField):
             "min": obj.min_licences,
             "max": obj.max_licences,
         }
+
+
+def _set_choices(
+    form: forms.Form, name: str, *, read: list | None, queryset: Callable[[], QuerySet]
+) -> None:
+    """Let the model choice field ``name`` choose from ``read`` (objects read already, as
+    ``queryset()`` lists them), else from ``queryset()``.
+
+    The details page reads what its choice fields list once (its two offer
+    fields' offers in one query): a queryset is read again each time its choices
+    are iterated (twice for a select without a blank choice), and building one
+    costs more than the rest of the form. A submitted form is validated against
+    ``queryset()`` all the same.
+    """
+    field = form.fields[name]
+    if read is not None:
+        blank = [] if field.empty_label is None else [("", field.empty_label)]
+        field.choices = [
+            *blank,
+            *((field.prepare_value(obj), field.label_from_instance(obj)) for obj in read),
+        ]
+    if read is None or form.is_bound:
+        field.queryset = queryset()
 
 
 class SubscriptionNewForm(forms.Form):
@@ -80,12 +107,21 @@ class VersionedForm(forms.Form):
 
     # The details page shows several of these forms: ids must not collide.
     id_prefix = "status"
+    # Its thirteen widgets (a select's options each a template) cost a third of the
+    # page with Django's template renderer; Django's Jinja2 templates write the same markup.
+    default_renderer = JINJA2_FORMS
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
+
+    @cached_property
+    def version_input(self) -> str:
+        """``{{ form.version }}``, rendered once: the details page shows the status form's
+        three times."""
+        return str(self["version"])
 
 
 class QuantityForm(VersionedForm):
@@ -200,10 +236,14 @@ class SupportContactForm(VersionedForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, subscription: Subscription, **kwargs):
+    def __init__(self, *args, subscription: Subscription, contacts: list | None = None, **kwargs):
+        """``contacts``: the choices, when read already (selectors.support_contacts)."""
         super().__init__(*args, **kwargs)
-        self.fields["support_contact"].queryset = selectors.support_contact_choices(
-            subscription=subscription
+        _set_choices(
+            self,
+            "support_contact",
+            read=contacts,
+            queryset=lambda: selectors.support_contact_choices(subscription=subscription),
         )
 
 
@@ -221,11 +261,19 @@ class UpgradeForm(VersionedForm):
     quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     term = forms.ChoiceField(label=_("Term and billing frequency"), choices=(), required=False)
 
-    def __init__(self, *args, subscription: Subscription, **kwargs):
+    def __init__(
+        self, *args, subscription: Subscription, offers: list[Offer] | None = None, **kwargs
+    ):
+        """``offers``: the upgrade targets, when read already (selectors.change_offers)."""
         super().__init__(*args, **kwargs)
         self.fields["term"].choices = selectors.term_choices(blank=True)
         self.current_quantity = subscription.quantity
-        self.fields["offer"].queryset = selectors.upgrade_targets(offer=subscription.offer)
+        _set_choices(
+            self,
+            "offer",
+            read=offers,
+            queryset=lambda: selectors.upgrade_targets(offer=subscription.offer),
+        )
         self.fields["quantity"].widget.attrs["min"] = subscription.quantity
         self.fields["quantity"].help_text = _(
             "At least the current %(current)s, within the new offer's bounds."
@@ -270,10 +318,19 @@ class ScheduledChangeForm(VersionedForm):
     quantity = forms.IntegerField(label=_("Licences"), min_value=1, error_messages=LICENCE_ERRORS)
     term = forms.ChoiceField(label=_("Term and billing frequency"), choices=())
 
-    def __init__(self, *args, subscription: Subscription, **kwargs):
+    def __init__(
+        self, *args, subscription: Subscription, offers: list[Offer] | None = None, **kwargs
+    ):
+        """``offers``: the subscription's offer and its upgrade targets, when read already
+        (selectors.change_offers)."""
         super().__init__(*args, **kwargs)
-        targets = selectors.upgrade_targets(offer=subscription.offer)
-        self.fields["offer"].queryset = (
-            Offer.objects.filter(pk=subscription.offer_id) | Offer.objects.filter(pk__in=targets)
-        ).order_by("name")
+
+        def offers_to_choose():
+            targets = selectors.upgrade_targets(offer=subscription.offer)
+            return (
+                Offer.objects.filter(pk=subscription.offer_id)
+                | Offer.objects.filter(pk__in=targets)
+            ).order_by("name")
+
+        _set_choices(self, "offer", read=offers, queryset=offers_to_choose)
         self.fields["term"].choices = selectors.term_choices()

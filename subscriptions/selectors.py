@@ -325,18 +325,54 @@ def subscription_for_detail(*, org, subscription_id) -> Subscription:
     return get_for_org(queryset, org, uuid=subscription_id)
 
 
-def subscription_history(*, org, subscription: Subscription) -> QuerySet[SubscriptionChange]:
-    """The subscription's changes, newest first, with who made them."""
+def subscription_history(*, org, subscription: Subscription) -> QuerySet[dict]:
+    """The subscription's changes, newest first, as rows with who made them (``actor__``
+    names and email, None when no one did): rows, not objects, for the page's 20."""
     return (
         SubscriptionChange.objects.for_org(org)
         .filter(subscription=subscription)
-        .select_related("actor")
+        .values(
+            "created_at",
+            "field",
+            "before",
+            "after",
+            "actor__first_name",
+            "actor__last_name",
+            "actor__email",
+        )
     )
 
 
 def upgrade_targets(*, offer: Offer) -> QuerySet[Offer]:
     """The orderable offers a subscription of ``offer`` can be upgraded to."""
     return offer.upgrades_to.filter(is_active=True).order_by("name")
+
+
+@dataclass(frozen=True)
+class ChangeOffers:
+    """The offers of the details page's two offer fields, by name."""
+
+    scheduled: list[Offer]  # the subscription's offer and its upgrade targets
+    upgrades: list[Offer]  # its upgrade targets (upgrade_targets)
+
+
+def change_offers(*, offer: Offer) -> ChangeOffers:
+    """The offers a change scheduled for a subscription of ``offer`` can name and those it can
+    be upgraded to, in one query (the page read them in four)."""
+    rows = (
+        Offer.objects.annotate(
+            is_target=Exists(
+                Offer.upgrades_to.through.objects.filter(from_offer=offer, to_offer=OuterRef("pk"))
+            )
+        )
+        .filter(Q(pk=offer.pk) | Q(is_target=True, is_active=True))
+        .order_by("name", "pk")
+    )
+    scheduled = list(rows)
+    return ChangeOffers(
+        scheduled=scheduled,
+        upgrades=[row for row in scheduled if row.is_target and row.is_active],
+    )
 
 
 def term_label(value: str, *, offer: Offer) -> str:
@@ -419,6 +455,13 @@ def support_contact_choices(*, subscription: Subscription) -> QuerySet[Organisat
     return Organisation.objects.for_org(subscription.provider).filter(
         pk__in=[pk for pk in ids if pk is not None]
     )
+
+
+def support_contacts(*, subscription: Subscription) -> list[Organisation]:
+    """``support_contact_choices`` from the organisations ``subscription_for_detail`` read:
+    the customer's associated reseller is a partner of the provider (customers.services)."""
+    contacts = {subscription.provider, subscription.customer.reseller} - {None}
+    return sorted(contacts, key=lambda org: org.legal_name)
 
 
 def reseller_location_check(*, provider, location_partner_id: str) -> PartnerLocation:

@@ -1,7 +1,6 @@
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from customers.models import Customer
 from portal.actions import post_action
 from portal.exports import query_csv_response
 from portal.htmx import render_page
-from portal.listing import list_key, page_size, paginate_by_key
+from portal.listing import list_key, page_size, paginate_by_key, short_list_page
 from portal.roles import Perm
 from portal.search import planned_for_their_values
 from portal.tables import render_fragment
@@ -54,16 +53,22 @@ ON_OFF = {"on": gettext_lazy("On"), "off": gettext_lazy("Off")}
 
 
 def _describe_history(page):
-    """Give each history row its readable field name and values (statuses in the user's language)."""
+    """Give each history row its readable field name and values (statuses in the user's
+    language) and who made it as User.display_name writes it."""
     statuses = dict(Subscription.Status.choices)
     for change in page:
-        change.field_label = HISTORY_FIELD_LABELS.get(change.field, change.field)
-        values = (change.before, change.after)
-        if change.field == "status":
+        change["field_label"] = HISTORY_FIELD_LABELS.get(change["field"], change["field"])
+        values = (change["before"], change["after"])
+        if change["field"] == "status":
             values = tuple(statuses.get(value, value) for value in values)
-        elif change.field == "auto_renew":
+        elif change["field"] == "auto_renew":
             values = tuple(ON_OFF.get(value, value) for value in values)
-        change.before_display, change.after_display = values
+        change["before_display"], change["after_display"] = values
+        if change["actor__email"] is None:  # no one (the system), or a user since deleted
+            change["actor_name"] = ""
+        else:
+            full_name = f"{change['actor__first_name']} {change['actor__last_name']}".strip()
+            change["actor_name"] = full_name or change["actor__email"]
     return page
 
 
@@ -253,16 +258,24 @@ def _render_detail(request, subscription, *, bound=None, status=200):
     can_manage = tenant.can(Perm.MANAGE_SUBSCRIPTIONS) and is_open
     # The credited reseller, the support contact and the lifecycle are the provider's.
     provider_controls = can_manage and tenant.org.pk == subscription.provider_id
+    history = _describe_history(
+        short_list_page(
+            selectors.subscription_history(org=tenant.org, subscription=subscription),
+            request.GET.get("page"),
+            HISTORY_PAGE_SIZE,
+        )
+    )
     context = {
         "subscription": subscription,
         "can_manage": can_manage,
         "provider_controls": provider_controls,
-        "history": _describe_history(
-            Paginator(
-                selectors.subscription_history(org=tenant.org, subscription=subscription),
-                HISTORY_PAGE_SIZE,
-            ).get_page(request.GET.get("page"))
-        ),
+        "history": history,
+        # Its rows in a Jinja2 fragment: through Django's templates, a fifth of the page.
+        "history_table": render_fragment(
+            request, "subscriptions/history_table.html", {"rows": history.object_list}
+        )
+        if history.object_list
+        else "",
     }
     live = subscription.status in selectors.LIVE_STATUSES
     pending = selectors.pending_change(subscription=subscription) if live else None
@@ -303,18 +316,22 @@ def _render_detail(request, subscription, *, bound=None, status=200):
         )
         context["support_form"] = bound.get("support") or SupportContactForm(
             subscription=subscription,
+            contacts=selectors.support_contacts(subscription=subscription),
             initial={
                 **initial,
                 "support_contact": getattr(subscription.support_contact, "uuid", None),
             },
         )
         context["status_form"] = bound.get("status") or VersionedForm(initial=initial)
+        # The scheduled change's and the upgrade's offers, read once for both forms.
+        offers = selectors.change_offers(offer=subscription.offer) if live else None
         if live:
             context["auto_renew_form"] = bound.get("auto_renew") or AutoRenewForm(
                 initial={**initial, "auto_renew": not subscription.auto_renew}
             )
             context["scheduled_form"] = bound.get("scheduled") or ScheduledChangeForm(
                 subscription=subscription,
+                offers=offers.scheduled,
                 initial={
                     **initial,
                     "offer": (pending.offer if pending else subscription.offer).uuid,
@@ -327,9 +344,10 @@ def _render_detail(request, subscription, *, bound=None, status=200):
         if subscription.status == Subscription.Status.ACTIVE:
             upgrade_form = bound.get("upgrade") or UpgradeForm(
                 subscription=subscription,
+                offers=offers.upgrades,
                 initial={**initial, "quantity": subscription.quantity},
             )
-            if upgrade_form.is_bound or upgrade_form.fields["offer"].queryset.exists():
+            if upgrade_form.is_bound or offers.upgrades:
                 context["upgrade_form"] = upgrade_form
     return render(request, "subscriptions/subscription_detail.html", context, status=status)
 
