@@ -451,11 +451,21 @@ def _submit_new_customer(request):
     org = request.tenant.org
     submitted = SubmitCustomerForm(request.POST)
     key = submitted.cleaned_data["idempotency_key"] if submitted.is_valid() else None
-    if key is not None:
-        existing = selectors.customer_for_order_key(provider=org, idempotency_key=key)
+
+    def already_created():
+        """The setup page of the customer a submit with this key created, if one did."""
+        existing = (
+            selectors.customer_for_order_key(provider=org, idempotency_key=key)
+            if key is not None
+            else None
+        )
         if existing is not None:
             # A repeated submit: the session is left as the first one wrote it.
             return redirect("customers:customer_setup", customer_id=existing.uuid)
+        return None
+
+    if (answer := already_created()) is not None:
+        return answer
     draft = wizard.current_draft(request)
     if not draft or not draft["details"]:
         return redirect("customers:customer_new")
@@ -464,7 +474,9 @@ def _submit_new_customer(request):
         return redirect("customers:customer_new_review")
     details, lines, back = _checked_draft(request, draft)
     if back is not None:
-        return back
+        # A twin submit (a double click) may have created the customer since the look-up
+        # above: its domain is then taken, and this one answers with its setup page.
+        return already_created() or back
 
     def created(result) -> str:
         wizard.discard_draft(request)
