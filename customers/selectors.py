@@ -16,6 +16,7 @@ from partners.models import Organisation, Partnership
 from portal.listing import ListSort, SortColumn, filter_options, long_options_key
 from portal.models import ActivityEvent
 from portal.search import SHORT_TERM, matching
+from portal.tables import date_formatter
 from portal.tenancy import get_for_org
 from portal.tokens import hash_token
 from relationships.models import AdminRelationship
@@ -147,6 +148,7 @@ def customer_subscription_rows(*, org, customer: Customer, renewals: bool = Fals
         .order_by("offer__name", "created_at")
         .values("uuid", "quantity", "status", "auto_renew", "term_end", **fields)
     )
+    date_text = date_formatter("DATE_FORMAT")
     for row in rows:
         row["status_label"] = STATUS_LABELS[row["status"]]
         if renewals:
@@ -155,6 +157,7 @@ def customer_subscription_rows(*, org, customer: Customer, renewals: bool = Fals
                 auto_renew=row["auto_renew"],
                 term_end=row["term_end"],
                 has_change=row["has_change"],
+                date_text=date_text,
             )
     return rows
 

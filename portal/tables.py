@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.template import engines
 from django.utils import timezone
@@ -71,8 +71,8 @@ def _field_writers(pattern: str) -> list | None:
     return out
 
 
-def date_formatter(format_name: str) -> Callable[[datetime | None], str]:
-    """Format values in the current time zone with ``format_name``.
+def date_formatter(format_name: str) -> Callable[[date | None], str]:
+    """Format values (a datetime in the current time zone, or a date) with ``format_name``.
 
     ``format_name``: a format setting of the active language (``SHORT_DATE_FORMAT``)
     or a format itself (``Y-m-d``), as the template filter ``date`` takes. The
@@ -87,7 +87,7 @@ def date_formatter(format_name: str) -> Callable[[datetime | None], str]:
     def formatted(value: datetime | None) -> str:
         if value is None:
             return ""
-        if timezone.is_aware(value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
             value = value.astimezone(zone)
         if writers is None:
             return format_date(value, pattern)

@@ -164,12 +164,19 @@ def with_status_labels(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def renewal_label(*, status: str, auto_renew: bool, term_end, has_change: bool) -> str:
+def renewal_label(
+    *, status: str, auto_renew: bool, term_end, has_change: bool, date_text=None
+) -> str:
     """ "Renews on <date>", "Renews with changes on <date>" or "Ends on <date>" (empty when
-    the subscription has ended)."""
+    the subscription has ended).
+
+    ``date_text``: the date's text in DATE_FORMAT, for many labels at once
+    (portal.tables.date_formatter: the format looked up once, not per label).
+    """
     if status not in LIVE_STATUSES:
         return ""
-    date = formats.date_format(terms.term_last_date(term_end), "DATE_FORMAT")
+    last = terms.term_last_date(term_end)
+    date = date_text(last) if date_text else formats.date_format(last, "DATE_FORMAT")
     if not auto_renew:
         return _("Ends on %(date)s") % {"date": date}
     if has_change:
