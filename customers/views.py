@@ -250,6 +250,8 @@ def _detail_context(request, customer, *, change_form=None):
                 ("", "---------"),
                 *([(current.uuid, current.legal_name)] if current else []),
             ]
+        else:  # the options just read, not the field's query run again by its widget
+            form.fields["reseller"].choices = [("", "---------"), *options.choices]
         context["change_form"] = form
         context["change_options"] = options
     return context
