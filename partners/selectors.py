@@ -328,20 +328,18 @@ def reseller_page(
     # reads the reseller's customers of this provider from the index of (provider,
     # reseller, …) and their subscriptions, not every customer of the reseller's across
     # providers in a scan of the whole index (20 ms, and more, for a mid-sized reseller).
-    live_subscriptions = (
-        Subscription.objects.for_org(provider)
-        .filter(customer__provider=provider, customer__reseller=reseller)
-        .exclude(status__in=Subscription.CLOSED_STATUSES)
-    )
+    live = Subscription.objects.for_org(provider).exclude(status__in=Subscription.CLOSED_STATUSES)
+    live_subscriptions = live.filter(customer__provider=provider, customer__reseller=reseller)
+    # Per customer of the table (already the reseller's, of the provider): no join again.
     per_customer = (
-        live_subscriptions.filter(customer=OuterRef("pk"))
+        live.filter(customer=OuterRef("pk"))
         .order_by()
         .values("customer")
         .annotate(n=Count("*"))
         .values("n")
     )
     licences_per_customer = (
-        live_subscriptions.filter(customer=OuterRef("pk"))
+        live.filter(customer=OuterRef("pk"))
         .order_by()
         .values("customer")
         .annotate(n=Sum("quantity"))
