@@ -123,16 +123,42 @@ def reseller_filter_choices(*, provider):
     )
 
 
-def customer_subscriptions(*, org, customer: Customer):
-    """The subscriptions of ``customer`` that ``org`` may see."""
-    from subscriptions.selectors import with_renewal_labels
+def customer_subscription_rows(*, org, customer: Customer, renewals: bool = False) -> list[dict]:
+    """The subscriptions of ``customer`` that ``org`` may see, by offer: what the rows of the
+    customer page (support contact) or, with ``renewals``, of its expanded row on Customers
+    (the renewal) show, in one query.
 
-    return with_renewal_labels(
+    Plain dicts, not models: a busy customer has a hundred subscriptions, and building each
+    with its offer, support contact and location was a third of the page's time.
+    """
+    from subscriptions.models import ScheduledChange
+    from subscriptions.selectors import STATUS_LABELS, renewal_labeller
+
+    fields = {"offer_name": F("offer__name"), "offer_kind": F("offer__kind")}
+    if renewals:
+        fields["has_change"] = Exists(
+            ScheduledChange.objects.pending().filter(subscription=OuterRef("pk"))
+        )
+    else:
+        fields["support_contact_name"] = F("support_contact__legal_name")
+    rows = list(
         Subscription.objects.for_org(org)
         .filter(customer=customer)
-        .select_related("offer", "support_contact", "reseller_location")
         .order_by("offer__name", "created_at")
+        .values("uuid", "quantity", "status", "auto_renew", "term_end", **fields)
     )
+    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
+    label = renewal_labeller()
+    for row in rows:
+        row["status_label"] = statuses[row["status"]]
+        if renewals:
+            row["renewal_label"] = label(
+                status=row["status"],
+                auto_renew=row["auto_renew"],
+                term_end=row["term_end"],
+                has_change=row["has_change"],
+            )
+    return rows
 
 
 def tenant_owners(*, org, customer: Customer):

@@ -177,10 +177,22 @@ def customer_row(request, customer_id):
     if not request.htmx:
         response = redirect("customers:customer_detail", customer_id=customer.uuid)
     else:
+        subscriptions = selectors.customer_subscription_rows(
+            org=org, customer=customer, renewals=True
+        )
         context = {
             "customer": customer,
-            "subscriptions": selectors.customer_subscriptions(org=org, customer=customer),
-            "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
+            "subscriptions": subscriptions,
+            "subscription_table": render_fragment(
+                request,
+                "customers/customer_subscriptions.html",
+                {
+                    "rows": subscriptions,
+                    "customer": customer,
+                    "expanded": True,
+                    "can_change_licences": request.tenant.can(Perm.MANAGE_SUBSCRIPTIONS),
+                },
+            ),
         }
         response = render(request, "customers/customer_list.html#expanded-row", context)
     # The same URL answers a fragment to htmx and a redirect to the browser.
@@ -190,7 +202,7 @@ def customer_row(request, customer_id):
 
 def _detail_context(request, customer, *, change_form=None):
     org = request.tenant.org
-    subscriptions = list(selectors.customer_subscriptions(org=org, customer=customer))
+    subscriptions = selectors.customer_subscription_rows(org=org, customer=customer)
     context = {
         "customer": customer,
         "country_name": country_name(customer.country),
@@ -200,8 +212,13 @@ def _detail_context(request, customer, *, change_form=None):
         ),
         "can_request_relationship": request.tenant.can(Perm.MANAGE_ADMIN_RELATIONSHIPS),
         "subscriptions": subscriptions,
+        "subscription_table": render_fragment(
+            request,
+            "customers/customer_subscriptions.html",
+            {"rows": subscriptions, "customer": customer, "expanded": False},
+        ),
         "has_active_subscriptions": any(
-            s.status == Subscription.Status.ACTIVE for s in subscriptions
+            s["status"] == Subscription.Status.ACTIVE for s in subscriptions
         ),
     }
     context["reseller_relationships"] = [
@@ -234,6 +251,8 @@ def _detail_context(request, customer, *, change_form=None):
                 ("", "---------"),
                 *([(current.uuid, current.legal_name)] if current else []),
             ]
+        else:  # the options just read, not the field's query run again by its widget
+            form.fields["reseller"].choices = [("", "---------"), *options.choices]
         context["change_form"] = form
         context["change_options"] = options
     return context
@@ -241,13 +260,13 @@ def _detail_context(request, customer, *, change_form=None):
 
 def _tenant_owner_context(request, customer, subscriptions) -> dict:
     """The Azure tenant owner section: shown while the customer has an Azure plan."""
-    azure = [s for s in subscriptions if s.offer.kind == Offer.Kind.AZURE_PLAN]
+    azure = [s for s in subscriptions if s["offer_kind"] == Offer.Kind.AZURE_PLAN]
     if not azure:
         return {"azure_plan": False}
     tenant = request.tenant
     owners = list(selectors.tenant_owners(org=tenant.org, customer=customer))
     can_change = tenant.is_provider and tenant.can(Perm.REMOVE_PARTNERSHIP)
-    active_plan = any(s.status == Subscription.Status.ACTIVE for s in azure)
+    active_plan = any(s["status"] == Subscription.Status.ACTIVE for s in azure)
     return {
         "azure_plan": True,
         "azure_plan_active": active_plan,

@@ -176,6 +176,24 @@ def reseller_detail(request, partnership_id):
     statuses = dict(AdminRelationship.Status.choices)
     for row in context["admin_relationships"]:
         row["status_label"] = statuses.get(row["status"], row["status"])
+    # The rows in Jinja2 (portal/jinja2.py): three tables of 20 to 25 rows each were most
+    # of the page's rendering through Django's template language.
+    context["customer_table"] = render_fragment(
+        request,
+        "partners/reseller_customers.html",
+        {"rows": context["customers"], "sort": context["customer_sort_headers"]},
+    )
+    context["rights_table"] = render_fragment(
+        request,
+        "partners/reseller_rights.html",
+        {
+            "relationships": context["admin_relationships"],
+            "grants": context["tenant_owner_grants"],
+        },
+    )
+    context["activity_table"] = render_fragment(
+        request, "partners/reseller_activity.html", {"events": context["events"]}
+    )
     return render(request, "partners/reseller_detail.html", context)
 
 

@@ -364,6 +364,9 @@ class FilterOptions:
     html: str
     lazy: bool = False
     selected: str = ""
+    # A short list's (value, label) pairs, read once: a form's select shows them instead of
+    # reading its choices' query again.
+    choices: tuple = ()
 
 
 def filter_options(
@@ -402,7 +405,7 @@ def filter_options(
     if built is None:
         rows = [(str(v), label) for v, label in choices()]
         if len(rows) < CACHED_CHOICES_FROM:
-            return FilterOptions(select_options(rows, value), False, value)
+            return FilterOptions(select_options(rows, value), False, value, tuple(rows))
         option = fragment_macro("_options.html", "option")
         built = ([v for v, _label in rows], [str(option(v, label)) for v, label in rows])
         _cache_set(built_key, built)

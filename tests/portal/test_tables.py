@@ -2,7 +2,7 @@
 and build row URLs as reverse() does."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
@@ -39,6 +39,17 @@ def test_dates_read_as_the_date_filter_writes_them(language, format_name, zone):
         assert tables.date_formatter(format_name)(WHEN) == expected
         assert tables.date_formatter(format_name)(None) == ""
         assert fragment.render(context) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("format_name", ["DATE_FORMAT", "SHORT_DATE_FORMAT", "j N Y", "D j M"])
+def test_a_date_without_a_time_reads_as_the_date_filter_writes_it(language, format_name):
+    day = date(2026, 3, 4)  # a term's last day (subscriptions.terms.term_last_date)
+    with translation.override(language):
+        expected = Template("{{ value|date:format_name }}").render(
+            Context({"value": day, "format_name": format_name})
+        )
+        assert tables.date_formatter(format_name)(day) == expected
 
 
 def test_fragments_escape_every_value():
