@@ -244,6 +244,7 @@ def _detail_context(request, customer, *, change_form=None):
         form = change_form or ChangeResellerForm(
             provider=org,
             initial={"reseller": customer.reseller.uuid if customer.reseller else None},
+            reads_choices=True,  # set below
         )
         # A distributor's thousands of partners: the page carries the chosen one and
         # loads the others after it is shown (change_reseller_options below).

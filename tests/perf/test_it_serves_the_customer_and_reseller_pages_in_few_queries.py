@@ -273,3 +273,34 @@ def test_it_serves_a_customers_page_in_as_many_queries_however_many_relationship
     assert len(re.findall(r'href="/admin-relationships/[0-9a-f-]{36}/"', html)) == (
         3 * relationships + 2
     )
+
+
+def test_it_writes_the_reseller_change_field_as_djangos_widget_templates_do(provider, reseller):
+    from django.forms.renderers import DjangoTemplates
+
+    from customers.forms import ChangeResellerForm
+
+    choices = [("", "---------"), (reseller.uuid, "A <b> & co"), ("x", "Zeta")]
+    written = []
+    for renderer in (None, DjangoTemplates()):
+        form = ChangeResellerForm(
+            provider=provider,
+            initial={"reseller": reseller.uuid},
+            reads_choices=True,
+            renderer=renderer,
+        )
+        form.fields["reseller"].choices = choices
+        written.append(re.sub(r"\s+", "", str(form["reseller"])))
+    assert written[0] == written[1]
+    assert "selected>A&lt;b&gt;&amp;co<" in written[0]
+
+
+def test_it_builds_the_reseller_change_query_only_to_validate_a_submission(provider, reseller):
+    from customers.forms import ChangeResellerForm
+
+    assert (
+        ChangeResellerForm(provider=provider, reads_choices=True).fields["reseller"].queryset
+        is None
+    )
+    bound = ChangeResellerForm({"reseller": "x"}, provider=provider, reads_choices=True)
+    assert bound.fields["reseller"].queryset is not None and not bound.is_valid()
