@@ -12,7 +12,7 @@ from customers import selectors
 from customers.countries import CountryChoiceField
 from customers.models import DOMAIN_PREFIX_REGEX
 from customers.services import CustomerDetails, RelationshipRequestDetails
-from portal.forms import ListFilterForm
+from portal.forms import JINJA2_FORMS, ListFilterForm
 from subscriptions.forms import LICENCE_ERRORS
 from subscriptions.selectors import term_choices
 
@@ -216,15 +216,24 @@ class SubmitCustomerForm(forms.Form):
 
 
 class ChangeResellerForm(forms.Form):
-    """Associate a customer with another active partner."""
+    """Associate a customer with another active partner.
+
+    ``reads_choices``: the customer page sets the options it read
+    (selectors.change_reseller_options) as the field's choices; the queryset, which
+    costs more to build than the rest of the form, then only validates a submission.
+    The field is written by Jinja2, not Django's widget templates.
+    """
+
+    default_renderer = JINJA2_FORMS
 
     reseller = forms.ModelChoiceField(
         label=_("Indirect reseller"), queryset=None, to_field_name="uuid"
     )
 
-    def __init__(self, *args, provider, **kwargs):
+    def __init__(self, *args, provider, reads_choices: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reseller"].queryset = selectors.active_partners(provider=provider)
+        if self.is_bound or not reads_choices:
+            self.fields["reseller"].queryset = selectors.active_partners(provider=provider)
 
 
 # A domain name of 2 labels or more (an existing tenant's own domain, e.g.

@@ -207,8 +207,8 @@ def _detail_context(request, customer, *, change_form=None):
         "customer": customer,
         "country_name": country_name(customer.country),
         "language_name": dict(settings.LANGUAGES).get(customer.language, customer.language),
-        "relationships": list(
-            relationship_selectors.relationships_of_customer(org=org, customer=customer)
+        "relationships": relationship_selectors.relationship_rows_of_customer(
+            org=org, customer=customer
         ),
         "can_request_relationship": request.tenant.can(Perm.MANAGE_ADMIN_RELATIONSHIPS),
         "subscriptions": subscriptions,
@@ -221,11 +221,14 @@ def _detail_context(request, customer, *, change_form=None):
             s["status"] == Subscription.Status.ACTIVE for s in subscriptions
         ),
     }
+    context["relationship_table"] = render_fragment(
+        request, "relationships/customer_relationships.html", {"rows": context["relationships"]}
+    )
     context["reseller_relationships"] = [
-        rel
-        for rel in context["relationships"]
-        if rel.partner_id == customer.reseller_id
-        and rel.status
+        row
+        for row in context["relationships"]
+        if row["partner_id"] == customer.reseller_id
+        and row["status"]
         not in (*AdminRelationship.ENDED_STATUSES, AdminRelationship.Status.TERMINATION_REQUESTED)
     ]
     context.update(_tenant_owner_context(request, customer, subscriptions))
@@ -234,10 +237,14 @@ def _detail_context(request, customer, *, change_form=None):
             (event, verb_label(event.verb), _organisation_named(event))
             for event in selectors.customer_activity(org=org, customer=customer)
         ]
+        context["activity_list"] = render_fragment(
+            request, "customers/customer_activity.html", {"activity": context["activity"]}
+        )
     if org.is_provider and request.tenant.can(Perm.ADD_CUSTOMER):
         form = change_form or ChangeResellerForm(
             provider=org,
             initial={"reseller": customer.reseller.uuid if customer.reseller else None},
+            reads_choices=True,  # set below
         )
         # A distributor's thousands of partners: the page carries the chosen one and
         # loads the others after it is shown (change_reseller_options below).

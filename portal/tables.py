@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 # Django date format characters written from the value's fields, as Django writes them:
 # as fields of a str.format() template (``y``: the year's last two digits, ``M``: the
@@ -66,6 +67,22 @@ def _format_template(pattern: str) -> str | None:
     return "".join(out)
 
 
+# The months' abbreviations by language: a process's catalogues do not change while it runs.
+_MONTHS: dict[str | None, dict[int, str]] = {}
+
+
+def _month_abbreviations() -> dict[int, str]:
+    """The months' abbreviations in the active language (``M``), translated once per process
+    and language, not for each table written (a dozen lazy translations each time)."""
+    from django.utils.dates import MONTHS_3
+
+    language = get_language()
+    months = _MONTHS.get(language)
+    if months is None:
+        months = _MONTHS[language] = {n: str(name).title() for n, name in MONTHS_3.items()}
+    return months
+
+
 def date_formatter(format_name: str) -> Callable[[date | datetime | None], str]:
     """Format values (dates, or times in the current time zone) with ``format_name``.
 
@@ -75,15 +92,10 @@ def date_formatter(format_name: str) -> Callable[[date | datetime | None], str]:
     the value's fields and month names (``j M Y``, ``Y/m/d H:i``) is written
     from them rather than by Django's general formatter.
     """
-    from django.utils.dates import MONTHS_3
-
     pattern = get_format(format_name)
     template = _format_template(pattern)
     zone = timezone.get_current_timezone()
-    # The months' abbreviations in the active language, looked up once.
-    months = (
-        {n: str(name).title() for n, name in MONTHS_3.items()} if "{M}" in (template or "") else {}
-    )
+    months = _month_abbreviations() if "{M}" in (template or "") else {}
 
     def formatted(value: date | datetime | None) -> str:
         if value is None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import F, OuterRef, Prefetch
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from partners.models import Membership
 from portal.tenancy import get_for_org
@@ -41,6 +46,79 @@ def relationships_of_customer(*, org, customer):
     """The relationships on ``customer`` that ``org`` may see, newest first, with roles."""
     relationships = AdminRelationship.objects.for_org(org).filter(customer=customer)
     return _with_roles_and_assignments(relationships, org=org).order_by("-created_at", "-pk")
+
+
+def relationship_rows_of_customer(*, org, customer) -> list[dict]:
+    """The relationships of ``relationships_of_customer`` as rows, their roles' and access
+    assignments' names read with them in one query (not three): the customer page's table.
+
+    Each row: uuid, display_name, partner_id, partner_name, status, status_label, ends_at,
+    days_left, role_names (the relationship's, by position) and assignments ((group name,
+    its role names), by group name; a reseller sees its own groups' only).
+    """
+    relationships = AdminRelationship.objects.for_org(org).filter(customer=customer)
+    name = "name_ja" if (get_language() or "").startswith("ja") else "name_en"
+    if connection.vendor != "postgresql":  # SQLite: the prefetching selector, as rows
+        return [_row(r) for r in relationships_of_customer(org=org, customer=customer)]
+    role_names = AdminRelationship.roles.through.objects.filter(
+        adminrelationship_id=OuterRef("pk")
+    ).order_by("adminrole__position", "adminrole_id")
+    assignment_roles = AccessAssignment.roles.through.objects.filter(
+        accessassignment_id=OuterRef("pk")
+    ).order_by("adminrole__position", "adminrole_id")
+    assignments = AccessAssignment.objects.filter(relationship_id=OuterRef("pk"))
+    if org.is_reseller:
+        assignments = assignments.filter(group__organisation=org)
+    assignments = assignments.order_by("group__name", "pk").values(
+        json=JSONObject(
+            group=F("group__name"),
+            roles=ArraySubquery(assignment_roles.values(f"adminrole__{name}")),
+        )
+    )
+    rows = list(
+        relationships.order_by("-created_at", "-pk").values(
+            "uuid",
+            "display_name",
+            "partner_id",
+            "status",
+            "ends_at",
+            partner_name=F("partner__legal_name"),
+            role_names=ArraySubquery(role_names.values(f"adminrole__{name}")),
+            assignment_list=ArraySubquery(assignments),
+        )
+    )
+    labels = dict(AdminRelationship.Status.choices)
+    now = timezone.now()
+    for row in rows:
+        row["status_label"] = labels.get(row["status"], row["status"])
+        row["days_left"] = _days_left(row["status"], row["ends_at"], now)
+        row["assignments"] = [(a["group"], a["roles"]) for a in row.pop("assignment_list")]
+    return rows
+
+
+def _days_left(status, ends_at, now) -> int | None:
+    """AdminRelationship.days_left of a row."""
+    if status not in AdminRelationship.LIVE_STATUSES or ends_at is None:
+        return None
+    return max(0, (ends_at - now).days)
+
+
+def _row(relationship) -> dict:
+    return {
+        "uuid": relationship.uuid,
+        "display_name": relationship.display_name,
+        "partner_id": relationship.partner_id,
+        "partner_name": relationship.partner.legal_name,
+        "status": relationship.status,
+        "status_label": relationship.get_status_display(),
+        "ends_at": relationship.ends_at,
+        "days_left": relationship.days_left,
+        "role_names": [role.name for role in relationship.roles.all()],
+        "assignments": [
+            (a.group.name, [role.name for role in a.roles.all()])
+            for a in relationship.assignments.all()
+        ],
+    }
 
 
 def relationship_list(*, org, status: str = "", customer_id=None):

@@ -2,6 +2,7 @@
 run as many queries whatever the size of what they show, stay small, and read a reseller's
 subscriptions through its customers of the provider, each query planned for the reseller."""
 
+import itertools
 import re
 
 import pytest
@@ -206,3 +207,100 @@ def test_a_resellers_size_dependent_queries_are_planned_for_the_reseller(
     assert not [sql for sql in prepared if "subscriptions_count" in sql]
     assert not [sql for sql in prepared if "GROUP BY" in sql and "subscriptions_offer" in sql]
     assert not [sql for sql in prepared if "relationships_adminrelationship" in sql]
+
+
+_GROUPS = itertools.count()
+
+
+def _relationships_with_assignments(customer, provider, reseller):
+    """Relationships of the provider and the reseller, each with several roles and access
+    assignments of both organisations' groups."""
+    from relationships.models import AccessAssignment, AdminRole
+
+    roles = list(AdminRole.objects.order_by("position")[:4])
+    for partner in (reseller, provider, reseller):
+        relationship = f.AdminRelationshipFactory(
+            customer=customer, partner=partner, roles=roles[::-1]
+        )
+        for organisation, name in ((provider, "Zeta <ops>"), (reseller, "Alpha")):
+            group = f.SecurityGroupFactory(
+                organisation=organisation, name=f"{name} {next(_GROUPS)}"
+            )
+            assignment = AccessAssignment.objects.create(relationship=relationship, group=group)
+            assignment.roles.set(roles[1:3])
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_it_reads_a_customers_relationship_rows_with_their_roles_and_assignments_in_one_query(
+    provider, reseller, language, django_assert_num_queries
+):
+    from django.utils import translation
+
+    from relationships import selectors
+
+    customer = f.CustomerFactory(provider=provider, reseller=reseller)
+    _relationships_with_assignments(customer, provider, reseller)
+    with translation.override(language):
+        # What the prefetching selector gives, relationship by relationship, as rows.
+        for org in (provider, reseller):
+            expected = [
+                selectors._row(r)
+                for r in selectors.relationships_of_customer(org=org, customer=customer)
+            ]
+            with django_assert_num_queries(1):
+                rows = selectors.relationship_rows_of_customer(org=org, customer=customer)
+            assert [{**row, "status_label": str(row["status_label"])} for row in rows] == [
+                {**row, "status_label": str(row["status_label"])} for row in expected
+            ]
+            assert all(len(row["assignments"]) == (2 if org == provider else 1) for row in rows)
+
+
+@pytest.mark.parametrize("relationships", [1, 20])
+def test_it_serves_a_customers_page_in_as_many_queries_however_many_relationships_it_lists(
+    provider, reseller, provider_client, relationships, django_assert_max_num_queries
+):
+    customer = _busy_customer(provider, reseller, 3)
+    for _n in range(relationships):
+        _relationships_with_assignments(customer, provider, reseller)
+    url = reverse("customers:customer_detail", args=[customer.uuid])
+    provider_client.get(url)
+    # The customer, its subscriptions, relationships with their roles and assignments,
+    # tenant owners, activity, and the reseller change's options (short: on the page).
+    with django_assert_max_num_queries(6):
+        response = provider_client.get(url)
+    html = response.content.decode()
+    assert html.count("Zeta &lt;ops&gt;") == 3 * relationships
+    assert len(re.findall(r'href="/admin-relationships/[0-9a-f-]{36}/"', html)) == (
+        3 * relationships + 2
+    )
+
+
+def test_it_writes_the_reseller_change_field_as_djangos_widget_templates_do(provider, reseller):
+    from django.forms.renderers import DjangoTemplates
+
+    from customers.forms import ChangeResellerForm
+
+    choices = [("", "---------"), (reseller.uuid, "A <b> & co"), ("x", "Zeta")]
+    written = []
+    for renderer in (None, DjangoTemplates()):
+        form = ChangeResellerForm(
+            provider=provider,
+            initial={"reseller": reseller.uuid},
+            reads_choices=True,
+            renderer=renderer,
+        )
+        form.fields["reseller"].choices = choices
+        written.append(re.sub(r"\s+", "", str(form["reseller"])))
+    assert written[0] == written[1]
+    assert "selected>A&lt;b&gt;&amp;co<" in written[0]
+
+
+def test_it_builds_the_reseller_change_query_only_to_validate_a_submission(provider, reseller):
+    from customers.forms import ChangeResellerForm
+
+    assert (
+        ChangeResellerForm(provider=provider, reads_choices=True).fields["reseller"].queryset
+        is None
+    )
+    bound = ChangeResellerForm({"reseller": "x"}, provider=provider, reads_choices=True)
+    assert bound.fields["reseller"].queryset is not None and not bound.is_valid()

@@ -93,3 +93,15 @@ def test_nothing_is_marked_safe_but_the_template_engines_output():
         or "format_html(" in path.read_text(encoding="utf-8")
     ]
     assert marked == ["portal/tables.py"]
+
+
+def test_it_writes_the_months_abbreviations_in_each_language_after_the_other():
+    from django.utils.dateformat import format as format_date
+
+    written = {}
+    for language in ("en", "ja", "en", "ja"):
+        with translation.override(language):
+            text = tables.date_formatter("j M Y")(date(2026, 11, 5))
+            assert written.setdefault(language, text) == text
+            assert text == format_date(date(2026, 11, 5), "j M Y")
+    assert written["en"] == "5 Nov 2026" and written["ja"] != written["en"]
