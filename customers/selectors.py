@@ -132,7 +132,7 @@ def customer_subscription_rows(*, org, customer: Customer, renewals: bool = Fals
     with its offer, support contact and location was a third of the page's time.
     """
     from subscriptions.models import ScheduledChange
-    from subscriptions.selectors import STATUS_LABELS, renewal_labeller
+    from subscriptions.selectors import with_status_labels
 
     fields = {"offer_name": F("offer__name"), "offer_kind": F("offer__kind")}
     if renewals:
@@ -147,18 +147,7 @@ def customer_subscription_rows(*, org, customer: Customer, renewals: bool = Fals
         .order_by("offer__name", "created_at")
         .values("uuid", "quantity", "status", "auto_renew", "term_end", **fields)
     )
-    statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
-    label = renewal_labeller()
-    for row in rows:
-        row["status_label"] = statuses[row["status"]]
-        if renewals:
-            row["renewal_label"] = label(
-                status=row["status"],
-                auto_renew=row["auto_renew"],
-                term_end=row["term_end"],
-                has_change=row["has_change"],
-            )
-    return rows
+    return with_status_labels(rows, renewals=renewals)
 
 
 def tenant_owners(*, org, customer: Customer):

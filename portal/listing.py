@@ -143,9 +143,8 @@ class CountedPaginator(Paginator):
 
 def short_list_page(queryset: QuerySet, number, per_page: int) -> Page:
     """``Paginator(queryset, per_page).get_page(number)`` of a short list (a subscription's
-    history), its first page in one query: the rows carry the list's length (COUNT(*) OVER ()),
-    where the paginator counts the list in a query of its own first. Other pages, rarely
-    opened, are get_page's.
+    history), its first page in one query (see _counted), where the paginator counts the
+    list in a query of its own first. Other pages, rarely opened, are get_page's.
     """
     paginator = Paginator(queryset, per_page)
     try:
@@ -154,16 +153,29 @@ def short_list_page(queryset: QuerySet, number, per_page: int) -> Page:
         first = True  # get_page shows the first page for a number that is none
     if not first:
         return paginator.get_page(number)
-    rows = list(queryset.annotate(list_length=Window(Count("*")))[:per_page])
-    first_row = rows[0] if rows else None
+    rows = list(_counted(queryset)[:per_page])
     paginator.count = (
         0
-        if first_row is None
-        else first_row["list_length"]
-        if isinstance(first_row, dict)  # values()
-        else first_row.list_length
+        if not rows
+        else rows[0]["_listing_total"]
+        if isinstance(rows[0], dict)  # values()
+        else rows[0]._listing_total
     )
     return Page(rows, 1, paginator)
+
+
+def _counted(queryset: QuerySet) -> QuerySet:
+    """``queryset`` in its order, each row with ``_listing_total``, the number of its rows
+    (``COUNT(*) OVER ()``): a first page and the list's count in one query.
+
+    Sorted by that count first (the same on every row): PostgreSQL must then count
+    every row before the first one, and plans for that (for a search, the trigram
+    index's candidates and a sort of the matches) instead of walking an index under
+    the LIMIT for rows it supposes few.
+    """
+    query = queryset.query
+    order = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
+    return queryset.annotate(_listing_total=Window(Count("*"))).order_by("_listing_total", *order)
 
 
 def paginate_by_key(
@@ -265,16 +277,11 @@ def _first_keys_counted(
     A search's rows come from a trigram index's candidates, each fetched and
     checked: counting them and then reading the page's keys did that twice
     (55 ms each for a term spanning words, "y k", with 31,000 candidates on
-    the load data). ``COUNT(*) OVER ()`` counts the matches the page's keys
-    are sorted from. A term matching thousands of rows is sorted in full here,
+    the load data). _counted counts the matches the page's keys are sorted
+    from. A term matching thousands of rows is sorted in full here,
     once a minute: its count is then cached and its first page read as before.
     """
-    counted = queryset.annotate(_listing_total=Window(Count("*")))
-    # Sorted first by the count, the same on every row: PostgreSQL must then count every
-    # match before the first row, and plans for that (the trigram index's candidates and a
-    # sort of the matches) instead of walking the name index for rows it supposes few.
-    counted = counted.order_by("_listing_total", *queryset.query.order_by)
-    first = list(counted.values_list("pk", "_listing_total")[: paginator.per_page])
+    first = list(_counted(queryset).values_list("pk", "_listing_total")[: paginator.per_page])
     total = first[0][1] if first else 0
     paginator.count = total  # the cached_property, set
     if total >= CACHED_COUNT_FROM:

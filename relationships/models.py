@@ -169,9 +169,14 @@ class AdminRelationship(models.Model):
 
     @property
     def days_left(self) -> int | None:
-        if not self.is_live or self.ends_at is None:
-            return None
-        return max(0, (self.ends_at - timezone.now()).days)
+        return days_left(status=self.status, ends_at=self.ends_at, now=timezone.now())
+
+
+def days_left(*, status: str, ends_at, now) -> int | None:
+    """Whole days until a live relationship ends (None when it is not live or has no end)."""
+    if status not in AdminRelationship.LIVE_STATUSES or ends_at is None:
+        return None
+    return max(0, (ends_at - now).days)
 
 
 class AdminRelationshipNotice(models.Model):

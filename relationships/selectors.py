@@ -17,6 +17,7 @@ from relationships.models import (
     AdminRole,
     RelationshipTemplate,
     SecurityGroup,
+    days_left,
 )
 
 
@@ -91,16 +92,9 @@ def relationship_rows_of_customer(*, org, customer) -> list[dict]:
     now = timezone.now()
     for row in rows:
         row["status_label"] = labels.get(row["status"], row["status"])
-        row["days_left"] = _days_left(row["status"], row["ends_at"], now)
+        row["days_left"] = days_left(status=row["status"], ends_at=row["ends_at"], now=now)
         row["assignments"] = [(a["group"], a["roles"]) for a in row.pop("assignment_list")]
     return rows
-
-
-def _days_left(status, ends_at, now) -> int | None:
-    """AdminRelationship.days_left of a row."""
-    if status not in AdminRelationship.LIVE_STATUSES or ends_at is None:
-        return None
-    return max(0, (ends_at - now).days)
 
 
 def _row(relationship) -> dict:

@@ -149,13 +149,16 @@ def subscription_rows(*, org, keys) -> QuerySet:
 STATUS_LABELS = dict(Subscription.Status.choices)
 
 
-def with_status_labels(rows: list[dict]) -> list[dict]:
+def with_status_labels(rows: list[dict], *, renewals: bool = True) -> list[dict]:
     """``rows`` with each one's status and renewal as the viewer reads them
-    (``status_label``, ``renewal_label``, ``renewal_date``)."""
+    (``status_label``; with ``renewals``, ``renewal_label`` and ``renewal_date``, which
+    read the rows' ``auto_renew``, ``term_end`` and ``has_change``)."""
     statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
     label = renewal_labeller()
     for row in rows:
         row["status_label"] = statuses[row["status"]]
+        if not renewals:
+            continue
         row["renewal_label"] = label(
             status=row["status"],
             auto_renew=row["auto_renew"],
