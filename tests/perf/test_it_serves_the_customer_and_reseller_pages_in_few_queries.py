@@ -230,6 +230,13 @@ def _relationships_with_assignments(customer, provider, reseller):
             assignment.roles.set(roles[1:3])
 
 
+# SQLite has no arrays of subqueries: there the selector prefetches (a query per kind).
+rows_in_one_query = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="one query on PostgreSQL; SQLite prefetches"
+)
+
+
+@rows_in_one_query
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_it_reads_a_customers_relationship_rows_with_their_roles_and_assignments_in_one_query(
     provider, reseller, language, django_assert_num_queries
@@ -255,6 +262,7 @@ def test_it_reads_a_customers_relationship_rows_with_their_roles_and_assignments
             assert all(len(row["assignments"]) == (2 if org == provider else 1) for row in rows)
 
 
+@rows_in_one_query
 @pytest.mark.parametrize("relationships", [1, 20])
 def test_it_serves_a_customers_page_in_as_many_queries_however_many_relationships_it_lists(
     provider, reseller, provider_client, relationships, django_assert_max_num_queries
